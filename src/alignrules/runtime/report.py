@@ -1,0 +1,171 @@
+"""Results of a check: frozen, sorted, JSON-ready records."""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+import attrs
+
+
+class Severity(enum.IntEnum):
+    """How bad a violation is; ordered so that `--fail-on warning` means warning or worse."""
+
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        return cls[text.strip().upper()]
+
+
+@attrs.frozen(order=True)
+class Location:
+    """Where an entity sits: the file (None for in-memory data), a JSON pointer, and line/column
+    where the format gives them (JSON, YAML: the record; CSV: the row and, for a field, the column)."""
+
+    file: str | None
+    pointer: str
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        place = self.file or "<data>"
+        if self.line is not None:
+            place += f":{self.line}"
+            if self.column is not None:
+                place += f":{self.column}"
+        return f"{place} {self.pointer or '/'}"
+
+
+@attrs.frozen
+class RuleInfo:
+    """A rule's metadata as written in its ruleset; `origin` is `file:line` of the rule."""
+
+    id: str
+    title: str
+    severity: Severity
+    origin: str
+    rationale: str = ""
+    owner: str | None = None
+    tags: tuple[str, ...] = ()
+    links: tuple[str, ...] = ()
+
+
+def _natural(text: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort key that puts `C2` before `C10`."""
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"(\d+)", text) if p)
+
+
+@attrs.frozen
+class Violation:
+    """One finding: `rule` fired for the entity `entity` with key `key`.
+
+    `related` names the other entities the finding involves, as (entity type, key) pairs;
+    `field` is the rule-side name of the offending field where there is one.
+    """
+
+    rule: str
+    severity: Severity
+    message: str
+    entity: str
+    key: str
+    location: Location
+    related: tuple[tuple[str, str], ...] = ()
+    field: str | None = None
+    field_location: Location | None = None
+
+    def sort_key(self) -> tuple[Any, ...]:
+        return (
+            -self.severity,
+            self.rule,
+            self.entity,
+            _natural(self.key),
+            self.location.pointer,
+            tuple((t, _natural(k)) for t, k in self.related),
+            self.message,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        loc = attrs.asdict(self.location)
+        out: dict[str, Any] = {
+            "rule": self.rule,
+            "severity": str(self.severity),
+            "message": self.message,
+            "entity": self.entity,
+            "key": self.key,
+            "related": [{"entity": t, "key": k} for t, k in self.related],
+            "location": loc,
+        }
+        if self.field is not None:
+            out["field"] = self.field
+        if self.field_location is not None:
+            out["field_location"] = attrs.asdict(self.field_location)
+        return out
+
+
+@attrs.frozen
+class Report:
+    """What a check found. `violations` are sorted, so equal inputs give equal reports."""
+
+    violations: tuple[Violation, ...]
+    rules: tuple[RuleInfo, ...]
+    as_of: date
+    entities: tuple[tuple[str, int], ...] = ()
+
+    @classmethod
+    def build(
+        cls,
+        violations: Iterable[Violation],
+        rules: Iterable[RuleInfo],
+        as_of: date,
+        entities: Iterable[tuple[str, int]] = (),
+    ) -> Report:
+        unique = {v.sort_key(): v for v in violations}
+        ordered = tuple(unique[k] for k in sorted(unique))
+        return cls(ordered, tuple(rules), as_of, tuple(entities))
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing of severity error was found."""
+        return not self.failing(Severity.ERROR)
+
+    def failing(self, threshold: Severity) -> tuple[Violation, ...]:
+        """The violations at or above `threshold`."""
+        return tuple(v for v in self.violations if v.severity >= threshold)
+
+    def counts(self) -> dict[str, int]:
+        out = {str(s): 0 for s in sorted(Severity, reverse=True)}
+        for v in self.violations:
+            out[str(v.severity)] += 1
+        return out
+
+    def with_locations(self, locate: Any) -> Report:
+        """A copy whose locations went through `locate(Location) -> Location` (adds lines)."""
+        return attrs.evolve(
+            self,
+            violations=tuple(
+                attrs.evolve(
+                    v,
+                    location=locate(v.location),
+                    field_location=None if v.field_location is None else locate(v.field_location),
+                )
+                for v in self.violations
+            ),
+        )
+
+
+class RuleCrashed(Exception):
+    """A rule raised an exception; carries the rule id and its `file:line` in the ruleset."""
+
+    def __init__(self, rule: str, origin: str, entity: str | None = None) -> None:
+        self.rule, self.origin, self.entity = rule, origin, entity
+        where = f" on {entity}" if entity else ""
+        super().__init__(f"rule `{rule}` ({origin}) crashed{where}")

@@ -1,0 +1,1 @@
+"""Ruleset text to AST: the grammar, the parser and the surface syntax tree."""

@@ -1,0 +1,408 @@
+"""The surface syntax tree: frozen nodes that mirror the grammar, each with its Span.
+
+Spans are excluded from equality, so two trees compare by shape (the formatter relies on it).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Literal as Lit
+
+import attrs
+
+from alignrules.source import Source, Span
+
+_span = attrs.field(eq=False, repr=False, kw_only=True)
+
+
+# ------------------------------------------------------------------ expressions
+@attrs.frozen
+class Name:
+    """A bare name: a variable, a field of the innermost subject, a parameter or an enum value."""
+
+    id: str
+    span: Span = _span
+
+
+@attrs.frozen
+class Attr:
+    """`obj.name`: a field, or navigation through a reference."""
+
+    obj: Expr
+    name: str
+    name_span: Span = attrs.field(eq=False, repr=False)
+    span: Span = _span
+
+
+@attrs.frozen
+class Literal:
+    """A constant written in the ruleset; `kind` says which type it has."""
+
+    kind: Lit["int", "decimal", "text", "date", "duration", "money", "bool"]
+    value: int | Decimal | str | date | bool
+    currency: str | None = None
+    span: Span = _span
+
+
+@attrs.frozen
+class Today:
+    """The evaluation date given to the check (never the clock)."""
+
+    span: Span = _span
+
+
+@attrs.frozen
+class SetLit:
+    items: tuple[Expr, ...]
+    span: Span = _span
+
+
+@attrs.frozen
+class Call:
+    """A named predicate or a built-in function applied to arguments."""
+
+    name: str
+    args: tuple[Expr, ...]
+    name_span: Span = attrs.field(eq=False, repr=False)
+    span: Span = _span
+
+
+@attrs.frozen
+class Binder:
+    """What a quantifier ranges over: `Claim`, `Claim as c`, or `c in claim.capabilities`."""
+
+    name: str
+    var: str | None
+    collection: Expr | None
+    span: Span = _span
+
+
+@attrs.frozen
+class Aggregate:
+    """`sum(xs)`, `count(xs where p)`, `max(c.x for c in xs where p)`."""
+
+    op: Lit["count", "sum", "min", "max", "avg"]
+    expr: Expr
+    binder: Binder | None
+    where: Expr | None
+    span: Span = _span
+
+
+@attrs.frozen
+class BackReference:
+    """`Claim referencing capability [via capabilities]`: the entities that point at a value."""
+
+    entity: str
+    target: Name
+    via: str | None
+    entity_span: Span = attrs.field(eq=False, repr=False)
+    span: Span = _span
+
+
+@attrs.frozen
+class Quantifier:
+    """`some x in xs where p`, `no x ...`, `every x ... must q`."""
+
+    kind: Lit["some", "no", "every"]
+    binder: Binder
+    where: Expr | None
+    must: Expr | None
+    span: Span = _span
+
+
+@attrs.frozen
+class Reference:
+    """`[subject] reference a Capability [as c] [via f] [with|where|without cond]`."""
+
+    subject: Expr | None
+    entity: str
+    var: str | None
+    via: str | None
+    negate: bool
+    cond: Expr | None
+    entity_span: Span = attrs.field(eq=False, repr=False)
+    span: Span = _span
+
+
+@attrs.frozen
+class BoolOp:
+    op: Lit["and", "or"]
+    left: Expr
+    right: Expr
+    span: Span = _span
+
+
+@attrs.frozen
+class Not:
+    expr: Expr
+    span: Span = _span
+
+
+CompareOp = Lit["=", "!=", "<", "<=", ">", ">="]
+
+
+@attrs.frozen
+class Compare:
+    """`left op right`, e.g. `capability.status < funded`."""
+
+    op: CompareOp
+    left: Expr
+    right: Expr
+    spelling: str = attrs.field(default="", eq=False)
+    span: Span = _span
+
+
+@attrs.frozen
+class IsMissing:
+    expr: Expr
+    negated: bool
+    span: Span = _span
+
+
+@attrs.frozen
+class Member:
+    element: Expr
+    collection: Expr
+    negated: bool
+    span: Span = _span
+
+
+@attrs.frozen
+class TextMatch:
+    op: Lit["contains", "starts with", "ends with", "matches"]
+    left: Expr
+    right: Expr
+    ignore_case: bool
+    span: Span = _span
+
+
+@attrs.frozen
+class Arith:
+    op: Lit["+", "-", "*", "/"]
+    left: Expr
+    right: Expr
+    span: Span = _span
+
+
+@attrs.frozen
+class Neg:
+    expr: Expr
+    span: Span = _span
+
+
+@attrs.frozen
+class Otherwise:
+    """`expr otherwise default`: the value, or `default` when it is missing."""
+
+    expr: Expr
+    default: Expr
+    span: Span = _span
+
+
+Expr = (
+    Name
+    | Attr
+    | Literal
+    | Today
+    | SetLit
+    | Call
+    | Aggregate
+    | BackReference
+    | Quantifier
+    | Reference
+    | BoolOp
+    | Not
+    | Compare
+    | IsMissing
+    | Member
+    | TextMatch
+    | Arith
+    | Neg
+    | Otherwise
+)
+
+
+# ------------------------------------------------------------------ schema
+@attrs.frozen
+class EnumValue:
+    name: str
+    spellings: tuple[str, ...]
+    span: Span = _span
+
+
+@attrs.frozen
+class EnumDecl:
+    """`enum Status { proposed < funded }` (ordered) or `enum Channel { tv, social }`."""
+
+    name: str
+    values: tuple[EnumValue, ...]
+    ordered: bool
+    name_span: Span = attrs.field(eq=False, repr=False)
+    span: Span = _span
+
+
+@attrs.frozen
+class TypeRef:
+    """`text`, `Capability?`, `list of Capability`, `set of Channel`."""
+
+    name: str
+    collection: Lit["list", "set"] | None
+    optional: bool
+    span: Span = _span
+
+
+@attrs.frozen
+class FieldDecl:
+    name: str
+    type: TypeRef
+    data_name: str | None
+    split: str | None
+    name_span: Span = attrs.field(eq=False, repr=False)
+    span: Span = _span
+
+
+@attrs.frozen
+class EntityDecl:
+    """An entity type bound to a collection of the host's data."""
+
+    name: str
+    path: str | None
+    csv: str | None
+    key: str | None
+    fields: tuple[FieldDecl, ...]
+    name_span: Span = attrs.field(eq=False, repr=False)
+    key_span: Span | None = attrs.field(default=None, eq=False, repr=False)
+    span: Span = _span
+
+
+@attrs.frozen
+class ParamDecl:
+    name: str
+    type: TypeRef
+    default: Expr
+    name_span: Span = attrs.field(eq=False, repr=False)
+    span: Span = _span
+
+
+@attrs.frozen
+class PredicateParam:
+    name: str
+    type: str
+    span: Span = _span
+
+
+@attrs.frozen
+class PredicateDecl:
+    name: str
+    params: tuple[PredicateParam, ...]
+    body: Expr
+    name_span: Span = attrs.field(eq=False, repr=False)
+    span: Span = _span
+
+
+@attrs.frozen
+class ImportDecl:
+    path: str
+    span: Span = _span
+
+
+# ------------------------------------------------------------------ rules
+@attrs.frozen
+class Meta:
+    """`title "..."`, `severity error`, `tags "a", "b"` ..."""
+
+    key: str
+    values: tuple[str, ...]
+    span: Span = _span
+
+
+@attrs.frozen
+class Where:
+    expr: Expr
+    span: Span = _span
+
+
+@attrs.frozen
+class Let:
+    name: str
+    expr: Expr
+    span: Span = _span
+
+
+Clause = Where | Let
+
+
+@attrs.frozen
+class Body:
+    """`every B... [clauses] must C` or `no B... [clauses] [may C]`."""
+
+    kind: Lit["every", "no"]
+    binders: tuple[Binder, ...]
+    clauses: tuple[Clause, ...]
+    cond: Expr | None
+    span: Span = _span
+
+
+@attrs.frozen
+class TemplateText:
+    text: str
+
+
+@attrs.frozen
+class TemplateHole:
+    """`{claim.id}` inside a message: a path of names."""
+
+    path: tuple[str, ...]
+    span: Span = _span
+
+
+@attrs.frozen
+class Template:
+    parts: tuple[TemplateText | TemplateHole, ...]
+    raw: str
+    span: Span = _span
+
+
+@attrs.frozen
+class RuleDecl:
+    id: str
+    meta: tuple[Meta, ...]
+    body: Body | None
+    message: Template | None
+    id_span: Span = attrs.field(eq=False, repr=False)
+    span: Span = _span
+
+
+# ------------------------------------------------------------------ examples
+@attrs.frozen
+class Expect:
+    """`expect r on "K1", "K2"` / `expect no r` / `expect nothing` (rule None)."""
+
+    rule: str | None
+    keys: tuple[str, ...]
+    none: bool
+    span: Span = _span
+
+
+@attrs.frozen
+class ExampleDecl:
+    name: str
+    given: str | None
+    given_file: str | None
+    params: tuple[tuple[str, Expr], ...]
+    today: date | None
+    expects: tuple[Expect, ...]
+    given_span: Span | None = attrs.field(default=None, eq=False, repr=False)
+    span: Span = _span
+
+
+Decl = ImportDecl | EnumDecl | EntityDecl | ParamDecl | PredicateDecl | RuleDecl | ExampleDecl
+
+
+@attrs.frozen
+class Ruleset:
+    """One parsed file."""
+
+    source: Source = attrs.field(eq=False, repr=False)
+    decls: tuple[Decl, ...]

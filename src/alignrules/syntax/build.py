@@ -1,0 +1,541 @@
+"""Parse tree to AST: one Transformer method per grammar rule, spans taken from lark's meta."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from datetime import date
+from decimal import Decimal
+from typing import Any, cast
+
+from lark import Token, Transformer, Tree, v_args
+from lark.tree import Meta
+
+from alignrules.diagnostics import Diagnostic, DiagnosticError
+from alignrules.runtime.values import DAYS_PER_UNIT
+from alignrules.source import Source, Span
+from alignrules.syntax import ast
+
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "0": "\0"}
+
+
+def decode_string(raw: str) -> str:
+    """The value of a STRING token: quotes removed, escapes applied.
+
+    Unknown escapes such as `\\d` stay as written, so regular expressions read naturally.
+    Triple-quoted strings lose their common indentation (they hold embedded YAML or JSON).
+    """
+    triple = raw.startswith('"""')
+    body = raw[3:-3] if triple else raw[1:-1]
+
+    def unescape(m: re.Match[str]) -> str:
+        if m[1] is not None:
+            code = int(m[1], 16)
+            return chr(code) if code <= 0x10FFFF else m[0]
+        return _ESCAPES.get(m[2], m[0])
+
+    text = re.sub(r"\\(?:u\{([0-9A-Fa-f]{1,6})\}|(.))", unescape, body, flags=re.S)
+    if triple:
+        return textwrap.dedent(text).strip("\n") + "\n"
+    return text
+
+
+@v_args(meta=True, inline=True)
+class Build(Transformer[Token, Any]):
+    """Builds `ast` nodes; `strings` collects the spans of string literals (for the bidi check)."""
+
+    def __init__(self, source: Source) -> None:
+        super().__init__()
+        self.source = source
+        self.strings: list[tuple[int, int]] = []
+
+    # -- helpers
+    def _span(self, meta: Meta) -> Span:
+        if getattr(meta, "empty", True):
+            return Span(self.source, 0, 0)
+        return Span(self.source, meta.start_pos, meta.end_pos)
+
+    def _tok(self, tok: Token) -> Span:
+        start = tok.start_pos or 0
+        return Span(self.source, start, tok.end_pos if tok.end_pos is not None else start)
+
+    def _str(self, tok: Token) -> str:
+        self.strings.append((tok.start_pos or 0, tok.end_pos or 0))
+        return decode_string(str(tok))
+
+    def _error(self, span: Span, message: str, hint: str | None = None) -> DiagnosticError:
+        return DiagnosticError(Diagnostic("syntax", message, span, hint))
+
+    # -- top level
+    def start(self, meta: Meta, *decls: ast.Decl) -> ast.Ruleset:
+        return ast.Ruleset(self.source, decls)
+
+    def import_decl(self, meta: Meta, path: Token) -> ast.ImportDecl:
+        return ast.ImportDecl(self._str(path), span=self._tok(path))
+
+    def enum_decl(self, meta: Meta, name: Token, *rest: Any) -> ast.EnumDecl:
+        values = tuple(v for v in rest if isinstance(v, ast.EnumValue))
+        seps = {str(s) for s in rest if isinstance(s, str)}
+        if seps == {"<", ","}:
+            raise self._error(
+                self._span(meta),
+                f"enum `{name}` mixes `<` and `,`",
+                "separate the values with `<` for an ordered enum, with `,` for an unordered one",
+            )
+        return ast.EnumDecl(
+            str(name), values, "<" in seps, self._tok(name), span=self._span(meta)
+        )
+
+    def enum_sep(self, meta: Meta, tok: Token) -> str:
+        return str(tok)
+
+    def enum_value(self, meta: Meta, name: Token, *spellings: Token) -> ast.EnumValue:
+        return ast.EnumValue(
+            str(name), tuple(self._str(s) for s in spellings), span=self._span(meta)
+        )
+
+    def entity_decl(self, meta: Meta, name: Token, *rest: Any) -> ast.EntityDecl:
+        opts: dict[str, tuple[str, Span]] = {}
+        fields: list[ast.FieldDecl] = []
+        for item in rest:
+            if isinstance(item, ast.FieldDecl):
+                fields.append(item)
+            else:
+                kind, value, span = item
+                if kind in opts:
+                    raise self._error(span, f"`{kind}` is given twice for entity `{name}`")
+                opts[kind] = (value, span)
+        return ast.EntityDecl(
+            str(name),
+            opts["in"][0] if "in" in opts else None,
+            opts["csv"][0] if "csv" in opts else None,
+            opts["key"][0] if "key" in opts else None,
+            tuple(fields),
+            self._tok(name),
+            key_span=opts["key"][1] if "key" in opts else None,
+            span=self._span(meta),
+        )
+
+    def entity_in(self, meta: Meta, path: Token) -> tuple[str, str, Span]:
+        return ("in", self._str(path), self._tok(path))
+
+    def entity_csv(self, meta: Meta, path: Token) -> tuple[str, str, Span]:
+        return ("csv", self._str(path), self._tok(path))
+
+    def entity_key(self, meta: Meta, name: Token) -> tuple[str, str, Span]:
+        return ("key", str(name), self._tok(name))
+
+    def field_decl(
+        self, meta: Meta, name: Token, type_: ast.TypeRef, *opts: tuple[str, str, Span]
+    ) -> ast.FieldDecl:
+        seen: dict[str, str] = {}
+        for kind, value, span in opts:
+            if kind in seen:
+                raise self._error(span, f"`{kind}` is given twice for field `{name}`")
+            seen[kind] = value
+        return ast.FieldDecl(
+            str(name),
+            type_,
+            seen.get("from"),
+            seen.get("split"),
+            self._tok(name),
+            span=self._span(meta),
+        )
+
+    def field_from(self, meta: Meta, tok: Token) -> tuple[str, str, Span]:
+        return ("from", self._str(tok), self._tok(tok))
+
+    def field_split(self, meta: Meta, tok: Token) -> tuple[str, str, Span]:
+        return ("split", self._str(tok), self._tok(tok))
+
+    def type_ref(
+        self, meta: Meta, kind: str | None, name: Token, optional: Token | None
+    ) -> ast.TypeRef:
+        coll = cast("ast.Lit['list', 'set'] | None", kind)
+        return ast.TypeRef(str(name), coll, optional is not None, span=self._span(meta))
+
+    def collection_kind(self, meta: Meta, kind: Token, _of: Token) -> str:
+        return str(kind)
+
+    def param_decl(
+        self, meta: Meta, name: Token, type_: ast.TypeRef, default: ast.Expr
+    ) -> ast.ParamDecl:
+        return ast.ParamDecl(str(name), type_, default, self._tok(name), span=self._span(meta))
+
+    def predicate_decl(self, meta: Meta, name: Token, *rest: Any) -> ast.PredicateDecl:
+        *params, body = rest
+        return ast.PredicateDecl(
+            str(name),
+            tuple(p for p in params if p is not None),
+            body,
+            self._tok(name),
+            span=self._span(meta),
+        )
+
+    def predicate_param(self, meta: Meta, name: Token, type_: Token) -> ast.PredicateParam:
+        return ast.PredicateParam(str(name), str(type_), span=self._span(meta))
+
+    # -- rules
+    def rule_decl(self, meta: Meta, rule_id: Token, *items: Any) -> ast.RuleDecl:
+        metas = tuple(i for i in items if isinstance(i, ast.Meta))
+        bodies = [i for i in items if isinstance(i, ast.Body)]
+        messages = [i for i in items if isinstance(i, ast.Template)]
+        if len(bodies) > 1:
+            raise self._error(
+                bodies[1].span,
+                f"rule `{rule_id}` has more than one condition",
+                "combine them with `and`, or write a second rule",
+            )
+        if len(messages) > 1:
+            raise self._error(messages[1].span, f"rule `{rule_id}` has more than one message")
+        return ast.RuleDecl(
+            str(rule_id),
+            metas,
+            bodies[0] if bodies else None,
+            messages[0] if messages else None,
+            self._tok(rule_id),
+            span=self._span(meta),
+        )
+
+    def meta(self, meta: Meta, key: str, *values: Token) -> ast.Meta:
+        return ast.Meta(key, tuple(self._str(v) for v in values), span=self._span(meta))
+
+    def meta_key(self, meta: Meta, tok: Token) -> str:
+        return str(tok)
+
+    def meta_severity(self, meta: Meta, severity: str) -> ast.Meta:
+        return ast.Meta("severity", (severity,), span=self._span(meta))
+
+    def severity(self, meta: Meta, tok: Token) -> str:
+        return str(tok)
+
+    def message(self, meta: Meta, tok: Token) -> ast.Template:
+        return self._template(tok)
+
+    def _template(self, tok: Token) -> ast.Template:
+        raw = str(tok)
+        self.strings.append((tok.start_pos or 0, tok.end_pos or 0))
+        base = (tok.start_pos or 0) + (3 if raw.startswith('"""') else 1)
+        body = raw[3:-3] if raw.startswith('"""') else raw[1:-1]
+        parts: list[ast.TemplateText | ast.TemplateHole] = []
+        text: list[str] = []
+        i = 0
+        while i < len(body):
+            ch = body[i]
+            if body.startswith("{{", i) or body.startswith("}}", i):
+                text.append(ch)
+                i += 2
+            elif ch == "{":
+                end = body.find("}", i)
+                if end < 0:
+                    raise self._error(
+                        Span(self.source, base + i, base + len(body)),
+                        "`{` opens a hole that is never closed",
+                        "write `{{` for a literal brace",
+                    )
+                inner = body[i + 1 : end]
+                span = Span(self.source, base + i, base + end + 1)
+                if not re.fullmatch(r"\s*[A-Za-z_]\w*(\s*\.\s*[A-Za-z_]\w*)*\s*", inner):
+                    raise DiagnosticError(
+                        Diagnostic(
+                            "template",
+                            f"`{{{inner}}}` is not a field path",
+                            span,
+                            "a hole names a value such as `{claim.id}`; write `{{` for a brace",
+                        )
+                    )
+                if text:
+                    parts.append(ast.TemplateText(decode_string('"' + "".join(text) + '"')))
+                    text = []
+                path = tuple(p.strip() for p in inner.split("."))
+                parts.append(ast.TemplateHole(path, span=span))
+                i = end + 1
+            elif ch == "}":
+                raise self._error(
+                    Span(self.source, base + i, base + i + 1),
+                    "`}` closes no hole",
+                    "write `}}` for a literal brace",
+                )
+            elif ch == "\\" and i + 1 < len(body):
+                text.append(body[i : i + 2])
+                i += 2
+            else:
+                text.append(ch)
+                i += 1
+        if text:
+            parts.append(ast.TemplateText(decode_string('"' + "".join(text) + '"')))
+        return ast.Template(tuple(parts), raw, span=self._tok(tok))
+
+    def body_every(self, meta: Meta, _kw: Token, binders: Any, *rest: Any) -> ast.Body:
+        *clauses, cond = rest
+        return ast.Body("every", binders, tuple(clauses), cond, span=self._span(meta))
+
+    def body_no(self, meta: Meta, _kw: Token, binders: Any, *rest: Any) -> ast.Body:
+        *clauses, cond = rest
+        return ast.Body("no", binders, tuple(clauses), cond, span=self._span(meta))
+
+    def binders(self, meta: Meta, *binders: ast.Binder) -> tuple[ast.Binder, ...]:
+        return binders
+
+    def binder_all(self, meta: Meta, name: Token, var: Token | None) -> ast.Binder:
+        return ast.Binder(
+            str(name), None if var is None else str(var), None, span=self._span(meta)
+        )
+
+    def binder_in(self, meta: Meta, var: Token, coll: ast.Expr) -> ast.Binder:
+        return ast.Binder(str(var), str(var), coll, span=self._span(meta))
+
+    def where_clause(self, meta: Meta, expr: ast.Expr) -> ast.Where:
+        return ast.Where(expr, span=self._span(meta))
+
+    def let_clause(self, meta: Meta, name: Token, expr: ast.Expr) -> ast.Let:
+        return ast.Let(str(name), expr, span=self._span(meta))
+
+    # -- expressions
+    def some_none(
+        self, meta: Meta, kw: Token, binder: ast.Binder, where: ast.Expr | None
+    ) -> ast.Quantifier:
+        kind = cast("ast.Lit['some', 'no']", str(kw))
+        return ast.Quantifier(kind, binder, where, None, span=self._span(meta))
+
+    def every(
+        self, meta: Meta, _kw: Token, binder: ast.Binder, where: ast.Expr | None, must: ast.Expr
+    ) -> ast.Quantifier:
+        return ast.Quantifier("every", binder, where, must, span=self._span(meta))
+
+    def reference(
+        self,
+        meta: Meta,
+        subject: ast.Expr | None,
+        entity: Token,
+        var: Token | None,
+        via: Token | None,
+        flt: str | None,
+        cond: ast.Expr | None,
+    ) -> ast.Reference:
+        return ast.Reference(
+            subject,
+            str(entity),
+            None if var is None else str(var),
+            None if via is None else str(via),
+            flt == "without",
+            cond,
+            self._tok(entity),
+            span=self._span(meta),
+        )
+
+    def ref_filter(self, meta: Meta, tok: Token) -> str:
+        return str(tok)
+
+    def or_(self, meta: Meta, left: ast.Expr, right: ast.Expr) -> ast.BoolOp:
+        return ast.BoolOp("or", left, right, span=self._span(meta))
+
+    def and_(self, meta: Meta, left: ast.Expr, right: ast.Expr) -> ast.BoolOp:
+        return ast.BoolOp("and", left, right, span=self._span(meta))
+
+    def not_(self, meta: Meta, expr: ast.Expr) -> ast.Not:
+        return ast.Not(expr, span=self._span(meta))
+
+    _WORD_OPS = {
+        "is": "=",
+        "is not": "!=",
+        "is at least": ">=",
+        "is at most": "<=",
+        "is below": "<",
+        "is above": ">",
+    }
+
+    def compare(self, meta: Meta, left: ast.Expr, op: str, right: ast.Expr) -> ast.Compare:
+        symbol = cast("ast.CompareOp", self._WORD_OPS.get(op, op))
+        return ast.Compare(symbol, left, right, op, span=self._span(meta))
+
+    def compare_op(self, meta: Meta, *toks: Token) -> str:
+        return " ".join(str(t) for t in toks)
+
+    def is_missing(self, meta: Meta, expr: ast.Expr) -> ast.IsMissing:
+        return ast.IsMissing(expr, False, span=self._span(meta))
+
+    def is_present(self, meta: Meta, expr: ast.Expr) -> ast.IsMissing:
+        return ast.IsMissing(expr, True, span=self._span(meta))
+
+    def member(self, meta: Meta, elem: ast.Expr, coll: ast.Expr) -> ast.Member:
+        return ast.Member(elem, coll, False, span=self._span(meta))
+
+    def not_member(self, meta: Meta, elem: ast.Expr, coll: ast.Expr) -> ast.Member:
+        return ast.Member(elem, coll, True, span=self._span(meta))
+
+    def text_match(
+        self, meta: Meta, left: ast.Expr, op: str, right: ast.Expr, ic: Any
+    ) -> ast.TextMatch:
+        kind = cast("ast.Lit['contains', 'starts with', 'ends with', 'matches']", op)
+        return ast.TextMatch(kind, left, right, ic is not None, span=self._span(meta))
+
+    def text_op(self, meta: Meta, *toks: Token) -> str:
+        return " ".join(str(t) for t in toks)
+
+    def ignoring_case(self, meta: Meta) -> bool:
+        return True
+
+    def arith(self, meta: Meta, left: ast.Expr, op: Token, right: ast.Expr) -> ast.Arith:
+        kind = cast("ast.Lit['+', '-', '*', '/']", str(op))
+        return ast.Arith(kind, left, right, span=self._span(meta))
+
+    def neg(self, meta: Meta, expr: ast.Expr) -> ast.Neg:
+        return ast.Neg(expr, span=self._span(meta))
+
+    def otherwise(self, meta: Meta, expr: ast.Expr, default: ast.Expr) -> ast.Otherwise:
+        return ast.Otherwise(expr, default, span=self._span(meta))
+
+    def attr(self, meta: Meta, obj: ast.Expr, name: Token) -> ast.Attr:
+        return ast.Attr(obj, str(name), self._tok(name), span=self._span(meta))
+
+    def name(self, meta: Meta, tok: Token) -> ast.Name:
+        return ast.Name(str(tok), span=self._tok(tok))
+
+    def call(self, meta: Meta, name: Token, *args: ast.Expr | None) -> ast.Call:
+        return ast.Call(
+            str(name),
+            tuple(a for a in args if a is not None),
+            self._tok(name),
+            span=self._span(meta),
+        )
+
+    def aggregate(
+        self, meta: Meta, op: str, expr: ast.Expr, where: ast.Expr | None
+    ) -> ast.Aggregate:
+        kind = cast("ast.Lit['count', 'sum', 'min', 'max', 'avg']", op)
+        return ast.Aggregate(kind, expr, None, where, span=self._span(meta))
+
+    def aggregate_for(
+        self, meta: Meta, op: str, expr: ast.Expr, binder: ast.Binder, where: ast.Expr | None
+    ) -> ast.Aggregate:
+        kind = cast("ast.Lit['count', 'sum', 'min', 'max', 'avg']", op)
+        return ast.Aggregate(kind, expr, binder, where, span=self._span(meta))
+
+    def aggregate_op(self, meta: Meta, tok: Token) -> str:
+        return str(tok)
+
+    def back_reference(
+        self, meta: Meta, entity: Token, target: Token, via: Token | None
+    ) -> ast.BackReference:
+        return ast.BackReference(
+            str(entity),
+            ast.Name(str(target), span=self._tok(target)),
+            None if via is None else str(via),
+            self._tok(entity),
+            span=self._span(meta),
+        )
+
+    def set_literal(self, meta: Meta, *items: ast.Expr | None) -> ast.SetLit:
+        return ast.SetLit(tuple(i for i in items if i is not None), span=self._span(meta))
+
+    def today(self, meta: Meta, tok: Token) -> ast.Today:
+        return ast.Today(span=self._tok(tok))
+
+    def int_lit(self, meta: Meta, tok: Token) -> ast.Literal:
+        return ast.Literal("int", int(tok), span=self._tok(tok))
+
+    def decimal_lit(self, meta: Meta, tok: Token) -> ast.Literal:
+        return ast.Literal("decimal", Decimal(str(tok)), span=self._tok(tok))
+
+    def text_lit(self, meta: Meta, tok: Token) -> ast.Literal:
+        return ast.Literal("text", self._str(tok), span=self._tok(tok))
+
+    def date_lit(self, meta: Meta, tok: Token) -> ast.Literal:
+        return ast.Literal("date", self._date(tok), span=self._tok(tok))
+
+    def _date(self, tok: Token) -> date:
+        try:
+            return date.fromisoformat(str(tok))
+        except ValueError:
+            raise DiagnosticError(
+                Diagnostic(
+                    "bad-literal",
+                    f"`{tok}` is not a calendar date",
+                    self._tok(tok),
+                    "write dates as YYYY-MM-DD",
+                )
+            ) from None
+
+    def duration_lit(self, meta: Meta, n: Token, unit: Token) -> ast.Literal:
+        days = int(n) * DAYS_PER_UNIT[str(unit).rstrip("s")]
+        return ast.Literal("duration", days, span=self._span(meta))
+
+    def money_lit(self, meta: Meta, n: Token, currency: Token) -> ast.Literal:
+        return ast.Literal("money", Decimal(str(n)), str(currency), span=self._span(meta))
+
+    def true_lit(self, meta: Meta, tok: Token) -> ast.Literal:
+        return ast.Literal("bool", True, span=self._tok(tok))
+
+    def false_lit(self, meta: Meta, tok: Token) -> ast.Literal:
+        return ast.Literal("bool", False, span=self._tok(tok))
+
+    # -- examples
+    def example_decl(self, meta: Meta, name: Token, *items: Any) -> ast.ExampleDecl:
+        given = given_file = None
+        given_span = None
+        params: list[tuple[str, ast.Expr]] = []
+        today: date | None = None
+        expects: list[ast.Expect] = []
+        for kind, value, span in items:
+            if kind in ("given", "file"):
+                if given is not None or given_file is not None:
+                    raise self._error(span, "an example has one `given`")
+                given_span = span
+                if kind == "given":
+                    given = value
+                else:
+                    given_file = value
+            elif kind == "param":
+                params.append(value)
+            elif kind == "today":
+                today = value
+            else:
+                expects.append(value)
+        return ast.ExampleDecl(
+            self._str(name),
+            given,
+            given_file,
+            tuple(params),
+            today,
+            tuple(expects),
+            given_span=given_span,
+            span=self._span(meta),
+        )
+
+    def example_given(self, meta: Meta, tok: Token) -> tuple[str, str, Span]:
+        return ("given", self._str(tok), self._tok(tok))
+
+    def example_given_file(self, meta: Meta, tok: Token) -> tuple[str, str, Span]:
+        return ("file", self._str(tok), self._tok(tok))
+
+    def example_param(
+        self, meta: Meta, name: Token, value: ast.Expr
+    ) -> tuple[str, tuple[str, ast.Expr], Span]:
+        return ("param", (str(name), value), self._span(meta))
+
+    def example_as_of(self, meta: Meta, tok: Token) -> tuple[str, date, Span]:
+        return ("today", self._date(tok), self._span(meta))
+
+    def example_expect(
+        self, meta: Meta, rule: Token, *keys: Token
+    ) -> tuple[str, ast.Expect, Span]:
+        span = self._span(meta)
+        keys_ = tuple(self._str(k) for k in keys)
+        return ("expect", ast.Expect(str(rule), keys_, False, span=span), span)
+
+    def example_expect_none(self, meta: Meta, rule: Token) -> tuple[str, ast.Expect, Span]:
+        span = self._span(meta)
+        return ("expect", ast.Expect(str(rule), (), True, span=span), span)
+
+    def example_expect_nothing(self, meta: Meta) -> tuple[str, ast.Expect, Span]:
+        span = self._span(meta)
+        return ("expect", ast.Expect(None, (), True, span=span), span)
+
+
+def build(tree: Tree[Token], source: Source) -> tuple[ast.Ruleset, list[tuple[int, int]]]:
+    """The AST of `tree`, and the spans of its string literals."""
+    builder = Build(source)
+    result = builder.transform(tree)
+    assert isinstance(result, ast.Ruleset)
+    return result, builder.strings

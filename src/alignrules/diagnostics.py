@@ -111,7 +111,7 @@ def render_text(d: Diagnostic) -> str:
     if d.span is None:
         head = f"{d.where}: " if d.where else ""
         out = [f"{head}{d.severity}: {visible(d.message)}  [{d.code}]"]
-        return "\n".join(out + [f"    hint: {visible(d.hint)}"] * (d.hint is not None))
+        return "\n".join(out + _hint(d))
     src = d.span.source
     line, col = src.line_col(d.span.start)
     raw = src.line_text(line)
@@ -125,7 +125,11 @@ def render_text(d: Diagnostic) -> str:
         "    " + visible(raw.expandtabs()),
         "    " + " " * len(prefix) + "^" + "~" * max(0, len(shown) - 1),
     ]
-    return "\n".join(out + [f"    hint: {visible(d.hint)}"] * (d.hint is not None))
+    return "\n".join(out + _hint(d))
+
+
+def _hint(d: Diagnostic) -> list[str]:
+    return [] if d.hint is None else [f"    hint: {visible(d.hint)}"]
 
 
 def did_you_mean(word: str, known: Iterable[str]) -> str | None:

@@ -1,0 +1,5 @@
+"""`python -m alignrules`."""
+
+from alignrules.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,168 @@
+"""The command line. The only module that prints, reads sys.argv or exits.
+
+Exit codes: 0 nothing failing, 1 violations at or above `--fail-on` (or failing examples),
+2 usage, ruleset or data error: one clear message, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from alignrules import api
+from alignrules.compile import VERSION, compile_paths, display_name
+from alignrules.diagnostics import Diagnostic, DiagnosticError, render_text
+from alignrules.render import FORMATS, render
+from alignrules.runtime.report import Severity
+
+EXIT_OK, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors in our format (and exit code 2)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise DiagnosticError(Diagnostic("usage", message, hint=f"see `{self.prog} --help`"))
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"`{text}` is not a date like 2026-11-22") from None
+
+
+def _param(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise argparse.ArgumentTypeError(f"`{text}` is not name=value")
+    return name.strip(), value
+
+
+def _output(text: str) -> tuple[str, str]:
+    fmt, sep, path = text.partition("=")
+    if not sep or fmt not in FORMATS or not path:
+        raise argparse.ArgumentTypeError(
+            f"`{text}` is not FORMAT=PATH with FORMAT one of {', '.join(FORMATS)}"
+        )
+    return fmt, path
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="alignrules",
+        description="Check business and marketing plans against rules written in the alignrules language.",
+    )
+    parser.add_argument("--version", action="version", version=f"alignrules {VERSION}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    check = sub.add_parser("check", help="check plan data against rulesets")
+    check.add_argument("rulesets", nargs="+", metavar="RULESET", help="a .rules file or a folder of them")
+    check.add_argument("--data", required=True, metavar="PLAN", help="a .json, .yaml or .yml file, or a folder of .csv files")
+    check.add_argument("--format", default="text", choices=sorted(FORMATS), help="what to print (default: text)")
+    check.add_argument(
+        "--output",
+        action="append",
+        type=_output,
+        default=[],
+        metavar="FORMAT=PATH",
+        help="also write a report to a file, e.g. sarif=report.sarif (repeatable)",
+    )
+    check.add_argument(
+        "--fail-on",
+        default="error",
+        choices=["error", "warning", "info", "never"],
+        help="exit 1 when a violation of this severity or worse is found (default: error)",
+    )
+    check.add_argument("--param", action="append", type=_param, default=[], metavar="NAME=VALUE", help="override a ruleset parameter (repeatable)")
+    check.add_argument("--as-of", type=_date, metavar="DATE", help="the evaluation date rules call `today` (default: today)")
+
+    comp = sub.add_parser("compile", help="write the typed Python checker module for rulesets")
+    comp.add_argument("rulesets", nargs="+", metavar="RULESET")
+    comp.add_argument("-o", "--output", required=True, metavar="FILE", help="the .py file to write (`-` for standard output)")
+
+    test = sub.add_parser("test", help="run the examples written next to the rules")
+    test.add_argument("rulesets", nargs="+", metavar="RULESET")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = build_parser().parse_args(args_list)
+        if args.command == "check":
+            return _check(args)
+        if args.command == "compile":
+            return _compile(args)
+        if args.command == "test":
+            return _test(args)
+        raise AssertionError(args.command)  # pragma: no cover - argparse refuses others
+    except DiagnosticError as exc:
+        for d in exc.diagnostics:
+            print(render_text(d), file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_ERROR
+    except RecursionError:
+        print("error: the input is nested too deeply to process  [data]", file=sys.stderr)
+        return EXIT_ERROR
+    except Exception as exc:  # noqa: BLE001 - the contract is: never a traceback
+        if os.environ.get("ALIGNRULES_DEBUG"):
+            raise
+        print(
+            f"error: internal error: {type(exc).__name__}: {exc}  [internal]\n"
+            "    hint: please report this; set ALIGNRULES_DEBUG=1 to see the traceback",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+
+
+def _check(args: argparse.Namespace) -> int:
+    checker = api.Checker(compile_paths(args.rulesets), dict(args.param))
+    report = checker.check_file(args.data, as_of=args.as_of)
+    names = [display_name(Path(r)) for r in args.rulesets]
+    outputs = {fmt: render(report, fmt, tool_version=VERSION, ruleset_names=names) for fmt, _ in args.output}
+    for fmt, path in args.output:
+        _write_atomic(path, outputs[fmt])
+    sys.stdout.write(render(report, args.format, tool_version=VERSION, ruleset_names=names))
+    if args.fail_on == "never":
+        return EXIT_OK
+    return EXIT_VIOLATIONS if report.failing(Severity.parse(args.fail_on)) else EXIT_OK
+
+
+def _compile(args: argparse.Namespace) -> int:
+    compiled = compile_paths(args.rulesets)
+    if args.output == "-":
+        sys.stdout.write(compiled.python)
+    else:
+        _write_atomic(args.output, compiled.python)
+        print(f"wrote {args.output}: {len(compiled.program.rules)} rules", file=sys.stderr)
+    return EXIT_OK
+
+
+def _test(args: argparse.Namespace) -> int:
+    from alignrules.testing import run_examples
+
+    result = run_examples(args.rulesets)
+    sys.stdout.write(result.text)
+    return EXIT_OK if result.ok else EXIT_VIOLATIONS
+
+
+def _write_atomic(path: str, text: str) -> None:
+    """Write all of `text` or nothing: a temporary file renamed over the target."""
+    target = Path(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+    except OSError as exc:
+        raise DiagnosticError(Diagnostic("usage", f"cannot write: {exc.strerror}", where=path)) from None

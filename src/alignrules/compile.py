@@ -1,0 +1,185 @@
+"""The pipeline driver: ruleset files → Diagnostics, or a compiled and loaded module.
+
+Compiled modules are cached in memory by sha256 of the alignrules version, the grammar and
+every ruleset file's name and text (the idea of Jinja's `bc_magic` and lark's cache key).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import linecache
+import os
+import sys
+import types
+from collections.abc import Sequence
+from pathlib import Path
+
+import attrs
+
+from alignrules.codegen.emit import emit
+from alignrules.diagnostics import Diagnostic, DiagnosticError
+from alignrules.ir import nodes as ir
+from alignrules.source import Source, Span
+from alignrules.syntax import ast
+from alignrules.syntax.parser import grammar_text, parse
+from alignrules.typecheck.lower import lower
+
+VERSION = "0.1.0"
+RULESET_SUFFIX = ".rules"
+
+
+@attrs.frozen
+class CompiledRuleset:
+    """A ruleset turned into Python: the IR, the module text and the loaded module."""
+
+    name: str
+    program: ir.Program
+    python: str = attrs.field(repr=False)
+    module: types.ModuleType = attrs.field(repr=False, eq=False)
+    files: tuple[Source, ...] = attrs.field(repr=False, eq=False)
+
+
+def display_name(path: Path) -> str:
+    """How a file is named in messages: relative to the working directory when inside it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def ruleset_files(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
+    """The `.rules` files named by `paths`: files as given, folders searched recursively."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            found = sorted(f for f in p.rglob("*" + RULESET_SUFFIX) if f.is_file())
+            if not found:
+                raise DiagnosticError(
+                    Diagnostic("usage", f"no `{RULESET_SUFFIX}` files in this folder", where=str(p))
+                )
+            out.extend(found)
+        elif p.is_file():
+            out.append(p)
+        else:
+            raise DiagnosticError(Diagnostic("usage", "no such ruleset file or folder", where=str(p)))
+    return list(dict.fromkeys(f.resolve() for f in out))
+
+
+def read_source(path: Path, name: str | None = None) -> Source:
+    shown = name or display_name(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DiagnosticError(Diagnostic("usage", f"cannot read: {exc.strerror}", where=shown)) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise DiagnosticError(
+            Diagnostic("syntax", f"not valid UTF-8 (byte 0x{data[exc.start]:02x})", where=f"{shown}:{line}")
+        ) from None
+    return Source(shown, text)
+
+
+def load_files(paths: Sequence[str | os.PathLike[str]]) -> list[Source]:
+    """Every source a ruleset needs: the files named, then what they import (each once)."""
+    roots = ruleset_files(paths)
+    sources: dict[Path, Source] = {}
+    order: list[Path] = []
+    diagnostics: list[Diagnostic] = []
+
+    def visit(path: Path, stack: tuple[Path, ...], via: Span | None) -> None:
+        if path in stack:
+            cycle = " → ".join(display_name(p) for p in (*stack[stack.index(path):], path))
+            diagnostics.append(
+                Diagnostic("import-cycle", f"import cycle: {cycle}", via, "move what both files need into a third")
+            )
+            return
+        if path in sources:
+            return
+        if not path.is_file():
+            diagnostics.append(
+                Diagnostic(
+                    "missing-import",
+                    f"imported file `{display_name(path)}` does not exist",
+                    via,
+                    "import paths are relative to the importing file",
+                )
+            )
+            return
+        src = read_source(path)
+        sources[path] = src
+        try:
+            tree = parse(src)
+        except DiagnosticError as exc:
+            diagnostics.extend(exc.diagnostics)
+            return
+        for d in tree.decls:
+            if isinstance(d, ast.ImportDecl):
+                visit((path.parent / d.path).resolve(), (*stack, path), d.span)
+        order.append(path)
+
+    for root in roots:
+        visit(root, (), None)
+    if diagnostics:
+        raise DiagnosticError(diagnostics)
+    return [sources[p] for p in order]
+
+
+def compile_sources(sources: Sequence[Source], name: str | None = None) -> CompiledRuleset:
+    """Parse, check and generate; the result is cached by content."""
+    key = tuple((s.name, s.text) for s in sources)
+    return _compile_cached(key, name or ", ".join(s.name for s in sources))
+
+
+@functools.lru_cache(maxsize=32)
+def _compile_cached(key: tuple[tuple[str, str], ...], name: str) -> CompiledRuleset:
+    sources = tuple(Source(n, text) for n, text in key)
+    trees = [parse(s) for s in sources]
+    program = lower(name, trees)
+    python = emit(program, name, VERSION)
+    digest = content_hash(key)
+    module = load_module(python, name, digest)
+    return CompiledRuleset(name, program, python, module, sources)
+
+
+def content_hash(key: tuple[tuple[str, str], ...]) -> str:
+    h = hashlib.sha256()
+    for part in (VERSION, sys.version, grammar_text()):
+        h.update(part.encode("utf-8"))
+        h.update(b"\0")
+    for n, text in key:
+        h.update(n.encode("utf-8") + b"\0" + text.encode("utf-8") + b"\0")
+    return h.hexdigest()[:16]
+
+
+def load_module(source: str, origin: str, digest: str) -> types.ModuleType:
+    """Execute generated code so that tracebacks and debuggers name the ruleset."""
+    filename = f"<alignrules {origin} {digest}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    module = types.ModuleType(f"alignrules.compiled.m{digest}")
+    module.__file__ = filename
+    # attrs and typing resolve names through sys.modules while the classes are built.
+    sys.modules[module.__name__] = module
+    exec(compile(source, filename, "exec", dont_inherit=True), module.__dict__)
+    return module
+
+
+def compile_paths(paths: Sequence[str | os.PathLike[str]]) -> CompiledRuleset:
+    """Compile the ruleset made of `paths` (files or folders) and what they import."""
+    sources = load_files(paths)
+    name = ", ".join(display_name(Path(p)) for p in paths)
+    return compile_sources(sources, name)
+
+
+def compile_text(text: str, name: str = "<ruleset>") -> CompiledRuleset:
+    """Compile a ruleset given as text (imports are refused: there is no folder to look in)."""
+    src = Source(name, text)
+    tree = parse(src)
+    for d in tree.decls:
+        if isinstance(d, ast.ImportDecl):
+            raise DiagnosticError(
+                Diagnostic("missing-import", "a ruleset given as text cannot import files", d.span)
+            )
+    return compile_sources([src], name)

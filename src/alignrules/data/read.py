@@ -1,0 +1,900 @@
+"""Plan files → plain data plus a Locator that turns JSON pointers into file:line:column.
+
+`read_plan` accepts a `.json`, `.yaml`/`.yml` or `.csv` file, or a folder of `.csv` files.
+Every value is plain data (dict, list, str, int, Decimal, bool, None), so binding needs no
+knowledge of the format; locations stay beside the data and are looked up by JSON pointer
+(RFC 6901) only when a report needs them.
+
+>>> plan = read_plan_text('{"claims": [{"id": "C1"}]}', "json", "plan.json")
+>>> plan.root["claims"][0]["id"]
+'C1'
+>>> plan.locator.find("/claims/0/id")
+('plan.json', 1, 20)
+
+Every problem with the input is a `DiagnosticError` with code `data`, a lowercase one-line
+message and `where` = `file:line:column` (or just the file when there is no line).
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+import io
+import json
+import math
+import os
+import re
+import sys
+import threading
+from array import array
+from collections.abc import Iterator
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any, Protocol
+
+import attrs
+
+from alignrules.diagnostics import Diagnostic, DiagnosticError
+from alignrules.runtime.report import Location
+
+if TYPE_CHECKING:
+    import yaml
+
+__all__ = ["MAX_DEPTH", "Locator", "PlanData", "read_plan", "read_plan_text"]
+
+#: Deepest nesting a plan may have. The stdlib JSON parser recurses and gives up near the
+#: interpreter's recursion limit; other stages may recurse too, so YAML is held to the same bound.
+MAX_DEPTH = 500
+
+Position = tuple[str | None, int | None, int | None]
+
+
+class Locator(Protocol):
+    """Finds where a JSON pointer's value starts in the files a plan came from."""
+
+    def find(self, pointer: str) -> Position:
+        """`(file, line, column)`, 1-based; for a pointer that names nothing, the position of
+        its nearest existing ancestor. Line or column is None where the format has none."""
+        ...
+
+
+@attrs.frozen
+class PlanData:
+    """Plain data read from a plan file or folder, and the way back to its source positions.
+
+    `root` must not be mutated: the JSON locator walks it to map keys to text positions.
+    """
+
+    root: Any
+    kind: str
+    name: str
+    locator: Locator = attrs.field(repr=False, eq=False)
+
+    def locate(self, location: Location) -> Location:
+        """`location` with file, line and column filled in from its pointer (which is kept).
+
+        >>> plan = read_plan_text("a: 1\\nb:\\n  c: 2\\n", "yaml", "p.yaml")
+        >>> str(plan.locate(Location(None, "/b/c")))
+        'p.yaml:3:6 /b/c'
+        """
+        file, line, column = self.locator.find(location.pointer)
+        return attrs.evolve(location, file=file or location.file, line=line, column=column)
+
+
+# ---------------------------------------------------------------------------------- entry points
+
+
+def read_plan(path: str | os.PathLike[str]) -> PlanData:
+    """Read a plan from `path`: a `.json`, `.yaml`/`.yml` or `.csv` file, or a folder whose
+    `.csv` files each become one collection (`root["claims.csv"]` = list of row dicts)."""
+    name = os.fspath(path)
+    suffix = os.path.splitext(name.rstrip("/\\"))[1].lower()
+    if os.path.isdir(name):
+        if suffix in _FILE_KINDS:
+            raise _fail("is a directory, expected a file", name)
+        return _read_csv_folder(name)
+    if not os.path.exists(name):
+        raise _fail("no such file", name)
+    kind = _FILE_KINDS.get(suffix)
+    if kind is None:
+        raise _fail("expected a .json, .yaml, .yml or .csv file or a folder of .csv files", name)
+    return read_plan_text(_read_text(name), kind, name)
+
+
+def read_plan_text(text: str, kind: str, name: str) -> PlanData:
+    """Read plan data held in memory (standard input, tests); `kind` is `json`, `yaml` or `csv`.
+
+    `name` is what locations and messages call the text; a CSV text becomes the collection
+    named after `name`'s last path component.
+    """
+    text = text.removeprefix("\ufeff")
+    if kind == "json":
+        return _read_json(text, name)
+    if kind == "yaml":
+        return _read_yaml(text, name)
+    if kind == "csv":
+        key = os.path.basename(name) or name
+        rows, table = _read_csv_text(text, name)
+        return PlanData({key: rows}, "csv", name, _CsvLocator(name, {key: table}))
+    raise _fail(f'unknown data kind "{kind}", expected json, yaml or csv', name)
+
+
+_FILE_KINDS = {".json": "json", ".yaml": "yaml", ".yml": "yaml", ".csv": "csv"}
+
+
+# ---------------------------------------------------------------------------------- shared helpers
+
+
+class _Reject(Exception):
+    """A value the format allows but a plan does not (NaN, a duplicate key); raised inside
+    parser hooks, which know no position, and located afterwards."""
+
+
+def _fail(
+    message: str,
+    file: str,
+    line: int | None = None,
+    column: int | None = None,
+    hint: str | None = None,
+) -> DiagnosticError:
+    where = file
+    if line is not None:
+        where += f":{line}" if column is None else f":{line}:{column}"
+    return DiagnosticError(Diagnostic("data", message, where=where, hint=hint))
+
+
+def _read_bytes(name: str) -> bytes:
+    try:
+        with open(name, "rb") as f:
+            return f.read()
+    except FileNotFoundError:
+        raise _fail("no such file", name) from None
+    except IsADirectoryError:
+        raise _fail("is a directory, expected a file", name) from None
+    except OSError as e:
+        reason = (e.strerror or type(e).__name__).lower()
+        raise _fail(f"cannot read the file: {reason}", name) from None
+
+
+def _read_text(name: str) -> str:
+    return _decode(_read_bytes(name), name)
+
+
+def _decode(data: bytes, name: str) -> str:
+    """UTF-8 text without its BOM; a bad byte is reported with its line and column."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line_start = data.rfind(b"\n", 0, e.start) + 1
+        line = data.count(b"\n", 0, e.start) + 1
+        column = len(data[line_start : e.start].decode("utf-8", "replace")) + 1
+        raise _fail(
+            f"not valid UTF-8 (byte 0x{data[e.start]:02x} at offset {e.start})",
+            name,
+            line,
+            column,
+            hint="save the file as UTF-8",
+        ) from None
+    return text.removeprefix("\ufeff")
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _escape(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")
+
+
+def _split_pointer(pointer: str) -> list[str] | None:
+    """The reference tokens of an RFC 6901 pointer; None if it is not one."""
+    if pointer == "":
+        return []
+    if not pointer.startswith("/"):
+        return None
+    return [t.replace("~1", "/").replace("~0", "~") for t in pointer[1:].split("/")]
+
+
+_ARRAY_INDEX = re.compile(r"0|[1-9][0-9]*")
+
+
+def _array_index(token: str, length: int) -> int | None:
+    if _ARRAY_INDEX.fullmatch(token) is None:
+        return None
+    index = int(token)
+    return index if index < length else None
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+class _Lines:
+    """Offset → (line, column) for large texts without a list of every line start.
+
+    Newlines are counted per 64 KiB block once; a lookup then counts inside one block, so a
+    100 MB file costs a few thousand integers, and a single-line (minified) file stays cheap.
+    """
+
+    _BLOCK = 1 << 16
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._before: list[int] = [0]  # newlines before each block
+        for start in range(0, len(text), self._BLOCK):
+            self._before.append(self._before[-1] + text.count("\n", start, start + self._BLOCK))
+
+    def position(self, offset: int) -> tuple[int, int]:
+        text, block = self._text, self._BLOCK
+        b = offset // block
+        newlines = self._before[b] + text.count("\n", b * block, offset)
+        if newlines == 0:
+            return 1, offset + 1
+        # The line starts after newline number `newlines`; find the block that holds it.
+        nb = bisect.bisect_left(self._before, newlines) - 1
+        start = text.rfind("\n", nb * block, min(offset, (nb + 1) * block)) + 1
+        return newlines + 1, offset - start + 1
+
+
+# ------------------------------------------------------------------------------------------- JSON
+
+# One token per match; whitespace, `,` and `:` fall between matches. Valid JSON is assumed
+# (the stdlib parser has accepted it), so a run of other characters is a number or a literal.
+_JSON_TOKEN = re.compile(r'("[^"\\]*(?:\\.[^"\\]*)*")|(\{)|(\[)|([}\]])|([^\s,:\[\]{}"]+)', re.S)
+_STRING, _OBJECT, _ARRAY, _CLOSE, _LITERAL = 1, 2, 3, 4, 5
+
+
+def _read_json(text: str, name: str) -> PlanData:
+    if not text.strip():
+        raise _fail("the file is empty", name)
+    try:
+        root = json.loads(
+            text,
+            parse_float=_json_decimal,
+            parse_constant=_json_constant,
+            object_pairs_hook=_json_object,
+        )
+    except json.JSONDecodeError as e:
+        raise _fail(f"invalid JSON: {_lower_first(e.msg)}", name, e.lineno, e.colno) from None
+    except (_Reject, ValueError) as e:  # ValueError: an int longer than int() accepts
+        raise _json_problem(text, name, MAX_DEPTH, f"invalid JSON: {e}") from None
+    except RecursionError:
+        raise _json_problem(text, name, MAX_DEPTH, "nested too deeply") from None
+    return PlanData(root, "json", name, _JsonLocator(text, name, root))
+
+
+def _json_decimal(text: str) -> Decimal:
+    if math.isinf(float(text)):
+        raise _Reject(f"number {_shorten(text)} is too large")
+    return Decimal(text)
+
+
+def _json_constant(text: str) -> Any:
+    raise _Reject(f"{text} is not a JSON number")
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _Reject(f'duplicate key "{_shorten(key)}" in one object')
+            seen.add(key)
+    return obj
+
+
+def _shorten(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _json_problem(text: str, name: str, max_depth: int, fallback: str) -> DiagnosticError:
+    """Locate the first thing the parser hooks refused (the hooks know no position).
+
+    A second pass over the text, run only on failure, so the happy path stays one C parse.
+    """
+    int_digits = sys.get_int_max_str_digits() or sys.maxsize
+    stack: list[tuple[set[str] | None, bool]] = []
+    keys: set[str] | None = None  # the keys so far when inside an object
+    want_key = False
+    for m in _JSON_TOKEN.finditer(text):
+        kind = m.lastindex
+        if kind == _CLOSE:
+            keys, want_key = stack.pop()
+            continue
+        if want_key:
+            raw = m.group()
+            key = json.loads(raw) if "\\" in raw else raw[1:-1]
+            if keys is not None and key in keys:
+                message = f'duplicate key "{_shorten(key)}" in one object'
+                return _fail(f"invalid JSON: {message}", name, *_Lines(text).position(m.start()))
+            if keys is not None:
+                keys.add(key)
+            want_key = False
+            continue
+        problem = None
+        if kind == _LITERAL:
+            token = m.group()
+            if token in ("NaN", "Infinity", "-Infinity"):
+                problem = f"{token} is not a JSON number"
+            elif token[0] not in "-0123456789":
+                pass  # true, false, null
+            elif any(c in token for c in ".eE"):
+                if math.isinf(float(token)):
+                    problem = f"number {_shorten(token)} is too large"
+            elif len(token.lstrip("-")) > int_digits:
+                problem = f"number {_shorten(token)} has more than {int_digits} digits"
+        if problem is not None:
+            return _fail(f"invalid JSON: {problem}", name, *_Lines(text).position(m.start()))
+        if keys is not None:
+            want_key = True
+        if kind in (_OBJECT, _ARRAY):
+            if len(stack) >= max_depth:
+                return _fail(
+                    f"nested more than {max_depth} levels deep",
+                    name,
+                    *_Lines(text).position(m.start()),
+                    hint="flatten the data; readers cannot follow deeper nesting",
+                )
+            stack.append((keys, want_key))
+            keys = set() if kind == _OBJECT else None
+            want_key = kind == _OBJECT
+    return _fail(fallback, name)
+
+
+class _Node:
+    """One JSON container: where each child value starts, and the child containers' nodes.
+
+    `kids[i]` is the node of child `i` when that child is a container (the list is padded
+    with None only up to the last container child); `keys` maps a large object's keys to
+    child indexes, built on first lookup.
+    """
+
+    __slots__ = ("keys", "kids", "offsets")
+
+    def __init__(self) -> None:
+        self.offsets = array("q")
+        self.kids: list[_Node | None] | None = None
+        self.keys: dict[str, int] | None = None
+
+    def kid(self, index: int) -> _Node | None:
+        kids = self.kids
+        return kids[index] if kids is not None and index < len(kids) else None
+
+    def index_of(self, obj: dict[str, Any], key: str) -> int | None:
+        # Parsed objects keep text order (duplicates are refused), so key i is child i.
+        if len(obj) <= 16:
+            for i, k in enumerate(obj):
+                if k == key:
+                    return i
+            return None
+        if self.keys is None:
+            self.keys = {k: i for i, k in enumerate(obj)}
+        return self.keys.get(key)
+
+
+class _JsonLocator:
+    """Positions in a JSON text, found by one scan of the text on the first lookup.
+
+    The scan keeps only offsets in per-container arrays; keys are not stored because the
+    parsed data already holds them in text order.
+    """
+
+    def __init__(self, text: str, name: str, root: Any) -> None:
+        self._text, self._name, self._root = text, name, root
+        self._top: _Node | None = None
+        self._lines: _Lines | None = None
+        self._lock = threading.Lock()
+
+    def find(self, pointer: str) -> Position:
+        top, lines = self._scanned()
+        offset = top.offsets[0]
+        node = top.kid(0)
+        data = self._root
+        for token in _split_pointer(pointer) or ():
+            if node is None:
+                break
+            if isinstance(data, dict):
+                index = node.index_of(data, token)
+                if index is None:
+                    break
+                data = data[token]
+            elif isinstance(data, list):
+                index = _array_index(token, len(data))
+                if index is None:
+                    break
+                data = data[index]
+            else:
+                break
+            if index >= len(node.offsets):
+                break
+            offset = node.offsets[index]
+            node = node.kid(index)
+        return (self._name, *lines.position(offset))
+
+    def _scanned(self) -> tuple[_Node, _Lines]:
+        with self._lock:
+            if self._top is None or self._lines is None:
+                self._top = _scan_json(self._text)
+                self._lines = _Lines(self._text)
+            return self._top, self._lines
+
+
+def _scan_json(text: str) -> _Node:
+    """The start offset of every value, as a tree of `_Node`s under a one-child top node.
+
+    Iterative, so nesting depth costs heap, not stack; the loop body is kept small because
+    it runs once per token (tens of millions for a large export).
+    """
+    top = _Node()
+    stack: list[tuple[_Node, bool]] = []
+    node, offsets = top, top.offsets
+    in_object = want_key = False
+    for m in _JSON_TOKEN.finditer(text):
+        kind = m.lastindex
+        if kind == _CLOSE:
+            node, in_object = stack.pop()
+            offsets = node.offsets
+            want_key = in_object
+            continue
+        if want_key:
+            want_key = False
+            continue
+        offsets.append(m.start())
+        if kind in (_OBJECT, _ARRAY):
+            child = _Node()
+            kids = node.kids
+            if kids is None:
+                kids = node.kids = []
+            index = len(offsets) - 1
+            if len(kids) < index:
+                kids.extend([None] * (index - len(kids)))
+            kids.append(child)
+            stack.append((node, in_object))
+            node, offsets = child, child.offsets
+            in_object = want_key = kind == _OBJECT
+        else:
+            want_key = in_object
+    return top
+
+
+# ------------------------------------------------------------------------------------------- YAML
+
+_YAML_TAG = "tag:yaml.org,2002:"
+_MAPPING_TAGS = frozenset({None, "!", _YAML_TAG + "map", _YAML_TAG + "set"})
+_SEQUENCE_TAGS = frozenset({None, "!", _YAML_TAG + "seq", _YAML_TAG + "omap", _YAML_TAG + "pairs"})
+_MERGE = object()  # the pending "key" of a `<<:` merge
+
+
+def _import_yaml(name: str) -> Any:
+    try:
+        import yaml
+    except ImportError:
+        raise _fail("YAML support needs `pip install 'alignrules[yaml]'`", name) from None
+    return yaml
+
+
+class _YamlPositions:
+    """Positions recorded for every YAML value while building it (pointer → line, column)."""
+
+    def __init__(self, name: str, positions: dict[str, tuple[int, int]]) -> None:
+        self._name, self._positions = name, positions
+
+    def find(self, pointer: str) -> Position:
+        positions = self._positions
+        if _split_pointer(pointer) is None:
+            pointer = ""
+        while pointer not in positions and pointer:
+            pointer = pointer[: pointer.rfind("/")]
+        line, column = positions.get(pointer, (None, None))
+        return (self._name, line, column)
+
+
+def _read_yaml(text: str, name: str) -> PlanData:
+    yaml = _import_yaml(name)
+    if not text.strip():
+        raise _fail("the file is empty", name)
+    # The C loader is much faster; both expose the same event API, which `_YamlBuilder` uses.
+    loader_class = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
+    loader = None
+    try:
+        loader = loader_class(text)
+        root, positions = _YamlBuilder(yaml, loader, text, name).build()
+    except yaml.MarkedYAMLError as e:
+        raise _yaml_syntax_error(e, text, name) from None
+    except yaml.reader.ReaderError as e:
+        offset = text.find(chr(e.character)) if isinstance(e.character, int) else -1
+        line, column = _Lines(text).position(offset) if offset >= 0 else (None, None)
+        message = f"invalid YAML: character U+{e.character:04X} is not allowed"
+        raise _fail(message, name, line, column) from None
+    except yaml.YAMLError as e:
+        raise _fail(f"invalid YAML: {_lower_first(str(e).splitlines()[0])}", name) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+    return PlanData(root, "yaml", name, _YamlPositions(name, positions))
+
+
+def _yaml_syntax_error(e: yaml.MarkedYAMLError, text: str, name: str) -> DiagnosticError:
+    mark = e.problem_mark or e.context_mark
+    line = column = None
+    problem = e.problem or "the text is not YAML"
+    if mark is not None:
+        line, column = mark.line + 1, mark.column + 1
+        lines = text.splitlines()
+        if "tab" in problem or (
+            0 <= mark.line < len(lines) and lines[mark.line][mark.column : mark.column + 1] == "\t"
+        ):
+            return _fail(
+                "invalid YAML: a tab indents this line",
+                name,
+                line,
+                column,
+                hint="YAML indentation must use spaces",
+            )
+    context = f" {e.context}" if e.context else ""
+    return _fail(f"invalid YAML: {problem}{context}", name, line, column)
+
+
+class _Frame:
+    """A YAML mapping or sequence being built."""
+
+    __slots__ = ("anchor", "is_map", "key", "merge_into", "merges", "pointer", "start", "value")
+
+    def __init__(self, value: Any, pointer: str, start: int, anchor: str | None) -> None:
+        self.value = value
+        self.is_map = isinstance(value, dict)
+        self.pointer = pointer
+        self.start = start  # values built before this one, for the anchor's size
+        self.anchor = anchor
+        self.key: Any = None  # the pending key of a mapping (a str, _MERGE or None)
+        self.merges: list[tuple[dict[str, Any], tuple[int, int]]] = []
+        self.merge_into: tuple[_Frame, tuple[int, int]] | None = None
+
+
+class _YamlBuilder:
+    """Plain data from a YAML event stream, with a position for every value.
+
+    Built from events rather than PyYAML's node graph: the C composer recurses in C and
+    crashes the interpreter on deeply nested input, while events come from an iterative
+    parser, so depth here is bounded only by MAX_DEPTH.
+    """
+
+    def __init__(self, yaml: Any, loader: Any, text: str, name: str) -> None:
+        self.yaml, self.loader, self.name = yaml, loader, name
+        self.positions: dict[str, tuple[int, int]] = {}
+        self.anchors: dict[str, tuple[Any, int]] = {}  # anchor → (value, values it stands for)
+        self.open_anchors: set[str] = set()
+        self.stack: list[_Frame] = []
+        self.count = 0  # values built, counting each alias as the values it repeats
+        # Aliases let a short text stand for an enormous tree ("billion laughs"); a real plan
+        # repeats little, so the tree may be at most ten times the size of its text.
+        self.budget = 10 * len(text) + 100_000
+        self.root: Any = None
+
+    def build(self) -> tuple[Any, dict[str, tuple[int, int]]]:
+        yaml = self.yaml
+        documents = 0
+        for event in self._events():
+            if isinstance(event, yaml.DocumentStartEvent):
+                if documents:
+                    raise self._fail("more than one YAML document in the file", event)
+            elif isinstance(event, yaml.DocumentEndEvent):
+                documents += 1
+            elif isinstance(event, yaml.ScalarEvent):
+                self._scalar(event)
+            elif isinstance(event, yaml.AliasEvent):
+                self._alias(event)
+            elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+                self._start(event, isinstance(event, yaml.MappingStartEvent))
+            elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+                self._end()
+        if not documents:
+            raise _fail("the file is empty", self.name)
+        return self.root, self.positions
+
+    def _events(self) -> Iterator[Any]:
+        loader = self.loader
+        while loader.check_event():
+            yield loader.get_event()
+
+    def _fail(self, message: str, event: Any, hint: str | None = None) -> DiagnosticError:
+        line, column = self._mark(event)
+        return _fail(message, self.name, line, column, hint)
+
+    @staticmethod
+    def _mark(event: Any) -> tuple[int, int]:
+        return event.start_mark.line + 1, event.start_mark.column + 1
+
+    def _count(self, n: int, event: Any) -> None:
+        self.count += n
+        if self.count > self.budget:
+            raise self._fail(
+                f"aliases expand to more than {self.budget} values",
+                event,
+                hint="a small text whose aliases repeat each other is refused",
+            )
+
+    def _place(self, value: Any, event: Any) -> str | None:
+        """Put a finished or new value into its parent; its pointer, or None for a merge."""
+        position = self._mark(event)
+        if not self.stack:
+            self.root = value
+            pointer = ""
+        else:
+            parent = self.stack[-1]
+            if parent.is_map:
+                key, parent.key = parent.key, None
+                if key is _MERGE:
+                    self._merge(parent, value, event)
+                    return None
+                parent.value[key] = value
+                pointer = f"{parent.pointer}/{_escape(key)}"
+            else:
+                pointer = f"{parent.pointer}/{len(parent.value)}"
+                parent.value.append(value)
+        self.positions[pointer] = position
+        return pointer
+
+    def _merge(self, frame: _Frame, value: Any, event: Any) -> None:
+        sources = value if isinstance(value, list) else [value]
+        if not all(isinstance(s, dict) for s in sources):
+            raise self._fail("a `<<` merge needs a mapping or a list of mappings", event)
+        frame.merges.extend((s, self._mark(event)) for s in sources)
+
+    def _key(self, frame: _Frame, event: Any) -> None:
+        yaml = self.yaml
+        if not isinstance(event, yaml.ScalarEvent):
+            raise self._fail(
+                "a mapping key must be a plain value, not a collection or alias", event
+            )
+        tag = self._resolve(event)
+        if tag == _YAML_TAG + "merge":
+            frame.key = _MERGE
+            return
+        # Keys keep their text: `2026:` or `yes:` name a record, they are not a number or a bool.
+        key = event.value
+        if key in frame.value:
+            raise self._fail(f'duplicate key "{_shorten(key)}" in one mapping', event)
+        frame.key = key
+        if event.anchor is not None:
+            self.anchors[event.anchor] = (key, 1)
+
+    def _resolve(self, event: Any) -> str:
+        yaml = self.yaml
+        tag: str | None = event.tag
+        if tag is None or tag == "!":
+            tag = self.loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+        assert tag is not None
+        return tag
+
+    def _expecting_key(self) -> _Frame | None:
+        if self.stack:
+            frame = self.stack[-1]
+            if frame.is_map and frame.key is None:
+                return frame
+        return None
+
+    def _scalar(self, event: Any) -> None:
+        frame = self._expecting_key()
+        if frame is not None:
+            self._key(frame, event)
+            return
+        try:
+            value = self._scalar_value(event)
+        except _Reject as e:
+            raise self._fail(str(e), event) from None
+        self._count(1, event)
+        self._place(value, event)
+        if event.anchor is not None:
+            self.anchors[event.anchor] = (value, 1)
+
+    def _scalar_value(self, event: Any) -> Any:
+        yaml = self.yaml
+        tag = self._resolve(event)
+        text: str = event.value
+        if tag == _YAML_TAG + "str" or tag == _YAML_TAG + "timestamp":
+            return text  # a date stays text; the schema decides what it means
+        if tag == _YAML_TAG + "int":
+            try:
+                return self.loader.construct_yaml_int(yaml.ScalarNode(tag, text))
+            except ValueError:  # longer than int() accepts
+                raise _Reject(f"integer {_shorten(text)} has too many digits") from None
+        if tag == _YAML_TAG + "float":
+            return _yaml_decimal(text)
+        if tag == _YAML_TAG + "bool":
+            value = self.loader.bool_values.get(text.lower())
+            if value is None:
+                raise _Reject(f'"{_shorten(text)}" is not a boolean')
+            return value
+        if tag == _YAML_TAG + "null":
+            return None
+        if tag == _YAML_TAG + "merge":
+            return text
+        raise _Reject(f'unsupported YAML tag "{_short_tag(tag)}"')
+
+    def _alias(self, event: Any) -> None:
+        if self._expecting_key() is not None:
+            raise self._fail(
+                "a mapping key must be a plain value, not a collection or alias", event
+            )
+        anchor = event.anchor
+        if anchor in self.open_anchors:
+            raise self._fail(f'alias "*{anchor}" is inside the collection it names', event)
+        if anchor not in self.anchors:
+            raise self._fail(f'unknown alias "*{anchor}"', event)
+        value, size = self.anchors[anchor]
+        self._count(size, event)
+        self._place(value, event)
+
+    def _start(self, event: Any, is_map: bool) -> None:
+        if self._expecting_key() is not None:
+            raise self._fail(
+                "a mapping key must be a plain value, not a collection or alias", event
+            )
+        if len(self.stack) >= MAX_DEPTH:
+            raise self._fail(
+                f"nested more than {MAX_DEPTH} levels deep",
+                event,
+                hint="flatten the data; readers cannot follow deeper nesting",
+            )
+        tag = event.tag
+        if tag not in (_MAPPING_TAGS if is_map else _SEQUENCE_TAGS):
+            raise self._fail(f'unsupported YAML tag "{_short_tag(tag)}"', event)
+        self._count(1, event)
+        value: Any = {} if is_map else []
+        start = self.count - 1
+        parent = self.stack[-1] if self.stack else None
+        merging = parent is not None and parent.is_map and parent.key is _MERGE
+        if merging:
+            assert parent is not None
+            parent.key = None
+            pointer = f"{parent.pointer}/<<"
+        else:
+            placed = self._place(value, event)
+            assert placed is not None
+            pointer = placed
+        frame = _Frame(value, pointer, start, event.anchor)
+        if merging:
+            assert parent is not None
+            frame.merge_into = (parent, self._mark(event))
+        if event.anchor is not None:
+            self.open_anchors.add(event.anchor)
+        self.stack.append(frame)
+
+    def _end(self) -> None:
+        frame = self.stack.pop()
+        if frame.is_map:
+            for source, position in frame.merges:
+                for key, value in source.items():
+                    if key not in frame.value:
+                        frame.value[key] = value
+                        self.positions.setdefault(f"{frame.pointer}/{_escape(key)}", position)
+        if frame.anchor is not None:
+            self.open_anchors.discard(frame.anchor)
+            self.anchors[frame.anchor] = (frame.value, self.count - frame.start)
+        if frame.merge_into is not None:
+            parent, position = frame.merge_into
+            sources = frame.value if isinstance(frame.value, list) else [frame.value]
+            if not all(isinstance(s, dict) for s in sources):
+                line, column = position
+                raise _fail(
+                    "a `<<` merge needs a mapping or a list of mappings", self.name, line, column
+                )
+            parent.merges.extend((s, position) for s in sources)
+
+
+def _short_tag(tag: str | None) -> str:
+    tag = tag or "!"
+    return "!!" + tag[len(_YAML_TAG) :] if tag.startswith(_YAML_TAG) else tag
+
+
+_SEXAGESIMAL_BASE = Decimal(60)
+
+
+def _yaml_decimal(text: str) -> Decimal:
+    """A YAML 1.1 float, exactly: `1_000.5`, `.5`, `1.5e+3`, `190:20:30.15`; no inf or nan."""
+    plain = text.replace("_", "")
+    sign = -1 if plain.startswith("-") else 1
+    digits = plain.lstrip("+-")
+    try:
+        if ":" in digits:
+            value = Decimal(0)
+            for part in digits.split(":"):
+                value = value * _SEXAGESIMAL_BASE + Decimal(part)
+            value *= sign
+        else:
+            value = Decimal(plain)
+    except InvalidOperation:
+        raise _Reject(f'"{_shorten(text)}" is not a finite number') from None
+    if not value.is_finite():
+        raise _Reject(f'"{_shorten(text)}" is not a finite number')
+    if math.isinf(float(value)):
+        raise _Reject(f"number {_shorten(text)} is too large")
+    return value
+
+
+# -------------------------------------------------------------------------------------------- CSV
+
+
+@attrs.frozen
+class _CsvTable:
+    """Where one CSV file's rows start, and each header's 1-based column."""
+
+    file: str
+    lines: list[int]
+    columns: dict[str, int]
+
+
+class _CsvLocator:
+    """Positions in a folder of CSV files; pointers look like `/claims.csv/0/Budget (USD)`."""
+
+    def __init__(self, name: str, tables: dict[str, _CsvTable]) -> None:
+        self._name, self._tables = name, tables
+
+    def find(self, pointer: str) -> Position:
+        tokens = _split_pointer(pointer) or []
+        table = self._tables.get(tokens[0]) if tokens else None
+        if table is None:
+            return (self._name, None, None)
+        row = _array_index(tokens[1], len(table.lines)) if len(tokens) > 1 else None
+        if row is None:
+            return (table.file, 1, None)
+        column = table.columns.get(tokens[2]) if len(tokens) > 2 else None
+        return (table.file, table.lines[row], column)
+
+
+def _read_csv_folder(name: str) -> PlanData:
+    try:
+        with os.scandir(name) as entries:
+            # Dot files are editors' and file systems' leftovers (`._claims.csv` on macOS).
+            files = sorted(
+                e.name
+                for e in entries
+                if e.name.lower().endswith(".csv") and not e.name.startswith(".") and e.is_file()
+            )
+    except OSError as e:
+        reason = (e.strerror or type(e).__name__).lower()
+        raise _fail(f"cannot read the folder: {reason}", name) from None
+    if not files:
+        raise _fail("a folder with no .csv files", name)
+    root: dict[str, list[dict[str, str]]] = {}
+    tables: dict[str, _CsvTable] = {}
+    for file_name in files:
+        path = os.path.join(name, file_name)
+        root[file_name], tables[file_name] = _read_csv_text(_read_text(path), path)
+    return PlanData(root, "csv", name, _CsvLocator(name, tables))
+
+
+def _read_csv_text(text: str, file: str) -> tuple[list[dict[str, str]], _CsvTable]:
+    """Rows as `{header: cell}` dicts; strict about quoting, header names and row widths."""
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        raise _fail("the file is empty", file)
+    # newline="" leaves line ends to the csv module, so quoted cells may hold line breaks.
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows: list[dict[str, str]] = []
+    lines: list[int] = []
+    try:
+        header = next(reader)
+        if not header:
+            raise _fail("the first line is blank, expected the header", file, 1)
+        columns: dict[str, int] = {}
+        for i, column in enumerate(header, 1):
+            if column in columns:
+                raise _fail(f'duplicate column "{_shorten(column)}" in the header', file, 1, i)
+            columns[column] = i
+        width = len(header)
+        last = reader.line_num
+        for cells in reader:
+            start, last = last + 1, reader.line_num
+            if not cells:
+                continue  # a blank line, as csv.DictReader skips it
+            if len(cells) != width:
+                raise _fail(
+                    f"row has {_plural(len(cells), 'cell')}, header has {width}", file, start
+                )
+            rows.append(dict(zip(header, cells, strict=True)))
+            lines.append(start)
+    except csv.Error as e:
+        raise _fail(f"invalid CSV: {_lower_first(str(e))}", file, reader.line_num) from None
+    return rows, _CsvTable(file, lines, columns)

@@ -1,0 +1,1 @@
+"""The typed intermediate representation: names resolved, a type on every expression."""

@@ -1,0 +1,457 @@
+"""Typed IR nodes: each expression has `.type` and `.span`; declarations are resolved."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+
+import attrs
+
+from alignrules.ir.types import BOOL, Type
+from alignrules.source import Span
+
+_span = attrs.field(eq=False, repr=False, kw_only=True)
+
+
+# ------------------------------------------------------------------ schema
+@attrs.frozen
+class Field:
+    """A field of an entity: its rule-side name, data-side name, type and binding."""
+
+    name: str
+    data_name: str
+    type: Type  # declared type; for a reference: EntityT, CollT(EntityT) with OptT as written
+    optional: bool
+    ref: str | None  # target entity of a reference field
+    many: bool  # a list
+    split: str | None
+    span: Span = _span
+
+
+@attrs.frozen
+class Enum:
+    name: str
+    values: tuple[str, ...]
+    spellings: tuple[tuple[str, tuple[str, ...]], ...]
+    ordered: bool
+    span: Span = _span
+
+
+@attrs.frozen
+class Entity:
+    name: str
+    path: tuple[str, ...]
+    csv: str
+    key: str
+    fields: tuple[Field, ...]
+    span: Span = _span
+
+    def field(self, name: str) -> Field | None:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        return None
+
+    @property
+    def key_field(self) -> Field:
+        f = self.field(self.key)
+        assert f is not None
+        return f
+
+
+@attrs.frozen
+class Param:
+    name: str
+    type: Type
+    default: object  # a Python value of the type (Decimal, date, frozenset, enum value name ...)
+    span: Span = _span
+
+
+# ------------------------------------------------------------------ expressions
+@attrs.frozen
+class Var:
+    """A variable bound by a quantifier, a `let` or a predicate parameter."""
+
+    name: str
+    type: Type
+    span: Span = _span
+
+
+@attrs.frozen
+class ParamRef:
+    name: str
+    type: Type
+    span: Span = _span
+
+
+@attrs.frozen
+class Const:
+    """A literal: int, Decimal, str, bool, date, duration (days: int), money (Decimal, currency)."""
+
+    value: int | Decimal | str | bool | date
+    type: Type
+    currency: str | None = None
+    span: Span = _span
+
+
+@attrs.frozen
+class EnumConst:
+    enum: str
+    value: str
+    type: Type
+    span: Span = _span
+
+
+@attrs.frozen
+class Today:
+    type: Type
+    span: Span = _span
+
+
+@attrs.frozen
+class SetLit:
+    items: tuple[Expr, ...]
+    type: Type
+    span: Span = _span
+
+
+@attrs.frozen
+class GetField:
+    """`obj.field` for a plain (non-reference) field."""
+
+    obj: Expr
+    entity: str
+    field: str
+    type: Type
+    span: Span = _span
+
+
+@attrs.frozen
+class Deref:
+    """`obj.field` for a reference field: the entity (or entities) it names, found by index."""
+
+    obj: Expr
+    entity: str
+    field: str
+    target: str
+    many: bool
+    optional: bool
+    type: Type
+    span: Span = _span
+
+
+@attrs.frozen
+class MapField:
+    """`xs.field` over a list: the field of each element, missing values left out."""
+
+    coll: Expr
+    var: str
+    value: Expr
+    flatten: bool
+    type: Type
+    span: Span = _span
+
+
+@attrs.frozen
+class AllOf:
+    """Every entity of a type (`Claim` used as a collection)."""
+
+    entity: str
+    type: Type
+    span: Span = _span
+
+
+@attrs.frozen
+class BackRef:
+    """`Claim referencing capability via capabilities`."""
+
+    entity: str
+    field: str
+    target: Expr
+    type: Type
+    span: Span = _span
+
+
+@attrs.frozen
+class PredCall:
+    name: str
+    args: tuple[Expr, ...]
+    type: Type = BOOL
+    span: Span = _span
+
+
+@attrs.frozen
+class Builtin:
+    name: str
+    args: tuple[Expr, ...]
+    type: Type
+    span: Span = _span
+
+
+@attrs.frozen
+class Aggregate:
+    """`op(value for var in coll where cond)`; `value` is `Var(var)` for `sum(xs)`."""
+
+    op: str
+    var: str
+    coll: Expr
+    value: Expr
+    where: Expr | None
+    type: Type
+    span: Span = _span
+
+
+@attrs.frozen
+class Quant:
+    """`some`, `no` or `every` `var in coll where cond [must body]`."""
+
+    kind: str
+    var: str
+    coll: Expr
+    where: Expr | None
+    must: Expr | None
+    type: Type = BOOL
+    span: Span = _span
+
+
+@attrs.frozen
+class BoolOp:
+    op: str
+    left: Expr
+    right: Expr
+    type: Type = BOOL
+    span: Span = _span
+
+
+@attrs.frozen
+class Not:
+    expr: Expr
+    type: Type = BOOL
+    span: Span = _span
+
+
+@attrs.frozen
+class Compare:
+    """`left op right`; `operand` is the common type the two sides are compared at."""
+
+    op: str
+    left: Expr
+    right: Expr
+    operand: Type
+    type: Type = BOOL
+    span: Span = _span
+
+
+@attrs.frozen
+class IsMissing:
+    expr: Expr
+    negated: bool
+    type: Type = BOOL
+    span: Span = _span
+
+
+@attrs.frozen
+class Member:
+    element: Expr
+    coll: Expr
+    negated: bool
+    type: Type = BOOL
+    span: Span = _span
+
+
+@attrs.frozen
+class TextMatch:
+    op: str
+    left: Expr
+    right: Expr
+    ignore_case: bool
+    regex_id: int | None = None  # index into Program.regexes for `matches` with a constant
+    type: Type = BOOL
+    span: Span = _span
+
+
+@attrs.frozen
+class Arith:
+    op: str
+    left: Expr
+    right: Expr
+    type: Type
+    span: Span = _span
+
+
+@attrs.frozen
+class Neg:
+    expr: Expr
+    type: Type
+    span: Span = _span
+
+
+@attrs.frozen
+class Otherwise:
+    expr: Expr
+    default: Expr
+    type: Type
+    span: Span = _span
+
+
+@attrs.frozen
+class Narrowed:
+    """An optional value known to be present here (after `x is present and ...`)."""
+
+    expr: Expr
+    type: Type
+    span: Span = _span
+
+
+@attrs.frozen
+class Invalid:
+    """A subtree already reported as wrong."""
+
+    type: Type
+    span: Span = _span
+
+
+Expr = (
+    Var
+    | ParamRef
+    | Const
+    | EnumConst
+    | Today
+    | SetLit
+    | GetField
+    | Deref
+    | MapField
+    | AllOf
+    | BackRef
+    | PredCall
+    | Builtin
+    | Aggregate
+    | Quant
+    | BoolOp
+    | Not
+    | Compare
+    | IsMissing
+    | Member
+    | TextMatch
+    | Arith
+    | Neg
+    | Otherwise
+    | Narrowed
+    | Invalid
+)
+
+
+# ------------------------------------------------------------------ rules
+@attrs.frozen
+class Bind:
+    """A loop: `for var in coll`."""
+
+    var: str
+    coll: Expr
+    entity: str | None  # element entity type, when the elements are entities
+    span: Span = _span
+
+
+@attrs.frozen
+class Filter:
+    cond: Expr
+    span: Span = _span
+
+
+@attrs.frozen
+class LetStep:
+    var: str
+    expr: Expr
+    span: Span = _span
+
+
+Step = Bind | Filter | LetStep
+
+
+@attrs.frozen
+class MessagePart:
+    """Either constant text or an expression to format."""
+
+    text: str | None
+    expr: Expr | None
+
+
+@attrs.frozen
+class Rule:
+    """A rule lowered to loops: a violation is yielded for each combination of bindings that
+    passes every step and for which `cond` is false (`every`) or true (`no`)."""
+
+    id: str
+    title: str
+    severity: str
+    rationale: str
+    owner: str | None
+    tags: tuple[str, ...]
+    links: tuple[str, ...]
+    steps: tuple[Step, ...]
+    cond: Expr | None
+    violate_when: bool  # False for `every ... must cond`, True for `no ... may cond`
+    subject: str  # the first bound variable: the entity the violation is about
+    subject_entity: str
+    related: tuple[tuple[str, str], ...]  # other bound entity variables: (var, entity)
+    message: tuple[MessagePart, ...]
+    field: str | None  # the subject's field the condition is about, for its location
+    span: Span = _span
+
+
+@attrs.frozen
+class Predicate:
+    name: str
+    params: tuple[tuple[str, Type], ...]
+    body: Expr
+    span: Span = _span
+
+
+@attrs.frozen
+class Example:
+    name: str
+    given: str | None
+    given_file: str | None
+    params: tuple[tuple[str, object], ...]
+    today: date | None
+    expects: tuple[tuple[str | None, tuple[str, ...], bool], ...]
+    span: Span = _span
+
+
+@attrs.frozen
+class Program:
+    """A whole ruleset, every file merged, ready for code generation."""
+
+    name: str
+    enums: tuple[Enum, ...]
+    entities: tuple[Entity, ...]
+    params: tuple[Param, ...]
+    predicates: tuple[Predicate, ...]
+    rules: tuple[Rule, ...]
+    regexes: tuple[tuple[str, bool], ...]  # (pattern, ignore_case)
+    examples: tuple[Example, ...]
+    uses_today: bool
+
+    def entity(self, name: str) -> Entity:
+        for e in self.entities:
+            if e.name == name:
+                return e
+        raise KeyError(name)
+
+
+def walk(e: Expr) -> Iterator[Expr]:
+    """Every expression node under `e`, `e` first."""
+    yield e
+    for field in attrs.fields(type(e)):
+        value = getattr(e, field.name)
+        if isinstance(value, tuple):
+            for v in value:
+                if _is_expr(v):
+                    yield from walk(v)
+        elif _is_expr(value):
+            yield from walk(value)
+
+
+def _is_expr(value: object) -> bool:
+    return attrs.has(type(value)) and hasattr(value, "type") and hasattr(value, "span")

@@ -1,0 +1,175 @@
+"""Report → SARIF 2.1.0, for code-scanning dashboards (GitHub, Azure DevOps, IDE viewers)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Sequence
+from pathlib import PurePosixPath, PureWindowsPath
+from typing import Any
+from urllib.parse import quote
+
+from alignrules.diagnostics import visible
+from alignrules.render.json import dumps
+from alignrules.render.text import primary_location, rules_of
+from alignrules.runtime.report import Location, Report, RuleInfo, Severity, Violation
+
+SCHEMA = (
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+)
+
+LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+
+#: The key under `partialFingerprints`; bump the suffix if the hashed fields ever change.
+FINGERPRINT = "alignrules/v1"
+
+# SARIF reads `[text](n)` in a message as a link to related location n (§3.11.6).
+_LINK_LIKE = re.compile(r"\]\s*\(")
+
+
+def _text(data: str) -> str:
+    """Text from data for a SARIF message: visible, and never mistaken for an embedded link."""
+    out = visible(data)
+    if _LINK_LIKE.search(out):
+        # Escaping only here keeps ordinary messages byte-for-byte; viewers that do not unescape
+        # would otherwise show stray backslashes in every bracket.
+        out = re.sub(r"([\\\[\]])", r"\\\1", out)
+    return out
+
+
+def _quote(path: str, safe: str = "/") -> str:
+    try:
+        # A name that was undecodable bytes on disk (os.fsdecode) gets those bytes back.
+        return quote(path, safe=safe, errors="surrogateescape")
+    except UnicodeEncodeError:  # a lone surrogate no file system gave us: keep it visible
+        return quote(path, safe=safe, errors="backslashreplace")
+
+
+def artifact_uri(path: str) -> tuple[str, bool]:
+    """`path` as a URI reference with forward slashes; True when it is relative.
+
+    >>> artifact_uri("data\\\\plan 1.json"), artifact_uri("/srv/plan.json")
+    (('data/plan%201.json', True), ('file:///srv/plan.json', False))
+    """
+    windows = PureWindowsPath(path)
+    if windows.drive and windows.root:
+        if windows.drive.startswith("\\\\"):  # a UNC share: the server is the URI's host
+            return "file:" + _quote(windows.as_posix()), False
+        return "file:///" + _quote(windows.as_posix(), safe="/:"), False
+    posix = PurePosixPath(path.replace("\\", "/"))
+    if posix.is_absolute():
+        return "file://" + _quote(str(posix)), False
+    return _quote(str(posix)), True
+
+
+def fingerprint(v: Violation) -> str:
+    """A hash of what the finding is about, not where it is or how it is worded.
+
+    Code scanning matches results across runs by it, so moving a record within the file or
+    rewording a rule's message keeps the alert open rather than closing and reopening it.
+    """
+    identity = json.dumps([v.rule, v.entity, v.key, v.field, [list(r) for r in v.related]])
+    return hashlib.sha256(identity.encode()).hexdigest()[:32]
+
+
+def _descriptor(rule: RuleInfo) -> dict[str, Any]:
+    title = visible(rule.title)
+    help_parts = [title]
+    if rule.rationale:
+        help_parts.append(visible(rule.rationale))
+    if rule.owner:
+        help_parts.append(f"Owner: {visible(rule.owner)}")
+    help_parts += [f"See: {visible(link)}" for link in rule.links]
+    out: dict[str, Any] = {
+        "id": rule.id,
+        "name": rule.id,
+        "shortDescription": {"text": title},
+        "fullDescription": {"text": visible(rule.rationale) if rule.rationale else title},
+        "help": {"text": "\n\n".join(help_parts)},
+        "defaultConfiguration": {"level": LEVELS[rule.severity]},
+        "properties": {"tags": list(dict.fromkeys(rule.tags))},  # SARIF wants distinct tags
+    }
+    if rule.links:
+        out["helpUri"] = rule.links[0]
+    if rule.owner:
+        out["properties"]["owner"] = rule.owner
+    if rule.origin:
+        out["properties"]["origin"] = rule.origin
+    return out
+
+
+def _location(v: Violation) -> dict[str, Any]:
+    loc: Location = primary_location(v)
+    out: dict[str, Any] = {}
+    if loc.file is not None:
+        uri, relative = artifact_uri(loc.file)
+        artifact: dict[str, Any] = {"uri": uri}
+        if relative:
+            artifact["uriBaseId"] = "%SRCROOT%"
+        physical: dict[str, Any] = {"artifactLocation": artifact}
+        if loc.line is not None:
+            physical["region"] = {"startLine": loc.line}
+            if loc.column is not None:
+                physical["region"]["startColumn"] = loc.column
+        out["physicalLocation"] = physical
+    logical: dict[str, Any] = {"name": v.key, "kind": "object"}
+    if v.location.pointer:
+        logical["fullyQualifiedName"] = v.location.pointer
+    out["logicalLocations"] = [logical]
+    return out
+
+
+def _result(v: Violation, index: int) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "ruleId": v.rule,
+        "ruleIndex": index,
+        "level": LEVELS[v.severity],
+        "message": {"text": _text(v.message)},
+        "locations": [_location(v)],
+        "partialFingerprints": {FINGERPRINT: fingerprint(v)},
+        # The exact data, for machines; the message above is escaped for display.
+        "properties": {
+            "entity": v.entity,
+            "key": v.key,
+            "related": [{"entity": t, "key": k} for t, k in v.related],
+        },
+    }
+    if v.field is not None:
+        out["properties"]["field"] = v.field
+    if v.related:
+        # Related entities have no place of their own in a Violation, only a type and a key.
+        out["relatedLocations"] = [
+            {
+                "id": i,
+                "logicalLocations": [{"name": k, "kind": "object"}],
+                "message": {"text": _text(f"{t} {k}")},
+            }
+            for i, (t, k) in enumerate(v.related, start=1)
+        ]
+    return out
+
+
+def render_sarif(report: Report, *, tool_version: str, ruleset_names: Sequence[str] = ()) -> str:
+    """The report as a SARIF 2.1.0 log with one run.
+
+    Every rule becomes a `reportingDescriptor` (in report order, then stand-ins for rule ids
+    only violations name); every violation a `result` with a logical location (its JSON
+    pointer) and, when the data came from a file, a physical one.
+    """
+    rules = rules_of(report)
+    index = {r.id: i for i, r in enumerate(rules)}
+    driver: dict[str, Any] = {"name": "alignrules", "rules": [_descriptor(r) for r in rules]}
+    if tool_version:
+        driver["version"] = tool_version
+    run: dict[str, Any] = {
+        "tool": {"driver": driver},
+        "columnKind": "unicodeCodePoints",  # Location.column counts characters
+        "results": [_result(v, index[v.rule]) for v in report.violations],
+        "properties": {
+            "asOf": report.as_of.isoformat(),
+            "rulesets": list(ruleset_names),
+            "entities": dict(report.entities),
+        },
+    }
+    return dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]})

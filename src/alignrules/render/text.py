@@ -1,0 +1,107 @@
+"""Report → text for people: one `file:line:col: severity: message  [rule]` line per violation.
+
+The helpers here (`primary_location`, `place`, `describe`, `summary`, `rules_of`) are also used by
+the other renderers, so that every format names places and counts things in the same words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from alignrules.diagnostics import visible
+from alignrules.runtime.report import Location, Report, RuleInfo, Severity, Violation
+
+
+def primary_location(v: Violation) -> Location:
+    """Where to point for `v`: the offending field when its line is known, else the entity."""
+    field = v.field_location
+    if field is not None and (field.line is not None or v.location.line is None):
+        return field
+    return v.location
+
+
+def place(loc: Location) -> str:
+    """`file:line:col` when the line is known, else `file /pointer` (`<data>` for in-memory data).
+
+    >>> place(Location("plan.json", "/claims/0", 12, 5)), place(Location(None, "/claims/0"))
+    ('plan.json:12:5', '<data> /claims/0')
+    """
+    name = visible(loc.file) if loc.file is not None else "<data>"
+    if loc.line is None:
+        return f"{name} {visible(loc.pointer) or '/'}"
+    col = f":{loc.column}" if loc.column is not None else ""
+    return f"{name}:{loc.line}{col}"
+
+
+def describe(v: Violation, *, pointer: bool = True) -> str:
+    """The entity, field and related entities of `v` as one line, keys in backticks.
+
+    >>> v = Violation("r", Severity.ERROR, "m", "Claim", "C1", Location(None, "/claims/0"),
+    ...               related=(("Capability", "K1"),), field="status")
+    >>> describe(v)
+    'Claim `C1`, field status at /claims/0; related Capability `K1`'
+    """
+    out = f"{visible(v.entity)} `{visible(v.key)}`"
+    if v.field is not None:
+        out += f", field {visible(v.field)}"
+    if pointer:
+        out += f" at {visible(primary_location(v).pointer) or '/'}"
+    if v.related:
+        out += "; related " + ", ".join(f"{visible(t)} `{visible(k)}`" for t, k in v.related)
+    return out
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def summary(report: Report) -> str:
+    """`3 violations (2 error, 1 warning) in 12 entities, 9 rules`, or `no violations: ...`."""
+    entities = _count(sum(n for _, n in report.entities), "entity", "entities")
+    rules = _count(len(report.rules), "rule", "rules")
+    if not report.violations:
+        return f"no violations: {rules} over {entities}"
+    total = _count(len(report.violations), "violation", "violations")
+    counts = ", ".join(f"{n} {sev}" for sev, n in report.counts().items() if n)
+    return f"{total} ({counts}) in {entities}, {rules}"
+
+
+def rules_of(report: Report) -> tuple[RuleInfo, ...]:
+    """The report's rules, then a stand-in for each rule id that only a violation names.
+
+    Violations can come from outside the ruleset (the loader reports dangling references under
+    its own id); formats that index rules (SARIF `ruleIndex`, one JUnit testcase per rule) need
+    a descriptor for those too. A stand-in takes the worst severity its violations have.
+    """
+    known = {r.id for r in report.rules}
+    extra: dict[str, Severity] = {}
+    for v in report.violations:
+        if v.rule not in known:
+            extra[v.rule] = max(extra.get(v.rule, v.severity), v.severity)
+    stand_ins = tuple(
+        RuleInfo(id=rule, title=rule, severity=extra[rule], origin="") for rule in sorted(extra)
+    )
+    return report.rules + stand_ins
+
+
+def render_text(
+    report: Report, *, tool_version: str = "", ruleset_names: Sequence[str] = ()
+) -> str:
+    """The report as terminal text; data passes through `visible()` so it cannot disguise it.
+
+    `tool_version` and `ruleset_names` are accepted so every renderer has the same signature.
+
+    ```text
+    plan.json:12:5: error: claim C1 promises K1, which is not funded  [no-unfunded-claims]
+        Claim `C1` at /claims/0; related Capability `K1`
+    1 violation (1 error) in 12 entities, 9 rules
+    ```
+    """
+    lines: list[str] = []
+    for v in report.violations:
+        loc = primary_location(v)
+        lines.append(f"{place(loc)}: {v.severity}: {visible(v.message)}  [{visible(v.rule)}]")
+        # The pointer is already on the first line when the place had no line number.
+        lines.append("    " + describe(v, pointer=loc.line is not None))
+    lines.append(summary(report))
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,600 @@
+"""Binding plain data to a generated module's entity classes, with cattrs; and the small
+helpers that generated rules call (reference lookups, aggregates, formatting).
+
+Every data problem names a JSON pointer into the data; the caller turns it into file:line.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any, Final, TypeVar
+
+import attrs
+import cattrs
+from cattrs.gen import make_dict_structure_fn, override
+
+from alignrules.runtime.report import Location, RuleInfo, Severity, Violation
+from alignrules.runtime.values import (
+    Money,
+    ValueProblem,
+    finite_decimal,
+    normalize_spelling,
+    parse_bool,
+    parse_date,
+    parse_decimal,
+    parse_duration,
+    parse_int,
+    parse_money,
+)
+
+T = TypeVar("T")
+E = TypeVar("E")
+K = TypeVar("K")
+
+
+# ------------------------------------------------------------------ errors
+class DataError(Exception):
+    """Plan data that cannot be bound: `problems` are (JSON pointer, message) pairs."""
+
+    def __init__(self, problems: Sequence[tuple[str, str]]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("; ".join(f"{p or '/'}: {m}" for p, m in self.problems))
+
+
+class Dangling(Exception):
+    """A rule followed a reference whose key names no entity. The loader has already
+    reported it as a `dangling-reference` violation, so the rule skips that subject."""
+
+
+def escape_pointer(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def _kind_of(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | Decimal | float):
+        return "number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, Mapping):
+        return "an object"
+    if isinstance(value, list | tuple):
+        return "a list"
+    return type(value).__name__
+
+
+class _FieldProblem(ValueProblem):
+    """A problem inside a field's value, `sub` the pointer suffix (e.g. "/0" in a list)."""
+
+    def __init__(self, message: str, sub: str = "") -> None:
+        super().__init__(message)
+        self.sub = sub
+
+
+# ------------------------------------------------------------------ specs
+@attrs.frozen
+class FieldSpec:
+    """How one field is read: `attr` on the class, `data` key in a record."""
+
+    attr: str
+    data: str
+    kind: str  # text int decimal money bool date duration enum ref
+    many: bool = False
+    optional: bool = False
+    split: str | None = None
+    enum: Mapping[str, enum.Enum] | None = None  # normalized spelling → member
+    key_kind: str = "text"  # for references: the target key's kind
+    target: str | None = None  # for references: the target entity
+
+
+@attrs.frozen
+class EntitySpec:
+    name: str
+    cls: type[Any]
+    path: tuple[str, ...]
+    csv: str
+    key: str  # attribute name of the key
+    fields: tuple[FieldSpec, ...]
+
+    @property
+    def key_data(self) -> str:
+        return next(f.data for f in self.fields if f.attr == self.key)
+
+
+DANGLING: Final = RuleInfo(
+    id="dangling-reference",
+    title="A reference names an entity that does not exist",
+    severity=Severity.ERROR,
+    origin="<alignrules>",
+    rationale=(
+        "A claim, campaign or plan item that points at a missing record cannot be checked, "
+        "and usually means the export is incomplete or an id was mistyped."
+    ),
+)
+
+
+# ------------------------------------------------------------------ scalar readers
+def _scalar_reader(kind: str, lenient: bool, spellings: Mapping[str, enum.Enum] | None) -> Callable[[Any], Any]:
+    """A function from one data value to the Python value of `kind`.
+
+    `lenient` is for CSV, where every cell is text: numbers, dates and booleans are parsed.
+    JSON and YAML must give numbers as numbers, except money and decimals, which exports
+    often write as text (`"1,200.50 USD"`).
+    """
+
+    def text(v: Any) -> str:
+        if isinstance(v, str):
+            return v
+        raise ValueProblem(f"expected text, got {_kind_of(v)}")
+
+    def integer(v: Any) -> int:
+        if isinstance(v, bool):
+            raise ValueProblem("expected a whole number, got true/false")
+        if isinstance(v, int):
+            return v
+        if isinstance(v, Decimal) and v.is_finite() and v == v.to_integral_value():
+            return int(v)
+        if lenient and isinstance(v, str):
+            return parse_int(v)
+        raise ValueProblem(f"expected a whole number, got {_kind_of(v)}")
+
+    def decimal(v: Any) -> Decimal:
+        if isinstance(v, bool):
+            raise ValueProblem("expected a number, got true/false")
+        if isinstance(v, int):
+            return Decimal(v)
+        if isinstance(v, Decimal):
+            return finite_decimal(v)
+        if isinstance(v, float):
+            return finite_decimal(Decimal(repr(v)))
+        if isinstance(v, str):
+            return parse_decimal(v)
+        raise ValueProblem(f"expected a number, got {_kind_of(v)}")
+
+    def money(v: Any) -> Money:
+        if isinstance(v, str):
+            return parse_money(v)
+        if isinstance(v, Mapping) and "amount" in v:
+            cur = v.get("currency")
+            if cur is not None and not isinstance(cur, str):
+                raise ValueProblem("expected a currency code such as `USD`")
+            return Money(decimal(v["amount"]), cur)
+        return Money(decimal(v))
+
+    def boolean(v: Any) -> bool:
+        if isinstance(v, bool):
+            return v
+        if lenient and isinstance(v, str):
+            return parse_bool(v)
+        raise ValueProblem(f"expected true or false, got {_kind_of(v)}")
+
+    def day(v: Any) -> date:
+        if isinstance(v, date):
+            return v
+        if isinstance(v, str):
+            return parse_date(v)
+        raise ValueProblem(f"expected a date like 2026-03-31, got {_kind_of(v)}")
+
+    def duration(v: Any) -> timedelta:
+        if isinstance(v, str):
+            return parse_duration(v)
+        if isinstance(v, int) and not isinstance(v, bool):
+            return timedelta(days=v)
+        raise ValueProblem(f"expected a duration like `90 days`, got {_kind_of(v)}")
+
+    def member(v: Any) -> enum.Enum:
+        assert spellings is not None
+        if isinstance(v, str):
+            found = spellings.get(normalize_spelling(v))
+            if found is not None:
+                return found
+        names = sorted({str(m) for m in spellings.values()})
+        raise ValueProblem(f"{v!r} is not one of {', '.join(names)}")
+
+    def key(v: Any) -> str | int:
+        raise AssertionError  # pragma: no cover - replaced below
+
+    readers: dict[str, Callable[[Any], Any]] = {
+        "text": text,
+        "int": integer,
+        "decimal": decimal,
+        "money": money,
+        "bool": boolean,
+        "date": day,
+        "duration": duration,
+        "enum": member,
+    }
+    return readers[kind]
+
+
+def _key_reader(key_kind: str, lenient: bool) -> Callable[[Any], Any]:
+    """Keys may be text or whole numbers; a CSV cell holding a number key is read as one."""
+    if key_kind == "int":
+        return _scalar_reader("int", lenient, None)
+
+    def text_key(v: Any) -> str:
+        if isinstance(v, str):
+            return v
+        raise ValueProblem(f"expected text, got {_kind_of(v)}")
+
+    return text_key
+
+
+def _field_hook(spec: FieldSpec, lenient: bool) -> Callable[[Any, Any], Any]:
+    if spec.kind == "ref":
+        one = _key_reader(spec.key_kind, lenient)
+    else:
+        one = _scalar_reader(spec.kind, lenient, spec.enum)
+    optional = spec.optional
+
+    def read_one(value: Any, _: Any) -> Any:
+        if value is None or (lenient and value == "" and spec.kind != "text"):
+            if optional:
+                return None
+            raise ValueProblem("is empty, and the field is required" if value == "" else "is null, and the field is required")
+        return one(value)
+
+    def read_many(value: Any, _: Any) -> Any:
+        if value is None:
+            if optional:
+                return None
+            raise ValueProblem("is null, and the list is required (write [] for an empty list)")
+        if isinstance(value, str) and (spec.split is not None or lenient):
+            if spec.split is None:
+                raise ValueProblem("expected a list; declare the field with `split` to read a CSV cell")
+            items: Sequence[Any] = [p.strip() for p in value.split(spec.split)] if value.strip() else []
+        elif isinstance(value, list | tuple):
+            items = value
+        else:
+            raise ValueProblem(f"expected a list, got {_kind_of(value)}")
+        out = []
+        for i, item in enumerate(items):
+            try:
+                if item is None:
+                    raise ValueProblem("expected a value, got null")
+                out.append(one(item))
+            except ValueProblem as exc:
+                raise _FieldProblem(str(exc), f"/{i}") from None
+        return tuple(out)
+
+    return read_many if spec.many else read_one
+
+
+# ------------------------------------------------------------------ binder
+class Binder:
+    """Reads plain data into the entity classes of one generated module.
+
+    One cattrs structuring function is generated per class and per dialect ("json" for
+    JSON/YAML, "csv" for text cells), once, when the Binder is made.
+    """
+
+    def __init__(self, specs: Sequence[EntitySpec]) -> None:
+        self.specs = tuple(specs)
+        self._structure: dict[tuple[str, str], Callable[[Mapping[str, Any]], Any]] = {}
+        for dialect in ("json", "csv"):
+            conv = cattrs.Converter(detailed_validation=True)
+            for spec in self.specs:
+                overrides = {
+                    f.attr: override(rename=f.data, struct_hook=_field_hook(f, dialect == "csv"))
+                    for f in spec.fields
+                }
+                overrides["ar_pointer"] = override(rename="\0ar_pointer")
+                fn = make_dict_structure_fn(spec.cls, conv, **overrides)  # type: ignore[arg-type]
+                conv.register_structure_hook(spec.cls, fn)
+                self._structure[(spec.name, dialect)] = _bound(conv, spec.cls)
+
+    def bind(self, data: Any, dialect: str = "json") -> tuple[dict[str, tuple[Any, ...]], dict[str, dict[Any, Any]], list[Violation]]:
+        """Entities per type, key indexes per type, and dangling-reference violations."""
+        problems: list[tuple[str, str]] = []
+        entities: dict[str, tuple[Any, ...]] = {}
+        indexes: dict[str, dict[Any, Any]] = {}
+        if dialect == "json" and not isinstance(data, Mapping):
+            raise DataError([("", f"expected an object at the top, got {_kind_of(data)}")])
+        for spec in self.specs:
+            items = self._records(spec, data, dialect, problems)
+            structure = self._structure[(spec.name, dialect)]
+            built: list[Any] = []
+            index: dict[Any, Any] = {}
+            for pointer, record in items:
+                obj = self._one(spec, structure, pointer, record, problems)
+                if obj is None:
+                    continue
+                key = getattr(obj, spec.key)
+                if key in index:
+                    first = index[key].ar_pointer
+                    problems.append((pointer, f"duplicate {spec.name} key {key!r} (first at {first})"))
+                    continue
+                index[key] = obj
+                built.append(obj)
+            entities[spec.name] = tuple(built)
+            indexes[spec.name] = index
+            if len(problems) >= 20:
+                break
+        if problems:
+            raise DataError(problems[:20])
+        return entities, indexes, self._dangling(entities, indexes)
+
+    def _records(
+        self, spec: EntitySpec, data: Any, dialect: str, problems: list[tuple[str, str]]
+    ) -> list[tuple[str, Mapping[str, Any]]]:
+        if dialect == "csv":
+            if spec.csv not in data:
+                problems.append(("", f"no file {spec.csv} for entity {spec.name}"))
+                return []
+            node, base = data[spec.csv], "/" + escape_pointer(spec.csv)
+        else:
+            node, base = data, ""
+            for i, seg in enumerate(spec.path):
+                if not isinstance(node, Mapping) or seg not in node:
+                    where = base or "/"
+                    problems.append(
+                        (base, f"no `{'.'.join(spec.path[: i + 1])}` here, where entity {spec.name} is read (at {where})")
+                    )
+                    return []
+                node, base = node[seg], f"{base}/{escape_pointer(seg)}"
+        out: list[tuple[str, Mapping[str, Any]]] = []
+        if isinstance(node, Mapping):
+            # A collection keyed by id: {"K1": {...}, "K2": {...}}; the key fills the key field.
+            key_data = spec.key_data
+            for k, record in node.items():
+                pointer = f"{base}/{escape_pointer(str(k))}"
+                if not isinstance(record, Mapping):
+                    problems.append((pointer, f"expected an object for a {spec.name}, got {_kind_of(record)}"))
+                    continue
+                if key_data not in record:
+                    record = {**record, key_data: k}
+                out.append((pointer, record))
+        elif isinstance(node, list | tuple):
+            for i, record in enumerate(node):
+                pointer = f"{base}/{i}"
+                if not isinstance(record, Mapping):
+                    problems.append((pointer, f"expected an object for a {spec.name}, got {_kind_of(record)}"))
+                    continue
+                out.append((pointer, record))
+        elif node is None:
+            pass  # `claims: null` or an empty YAML key: no records
+        else:
+            problems.append((base, f"expected a list of {spec.name} records, got {_kind_of(node)}"))
+        return out
+
+    def _one(
+        self,
+        spec: EntitySpec,
+        structure: Callable[[Mapping[str, Any]], Any],
+        pointer: str,
+        record: Mapping[str, Any],
+        problems: list[tuple[str, str]],
+    ) -> Any:
+        try:
+            return structure({**record, "\0ar_pointer": pointer})
+        except cattrs.ClassValidationError as group:
+            with_notes, without = group.group_exceptions()
+            for exc in without:
+                problems.append((pointer, f"cannot read: {exc}"))
+            for exc, note in with_notes:
+                name = getattr(note, "name", "")
+                field = next((f for f in spec.fields if f.attr == name), None)
+                data = field.data if field else name
+                where = f"{pointer}/{escape_pointer(data)}"
+                if isinstance(exc, KeyError):
+                    problems.append((pointer, f"missing required field `{data}`"))
+                elif isinstance(exc, ValueProblem):
+                    problems.append((where + getattr(exc, "sub", ""), str(exc)))
+                else:
+                    problems.append((where, f"cannot read: {exc}"))
+            return None
+
+    def _dangling(
+        self, entities: Mapping[str, tuple[Any, ...]], indexes: Mapping[str, Mapping[Any, Any]]
+    ) -> list[Violation]:
+        out: list[Violation] = []
+        for spec in self.specs:
+            refs = [f for f in spec.fields if f.kind == "ref"]
+            if not refs:
+                continue
+            for obj in entities[spec.name]:
+                for f in refs:
+                    assert f.target is not None
+                    target = indexes[f.target]
+                    value = getattr(obj, f.attr)
+                    keys = (value or ()) if f.many else (() if value is None else (value,))
+                    for i, k in enumerate(keys):
+                        if k in target:
+                            continue
+                        sub = f"/{i}" if f.many else ""
+                        own_key = getattr(obj, spec.key)
+                        out.append(
+                            Violation(
+                                rule=DANGLING.id,
+                                severity=DANGLING.severity,
+                                message=f"{spec.name} {own_key} references {f.target} {k}, which does not exist",
+                                entity=spec.name,
+                                key=str(own_key),
+                                location=Location(None, obj.ar_pointer),
+                                related=((f.target, str(k)),),
+                                field=f.attr,
+                                field_location=Location(None, f"{obj.ar_pointer}/{escape_pointer(f.data)}{sub}"),
+                            )
+                        )
+        return out
+
+
+def _bound(conv: cattrs.Converter, cls: type[Any]) -> Callable[[Mapping[str, Any]], Any]:
+    hook = conv.get_structure_hook(cls)
+
+    def structure(record: Mapping[str, Any]) -> Any:
+        return hook(record, cls)
+
+    return structure
+
+
+def spellings(members: Iterable[tuple[enum.Enum, Sequence[str]]]) -> dict[str, enum.Enum]:
+    """Normalized spelling → enum member, for every name and declared data spelling."""
+    out: dict[str, enum.Enum] = {}
+    for member, names in members:
+        for name in names:
+            out.setdefault(normalize_spelling(name), member)
+    return out
+
+
+# ------------------------------------------------------------------ indexes and lookups
+def back_index(items: Iterable[E], keys: Callable[[E], Any], many: bool) -> dict[Any, tuple[E, ...]]:
+    """Key → the items whose reference field names that key (built once per check)."""
+    out: dict[Any, list[E]] = {}
+    for item in items:
+        value = keys(item)
+        if value is None:
+            continue
+        for k in dict.fromkeys(value) if many else (value,):
+            out.setdefault(k, []).append(item)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def deref(index: Mapping[K, E], key: K) -> E:
+    try:
+        return index[key]
+    except KeyError:
+        raise Dangling from None
+
+
+def deref_opt(index: Mapping[K, E], key: K | None) -> E | None:
+    if key is None:
+        return None
+    return deref(index, key)
+
+
+def deref_many(index: Mapping[K, E], keys: Iterable[K]) -> tuple[E, ...]:
+    """The entities the keys name; dangling keys are left out (the loader reported them)."""
+    return tuple(index[k] for k in keys if k in index)
+
+
+def deref_many_opt(index: Mapping[K, E], keys: Iterable[K] | None) -> tuple[E, ...] | None:
+    return None if keys is None else deref_many(index, keys)
+
+
+def opt_list(value: E | None) -> tuple[E, ...]:
+    return () if value is None else (value,)
+
+
+def otherwise(value: T | None, default: T) -> T:
+    return default if value is None else value
+
+
+def present(value: T | None) -> T:
+    """A value the type checker proved present (`x is present and ...`)."""
+    if value is None:  # pragma: no cover - the checker guards every use
+        raise ValueProblem("a value proved present was missing")
+    return value
+
+
+def values_of(items: Iterable[T | None]) -> tuple[T, ...]:
+    """The present values: aggregates leave missing ones out, as SQL does."""
+    return tuple(v for v in items if v is not None)
+
+
+def flat(items: Iterable[Iterable[T] | None]) -> tuple[T, ...]:
+    return tuple(v for vs in items if vs is not None for v in vs)
+
+
+def avg(values: Iterable[int | Decimal]) -> Decimal | None:
+    vs = [Decimal(v) for v in values]
+    return sum(vs, Decimal(0)) / len(vs) if vs else None
+
+
+def avg_money(values: Iterable[Money]) -> Money | None:
+    vs = list(values)
+    if not vs:
+        return None
+    total = vs[0]
+    for v in vs[1:]:
+        total = total + v
+    return total.scale_div(len(vs))
+
+
+def money(value: int | Decimal | Money) -> Money:
+    return value if isinstance(value, Money) else Money(Decimal(value))
+
+
+def ratio(a: timedelta, b: timedelta) -> Decimal:
+    return Decimal(a // timedelta(days=1)) / Decimal(b // timedelta(days=1))
+
+
+def text(value: object) -> str:
+    """How a value is written in a message."""
+    if value is None:
+        return "missing"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, timedelta):
+        return f"{value.days} days"
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value == value.to_integral_value() else format(value, "f")
+    if isinstance(value, tuple | list | frozenset):
+        return ", ".join(sorted(text(v) for v in value))
+    if isinstance(value, enum.Enum):
+        return str(value)
+    if hasattr(value, "ar_pointer") and attrs.has(type(value)):
+        return str(getattr(value, "ar_key", value))
+    return str(value)
+
+
+def violation(
+    info: RuleInfo,
+    entity: str,
+    key: object,
+    pointer: str,
+    message: str,
+    related: tuple[tuple[str, str], ...] = (),
+    field: str | None = None,
+    field_data: str | None = None,
+) -> Violation:
+    return Violation(
+        rule=info.id,
+        severity=info.severity,
+        message=message,
+        entity=entity,
+        key=str(key),
+        location=Location(None, pointer),
+        related=related,
+        field=field,
+        field_location=None if field_data is None else Location(None, f"{pointer}/{escape_pointer(field_data)}"),
+    )
+
+
+# ------------------------------------------------------------------ parameters
+def parse_param(kind: str, text_value: str, spellings_: Mapping[str, enum.Enum] | None, is_set: bool) -> Any:
+    """A parameter override from the command line: `--param ltv_cac_min=2.5`."""
+    read = _scalar_reader(kind, True, spellings_)
+    if is_set:
+        parts = [p.strip() for p in text_value.split(",") if p.strip()]
+        return frozenset(read(p) for p in parts)
+    return read(text_value)
+
+
+def make_params(
+    cls: type[T],
+    specs: Sequence[tuple[str, str, str, Mapping[str, enum.Enum] | None, bool]],
+    overrides: Mapping[str, str],
+) -> T:
+    """`cls()` with `overrides` (parameter name → text) parsed by each parameter's type."""
+    by_name = {s[0]: s for s in specs}
+    values: dict[str, Any] = {}
+    for name, raw_value in overrides.items():
+        spec = by_name.get(name)
+        if spec is None:
+            known = ", ".join(sorted(by_name)) or "none"
+            raise ValueProblem(f"unknown parameter `{name}` (parameters: {known})")
+        _, attr, kind, spell, is_set = spec
+        try:
+            values[attr] = parse_param(kind, raw_value, spell, is_set)
+        except ValueProblem as exc:
+            raise ValueProblem(f"parameter `{name}`: {exc}") from None
+    return attrs.evolve(cls(), **values)

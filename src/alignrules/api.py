@@ -122,11 +122,13 @@ def load(ruleset: str | os.PathLike[str], *, params: Mapping[str, Any] | None = 
 
     Compilation is cached by content, so loading an unchanged ruleset again is cheap.
     """
-    if isinstance(ruleset, str) and ("\n" in ruleset or "{" in ruleset) and not Path(ruleset).exists():
+    if isinstance(ruleset, str) and ("\n" in ruleset or "{" in ruleset):
         return Checker(compile_text(ruleset), params)
     return Checker(compile_paths([ruleset]), params)
 
 
-def load_many(rulesets: list[str | os.PathLike[str]], *, params: Mapping[str, Any] | None = None) -> Checker:
+def load_many(
+    rulesets: list[str | os.PathLike[str]], *, params: Mapping[str, Any] | None = None
+) -> Checker:
     """One Checker for several ruleset files or folders checked together."""
     return Checker(compile_paths(rulesets), params)

@@ -62,9 +62,18 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     check = sub.add_parser("check", help="check plan data against rulesets")
-    check.add_argument("rulesets", nargs="+", metavar="RULESET", help="a .rules file or a folder of them")
-    check.add_argument("--data", required=True, metavar="PLAN", help="a .json, .yaml or .yml file, or a folder of .csv files")
-    check.add_argument("--format", default="text", choices=sorted(FORMATS), help="what to print (default: text)")
+    check.add_argument(
+        "rulesets", nargs="+", metavar="RULESET", help="a .rules file or a folder of them"
+    )
+    check.add_argument(
+        "--data",
+        required=True,
+        metavar="PLAN",
+        help="a .json, .yaml or .yml file, or a folder of .csv files",
+    )
+    check.add_argument(
+        "--format", default="text", choices=sorted(FORMATS), help="what to print (default: text)"
+    )
     check.add_argument(
         "--output",
         action="append",
@@ -79,12 +88,30 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["error", "warning", "info", "never"],
         help="exit 1 when a violation of this severity or worse is found (default: error)",
     )
-    check.add_argument("--param", action="append", type=_param, default=[], metavar="NAME=VALUE", help="override a ruleset parameter (repeatable)")
-    check.add_argument("--as-of", type=_date, metavar="DATE", help="the evaluation date rules call `today` (default: today)")
+    check.add_argument(
+        "--param",
+        action="append",
+        type=_param,
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a ruleset parameter (repeatable)",
+    )
+    check.add_argument(
+        "--as-of",
+        type=_date,
+        metavar="DATE",
+        help="the evaluation date rules call `today` (default: today)",
+    )
 
     comp = sub.add_parser("compile", help="write the typed Python checker module for rulesets")
     comp.add_argument("rulesets", nargs="+", metavar="RULESET")
-    comp.add_argument("-o", "--output", required=True, metavar="FILE", help="the .py file to write (`-` for standard output)")
+    comp.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="FILE",
+        help="the .py file to write (`-` for standard output)",
+    )
 
     test = sub.add_parser("test", help="run the examples written next to the rules")
     test.add_argument("rulesets", nargs="+", metavar="RULESET")
@@ -113,7 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RecursionError:
         print("error: the input is nested too deeply to process  [data]", file=sys.stderr)
         return EXIT_ERROR
-    except Exception as exc:  # noqa: BLE001 - the contract is: never a traceback
+    except Exception as exc:
         if os.environ.get("ALIGNRULES_DEBUG"):
             raise
         print(
@@ -128,7 +155,10 @@ def _check(args: argparse.Namespace) -> int:
     checker = api.Checker(compile_paths(args.rulesets), dict(args.param))
     report = checker.check_file(args.data, as_of=args.as_of)
     names = [display_name(Path(r)) for r in args.rulesets]
-    outputs = {fmt: render(report, fmt, tool_version=VERSION, ruleset_names=names) for fmt, _ in args.output}
+    outputs = {
+        fmt: render(report, fmt, tool_version=VERSION, ruleset_names=names)
+        for fmt, _ in args.output
+    }
     for fmt, path in args.output:
         _write_atomic(path, outputs[fmt])
     sys.stdout.write(render(report, args.format, tool_version=VERSION, ruleset_names=names))
@@ -165,4 +195,6 @@ def _write_atomic(path: str, text: str) -> None:
             fh.write(text)
         os.replace(tmp, target)
     except OSError as exc:
-        raise DiagnosticError(Diagnostic("usage", f"cannot write: {exc.strerror}", where=path)) from None
+        raise DiagnosticError(
+            Diagnostic("usage", f"cannot write: {exc.strerror}", where=path)
+        ) from None

@@ -62,7 +62,9 @@ def ruleset_files(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
         elif p.is_file():
             out.append(p)
         else:
-            raise DiagnosticError(Diagnostic("usage", "no such ruleset file or folder", where=str(p)))
+            raise DiagnosticError(
+                Diagnostic("usage", "no such ruleset file or folder", where=str(p))
+            )
     return list(dict.fromkeys(f.resolve() for f in out))
 
 
@@ -71,13 +73,17 @@ def read_source(path: Path, name: str | None = None) -> Source:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise DiagnosticError(Diagnostic("usage", f"cannot read: {exc.strerror}", where=shown)) from None
+        raise DiagnosticError(
+            Diagnostic("usage", f"cannot read: {exc.strerror}", where=shown)
+        ) from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise DiagnosticError(
-            Diagnostic("syntax", f"not valid UTF-8 (byte 0x{data[exc.start]:02x})", where=f"{shown}:{line}")
+            Diagnostic(
+                "syntax", f"not valid UTF-8 (byte 0x{data[exc.start]:02x})", where=f"{shown}:{line}"
+            )
         ) from None
     return Source(shown, text)
 
@@ -91,9 +97,14 @@ def load_files(paths: Sequence[str | os.PathLike[str]]) -> list[Source]:
 
     def visit(path: Path, stack: tuple[Path, ...], via: Span | None) -> None:
         if path in stack:
-            cycle = " → ".join(display_name(p) for p in (*stack[stack.index(path):], path))
+            cycle = " → ".join(display_name(p) for p in (*stack[stack.index(path) :], path))
             diagnostics.append(
-                Diagnostic("import-cycle", f"import cycle: {cycle}", via, "move what both files need into a third")
+                Diagnostic(
+                    "import-cycle",
+                    f"import cycle: {cycle}",
+                    via,
+                    "move what both files need into a third",
+                )
             )
             return
         if path in sources:

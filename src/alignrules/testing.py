@@ -53,7 +53,12 @@ def _data_of(example: ir.Example) -> tuple[object, str, object]:
         data = read_plan_text(example.given, kind, name)
     else:
         raise DiagnosticError(
-            Diagnostic("example", f"example `{example.name}` gives no data", example.span, 'add `given """..."""`')
+            Diagnostic(
+                "example",
+                f"example `{example.name}` gives no data",
+                example.span,
+                'add `given """..."""`',
+            )
         )
     return data.root, ("csv" if data.kind == "csv" else "json"), data
 
@@ -71,8 +76,16 @@ def run_example(checker: Checker, example: ir.Example) -> ExampleResult:
             source=source,  # type: ignore[arg-type]
         )
     except DiagnosticError as exc:
-        lines = tuple("      " + line for d in exc.diagnostics for line in render_text(d).splitlines())
-        return ExampleResult(example.name, origin, False, ("      the example's data could not be checked:", *lines), frozenset())
+        lines = tuple(
+            "      " + line for d in exc.diagnostics for line in render_text(d).splitlines()
+        )
+        return ExampleResult(
+            example.name,
+            origin,
+            False,
+            ("      the example's data could not be checked:", *lines),
+            frozenset(),
+        )
     found: dict[str, set[str]] = {}
     for v in report.violations:
         found.setdefault(v.rule, set()).add(v.key)
@@ -80,7 +93,9 @@ def run_example(checker: Checker, example: ir.Example) -> ExampleResult:
     for rule, keys, none in example.expects:
         if rule is None:
             for r, ks in sorted(found.items()):
-                problems += [f"      + {r} on {k!r}   (found, expected nothing)" for k in sorted(ks)]
+                problems += [
+                    f"      + {r} on {k!r}   (found, expected nothing)" for k in sorted(ks)
+                ]
             continue
         got = found.get(rule, set())
         want = set() if none else set(keys)
@@ -115,8 +130,14 @@ def run_examples(paths: Sequence[str | os.PathLike[str]]) -> TestRun:
     passed = sum(r.ok for r in results)
     failed = len(results) - passed
     if not results:
-        out.append("no examples found: write `example \"name\" { given ... expect ... }` next to the rules")
-    untested = [r.id for r in compiled.program.rules if not any(r.id in {e[0] for e in ex.expects} for ex in compiled.program.examples)]
+        out.append(
+            'no examples found: write `example "name" { given ... expect ... }` next to the rules'
+        )
+    untested = [
+        r.id
+        for r in compiled.program.rules
+        if not any(r.id in {e[0] for e in ex.expects} for ex in compiled.program.examples)
+    ]
     if untested:
         out.append(f"rules no example mentions: {', '.join(untested)}")
     out.append(f"{len(results)} examples: {passed} passed, {failed} failed")

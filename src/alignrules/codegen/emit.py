@@ -14,11 +14,16 @@ import attrs
 
 from alignrules.codegen.writer import Names, PyWriter, _taken, attr_name, py_literal
 from alignrules.ir import nodes as ir
-from alignrules.ir.nodes import walk
 from alignrules.ir import types as t
+from alignrules.ir.nodes import walk
 
 _OPS = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
-_ZERO = {"int": "0", "decimal": "Decimal(0)", "money": "bind.ZERO_MONEY", "duration": "timedelta(0)"}
+_ZERO = {
+    "int": "0",
+    "decimal": "Decimal(0)",
+    "money": "bind.ZERO_MONEY",
+    "duration": "timedelta(0)",
+}
 _SEVERITY = {"error": "Severity.ERROR", "warning": "Severity.WARNING", "info": "Severity.INFO"}
 
 
@@ -50,7 +55,8 @@ class Emitter:
         self.w = PyWriter()
         self.consts: dict[str, str] = {}  # source of a constant → its module-level name
         self.const_lines: list[str] = []
-        self.cls = {e.name: self.names.keep(e.name, "type") for e in (*program.enums, *program.entities)}
+        self.cls = {en.name: self.names.keep(en.name, "type") for en in program.enums}
+        self.cls.update({e.name: self.names.keep(e.name, "type") for e in program.entities})
         self.members = {en.name: self._members(en) for en in program.enums}
         self.spell = {en.name: self.names.get("SPELL", en.name).upper() for en in program.enums}
         self.plan_all = {e.name: self.names.get("all", e.name) for e in program.entities}
@@ -127,7 +133,9 @@ class Emitter:
         w.line("import attrs")
         w.line()
         w.line("from alignrules.runtime import bind")
-        w.line("from alignrules.runtime.report import Report, RuleCrashed, RuleInfo, Severity, Violation")
+        w.line(
+            "from alignrules.runtime.report import Report, RuleCrashed, RuleInfo, Severity, Violation"
+        )
         w.line("from alignrules.runtime.values import Money")
         w.line()
         w.line(f"RULESET: Final = {py_literal(self.p.name)}")
@@ -169,7 +177,7 @@ class Emitter:
         w.line()
         w.line("def __str__(self) -> str:")
         w.indent()
-        w.line(f"return ENUM_TEXT[self]")
+        w.line("return ENUM_TEXT[self]")
         w.dedent()
         w.dedent()
 
@@ -183,7 +191,9 @@ class Emitter:
         w.line(f"class {self.cls[e.name]}:")
         w.indent()
         where = ".".join(e.path)
-        w.line(py_literal(f"Entity `{e.name}`: records at `{where}` (CSV: {e.csv}), key `{e.key}`."))
+        w.line(
+            py_literal(f"Entity `{e.name}`: records at `{where}` (CSV: {e.csv}), key `{e.key}`.")
+        )
         w.line()
         for f in e.fields:
             note = f"  # keys of {f.ref}" if f.ref else ""
@@ -209,7 +219,9 @@ class Emitter:
         if self.p.params:
             w.line()
         for p in self.p.params:
-            w.line(f"{self.params[p.name]}: {self.py_type(p.type)} = {self.param_value(p.type, p.default)}")
+            w.line(
+                f"{self.params[p.name]}: {self.py_type(p.type)} = {self.param_value(p.type, p.default)}"
+            )
         w.dedent()
 
     def param_value(self, typ: t.Type, value: object) -> str:
@@ -236,7 +248,9 @@ class Emitter:
         w.line("@attrs.frozen")
         w.line("class Plan:")
         w.indent()
-        w.line(py_literal("Bound plan data: every entity, and the indexes rules look things up in."))
+        w.line(
+            py_literal("Bound plan data: every entity, and the indexes rules look things up in.")
+        )
         w.line()
         for e in self.p.entities:
             cls = self.cls[e.name]
@@ -259,7 +273,9 @@ class Emitter:
             for v, spellings in en.spellings:
                 names = (v, *spellings)
                 items.append(f"({cls}.{self.members[en.name][v]}, {py_literal_tuple(names)})")
-            w.line(f"{self.spell[en.name]}: Final = bind.spellings(({', '.join(items)}{',' if len(items) == 1 else ''}))")
+            w.line(
+                f"{self.spell[en.name]}: Final = bind.spellings(({', '.join(items)}{',' if len(items) == 1 else ''}))"
+            )
         w.line("ENUM_TEXT: Final[dict[Enum, str]] = {")
         w.indent()
         for en in self.p.enums:
@@ -294,7 +310,9 @@ class Emitter:
             kind = "enum" if isinstance(base, t.EnumT) else str(base)
             spell = self.spell[base.name] if isinstance(base, t.EnumT) else "None"
             is_set = isinstance(p.type, t.CollT)
-            w.line(f"({py_literal(p.name)}, {py_literal(self.params[p.name])}, {py_literal(kind)}, {spell}, {is_set}),")
+            w.line(
+                f"({py_literal(p.name)}, {py_literal(self.params[p.name])}, {py_literal(kind)}, {spell}, {is_set}),"
+            )
         w.dedent()
         w.line(")")
         w.line("BINDER: Final = bind.Binder(SPECS)")
@@ -303,7 +321,11 @@ class Emitter:
         args = [f"attr={py_literal(attr_name(f.name))}", f"data={py_literal(f.data_name)}"]
         if f.ref is not None:
             key = self.p.entity(f.ref).key_field.type
-            args += ["kind='ref'", f"target={py_literal(f.ref)}", f"key_kind={py_literal(str(key))}"]
+            args += [
+                "kind='ref'",
+                f"target={py_literal(f.ref)}",
+                f"key_kind={py_literal(str(key))}",
+            ]
         else:
             base = f.type.elem if isinstance(f.type, t.CollT) else f.type
             if isinstance(base, t.EnumT):
@@ -324,21 +346,25 @@ class Emitter:
         w.line()
         w.line('def load(raw: Any, dialect: str = "json") -> Plan:')
         w.indent()
-        w.line(py_literal(
-            "Bind plain data (parsed JSON or YAML; for dialect `csv`, {file name: rows}) to a Plan.\n\n"
-            "    Raises bind.DataError naming the JSON pointer of every problem.\n    "
-        ))
+        w.line(
+            py_literal(
+                "Bind plain data (parsed JSON or YAML; for dialect `csv`, {file name: rows}) to a Plan.\n\n"
+                "    Raises bind.DataError naming the JSON pointer of every problem.\n    "
+            )
+        )
         w.line("entities, indexes, problems = BINDER.bind(raw, dialect)")
         for e in self.p.entities:
             cls = self.cls[e.name]
-            w.line(f"{self.plan_all[e.name]} = cast(\"tuple[{cls}, ...]\", entities[{py_literal(e.name)}])")
+            w.line(
+                f'{self.plan_all[e.name]} = cast("tuple[{cls}, ...]", entities[{py_literal(e.name)}])'
+            )
         w.line("return Plan(")
         w.indent()
         for e in self.p.entities:
             cls = self.cls[e.name]
             w.line(f"{self.plan_all[e.name]}={self.plan_all[e.name]},")
             w.line(
-                f"{self.plan_ix[e.name]}=cast(\"dict[{self.key_type(e.name)}, {cls}]\", indexes[{py_literal(e.name)}]),"
+                f'{self.plan_ix[e.name]}=cast("dict[{self.key_type(e.name)}, {cls}]", indexes[{py_literal(e.name)}]),'
             )
         for (entity, field), name in self.backs.items():
             f = self.p.entity(entity).field(field)
@@ -354,7 +380,7 @@ class Emitter:
         w.line()
         w.line("def params_from(overrides: Mapping[str, str]) -> Params:")
         w.indent()
-        w.line(py_literal("Parameters from text overrides such as {\"ltv_cac_min\": \"2.5\"}."))
+        w.line(py_literal('Parameters from text overrides such as {"ltv_cac_min": "2.5"}.'))
         w.line("return bind.make_params(Params, PARAM_SPECS, overrides)")
         w.dedent()
 
@@ -362,7 +388,13 @@ class Emitter:
     def local(self, name: str) -> str:
         if name == "_it":
             return "item"
-        if name.isascii() and name.isidentifier() and not _taken(name) and name not in self.names._owner and name not in self.cls.values():
+        if (
+            name.isascii()
+            and name.isidentifier()
+            and not _taken(name)
+            and name not in self.names._owner
+            and name not in self.cls.values()
+        ):
             return name
         return "v_" + re.sub(r"[^0-9A-Za-z_]+", "_", name)
 
@@ -372,7 +404,9 @@ class Emitter:
         w.line()
         w.comment(f"{pred.span.origin()}  predicate {pred.name}")
         args = "".join(f", {self.local(n)}: {self.py_type(typ)}" for n, typ in pred.params)
-        w.line(f"def {self.preds[pred.name]}(plan: Plan, params: Params, today: date{args}) -> bool:")
+        w.line(
+            f"def {self.preds[pred.name]}(plan: Plan, params: Params, today: date{args}) -> bool:"
+        )
         w.indent()
         w.line(f"return {self.expr(pred.body)}")
         w.dedent()
@@ -382,7 +416,9 @@ class Emitter:
         w.line()
         w.line()
         w.comment(f"{r.span.origin()}  rule {r.id}  ({r.severity})")
-        w.line(f"def {self.rule_fn[r.id]}(plan: Plan, params: Params, today: date) -> Iterator[Violation]:")
+        w.line(
+            f"def {self.rule_fn[r.id]}(plan: Plan, params: Params, today: date) -> Iterator[Violation]:"
+        )
         w.indent()
         w.line(py_literal(r.title))
         w.line(f"info = {self.rule_info[r.id]}")
@@ -429,7 +465,9 @@ class Emitter:
     def needs_guard(self, r: ir.Rule) -> bool:
         exprs: list[ir.Expr] = [r.cond] if r.cond is not None else []
         for s in r.steps:
-            exprs.append(s.coll if isinstance(s, ir.Bind) else s.cond if isinstance(s, ir.Filter) else s.expr)
+            exprs.append(
+                s.coll if isinstance(s, ir.Bind) else s.cond if isinstance(s, ir.Filter) else s.expr
+            )
         exprs += [m.expr for m in r.message if m.expr is not None]
         for pred in self.p.predicates:
             exprs.append(pred.body)
@@ -496,7 +534,11 @@ class Emitter:
         w.line()
         w.line("def check(plan: Plan, params: Params | None = None, *, today: date) -> Report:")
         w.indent()
-        w.line(py_literal("Run every rule over `plan`; `today` is the evaluation date (never the clock)."))
+        w.line(
+            py_literal(
+                "Run every rule over `plan`; `today` is the evaluation date (never the clock)."
+            )
+        )
         w.line("params = Params() if params is None else params")
         w.line("found: list[Violation] = list(plan.problems)")
         w.line("for info, rule in RULES:")
@@ -514,7 +556,9 @@ class Emitter:
             f"({py_literal(e.name)}, len(plan.{self.plan_all[e.name]}))" for e in self.p.entities
         )
         w.line("rules = (bind.DANGLING, *(info for info, _ in RULES))")
-        w.line(f"return Report.build(found, rules, today, ({counts}{',' if len(self.p.entities) == 1 else ''}))")
+        w.line(
+            f"return Report.build(found, rules, today, ({counts}{',' if len(self.p.entities) == 1 else ''}))"
+        )
         w.dedent()
 
     # ------------------------------------------------------------ expressions
@@ -539,7 +583,7 @@ class Emitter:
                 return self.const(f"Money({py_literal(Decimal(str(e.value)))})")
             return f"bind.money({src})"
         if want == t.DECIMAL and t.strip_opt(e.type) == t.INT and isinstance(e, ir.Const):
-            return self.const(f"Decimal({py_literal(e.value)})")  # type: ignore[arg-type]
+            return self.const(f"Decimal({py_literal(e.value)})")
         return src
 
     def x_var(self, e: ir.Var) -> str:
@@ -611,7 +655,14 @@ class Emitter:
             if isinstance(arg.type, t.OptT):
                 return f"bind.opt_list({src})"
             return src if isinstance(arg.type, t.CollT) else f"({src},)"
-        simple = {"lower": ".lower()", "upper": ".upper()", "trim": ".strip()", "days": ".days", "year": ".year", "month": ".month"}
+        simple = {
+            "lower": ".lower()",
+            "upper": ".upper()",
+            "trim": ".strip()",
+            "days": ".days",
+            "year": ".year",
+            "month": ".month",
+        }
         if e.name in simple:
             return f"{src}{simple[e.name]}"
         if e.name == "length":
@@ -733,4 +784,4 @@ def emit(program: ir.Program, origin: str, version: str) -> str:
     return Emitter(program, origin, version).module()
 
 
-__all__ = ["emit", "attrs"]
+__all__ = ["attrs", "emit"]

@@ -41,8 +41,9 @@ if TYPE_CHECKING:
 
 __all__ = ["MAX_DEPTH", "Locator", "PlanData", "read_plan", "read_plan_text"]
 
-#: Deepest nesting a plan may have. The stdlib JSON parser recurses and gives up near the
-#: interpreter's recursion limit; other stages may recurse too, so YAML is held to the same bound.
+#: Deepest nesting a YAML plan may have, and the depth a JSON error names. The stdlib JSON
+#: parser recurses and gives up near the interpreter's recursion limit (about 1000); later
+#: stages may recurse too, so YAML, whose reader here does not recurse, gets a firm bound.
 MAX_DEPTH = 500
 
 Position = tuple[str | None, int | None, int | None]
@@ -258,7 +259,9 @@ def _read_json(text: str, name: str) -> PlanData:
     except (_Reject, ValueError) as e:  # ValueError: an int longer than int() accepts
         raise _json_problem(text, name, MAX_DEPTH, f"invalid JSON: {e}") from None
     except RecursionError:
-        raise _json_problem(text, name, MAX_DEPTH, "nested too deeply") from None
+        raise _json_problem(
+            text, name, MAX_DEPTH, "nested too deeply for the JSON reader"
+        ) from None
     return PlanData(root, "json", name, _JsonLocator(text, name, root))
 
 
@@ -341,60 +344,66 @@ def _json_problem(text: str, name: str, max_depth: int, fallback: str) -> Diagno
     return _fail(fallback, name)
 
 
-class _Node:
-    """One JSON container: where each child value starts, and the child containers' nodes.
+# The locator's scan fuses a key and its `:` into the value's match and swallows separators,
+# so there is one match per value or closing bracket and no per-character Python work.
+_STR = r'"[^"\\]*(?:\\.[^"\\]*)*"'
+_JSON_VALUE = re.compile(
+    r"[\s,:]*(?:" + _STR + r"[ \t\n\r]*:[ \t\n\r]*)?"
+    r"(?:(\{|\[)|(" + _STR + r'|[^\s,:\[\]{}"]+)|([}\]]))'
+)
 
-    `kids[i]` is the node of child `i` when that child is a container (the list is padded
-    with None only up to the last container child); `keys` maps a large object's keys to
-    child indexes, built on first lookup.
+
+def _scan_json(text: str) -> tuple[array[int], array[int]]:
+    """Number the values in text order (the root is 0); for each, where it starts and the
+    number of the first value after it and its contents.
+
+    Two flat arrays (16 bytes a value) instead of a tree of objects: a million-record export
+    scans in seconds. Iterative, so depth costs nothing on the stack.
     """
-
-    __slots__ = ("keys", "kids", "offsets")
-
-    def __init__(self) -> None:
-        self.offsets = array("q")
-        self.kids: list[_Node | None] | None = None
-        self.keys: dict[str, int] | None = None
-
-    def kid(self, index: int) -> _Node | None:
-        kids = self.kids
-        return kids[index] if kids is not None and index < len(kids) else None
-
-    def index_of(self, obj: dict[str, Any], key: str) -> int | None:
-        # Parsed objects keep text order (duplicates are refused), so key i is child i.
-        if len(obj) <= 16:
-            for i, k in enumerate(obj):
-                if k == key:
-                    return i
-            return None
-        if self.keys is None:
-            self.keys = {k: i for i, k in enumerate(obj)}
-        return self.keys.get(key)
+    starts, after = array("q"), array("q")
+    add_start, add_after = starts.append, after.append
+    open_containers: list[int] = []
+    push, pop = open_containers.append, open_containers.pop
+    n = 0
+    for m in _JSON_VALUE.finditer(text):
+        kind = m.lastindex
+        if kind == 2:  # a scalar
+            add_start(m.start(2))
+            n += 1
+            add_after(n)
+        elif kind == 3:  # a closing bracket
+            after[pop()] = n
+        else:  # an opening bracket; its `after` is known at its close
+            add_start(m.start(1))
+            push(n)
+            n += 1
+            add_after(0)
+    return starts, after
 
 
 class _JsonLocator:
     """Positions in a JSON text, found by one scan of the text on the first lookup.
 
-    The scan keeps only offsets in per-container arrays; keys are not stored because the
-    parsed data already holds them in text order.
+    The scan keeps no keys: parsed objects hold their keys in text order (duplicates are
+    refused), so key number i of an object is its child number i.
     """
+
+    # Below this many children, a lookup steps over siblings instead of building an index.
+    _WALK = 32
 
     def __init__(self, text: str, name: str, root: Any) -> None:
         self._text, self._name, self._root = text, name, root
-        self._top: _Node | None = None
-        self._lines: _Lines | None = None
+        self._scan: tuple[array[int], array[int], _Lines] | None = None
+        self._children: dict[int, array[int]] = {}
+        self._keys: dict[int, dict[str, int]] = {}
         self._lock = threading.Lock()
 
     def find(self, pointer: str) -> Position:
-        top, lines = self._scanned()
-        offset = top.offsets[0]
-        node = top.kid(0)
-        data = self._root
+        starts, after, lines = self._scanned()
+        value, data = 0, self._root
         for token in _split_pointer(pointer) or ():
-            if node is None:
-                break
             if isinstance(data, dict):
-                index = node.index_of(data, token)
+                index = self._key_index(value, data, token)
                 if index is None:
                     break
                 data = data[token]
@@ -405,56 +414,48 @@ class _JsonLocator:
                 data = data[index]
             else:
                 break
-            if index >= len(node.offsets):
+            child = self._child(value, index, after)
+            if child is None:
                 break
-            offset = node.offsets[index]
-            node = node.kid(index)
-        return (self._name, *lines.position(offset))
+            value = child
+        return (self._name, *lines.position(starts[value]))
 
-    def _scanned(self) -> tuple[_Node, _Lines]:
+    def _key_index(self, value: int, obj: dict[str, Any], key: str) -> int | None:
+        if len(obj) <= self._WALK:
+            for i, k in enumerate(obj):
+                if k == key:
+                    return i
+            return None
+        keys = self._keys.get(value)
+        if keys is None:
+            keys = self._keys[value] = {k: i for i, k in enumerate(obj)}
+        return keys.get(key)
+
+    def _child(self, value: int, index: int, after: array[int]) -> int | None:
+        """The number of child `index` of container `value`, or None if it has no such child."""
+        end = after[value]
+        if index < self._WALK:
+            child = value + 1
+            for _ in range(index):
+                if child >= end:
+                    return None
+                child = after[child]
+            return child if child < end else None
+        children = self._children.get(value)
+        if children is None:
+            children = array("q")
+            child = value + 1
+            while child < end:
+                children.append(child)
+                child = after[child]
+            self._children[value] = children
+        return children[index] if index < len(children) else None
+
+    def _scanned(self) -> tuple[array[int], array[int], _Lines]:
         with self._lock:
-            if self._top is None or self._lines is None:
-                self._top = _scan_json(self._text)
-                self._lines = _Lines(self._text)
-            return self._top, self._lines
-
-
-def _scan_json(text: str) -> _Node:
-    """The start offset of every value, as a tree of `_Node`s under a one-child top node.
-
-    Iterative, so nesting depth costs heap, not stack; the loop body is kept small because
-    it runs once per token (tens of millions for a large export).
-    """
-    top = _Node()
-    stack: list[tuple[_Node, bool]] = []
-    node, offsets = top, top.offsets
-    in_object = want_key = False
-    for m in _JSON_TOKEN.finditer(text):
-        kind = m.lastindex
-        if kind == _CLOSE:
-            node, in_object = stack.pop()
-            offsets = node.offsets
-            want_key = in_object
-            continue
-        if want_key:
-            want_key = False
-            continue
-        offsets.append(m.start())
-        if kind in (_OBJECT, _ARRAY):
-            child = _Node()
-            kids = node.kids
-            if kids is None:
-                kids = node.kids = []
-            index = len(offsets) - 1
-            if len(kids) < index:
-                kids.extend([None] * (index - len(kids)))
-            kids.append(child)
-            stack.append((node, in_object))
-            node, offsets = child, child.offsets
-            in_object = want_key = kind == _OBJECT
-        else:
-            want_key = in_object
-    return top
+            if self._scan is None:
+                self._scan = (*_scan_json(self._text), _Lines(self._text))
+            return self._scan
 
 
 # ------------------------------------------------------------------------------------------- YAML

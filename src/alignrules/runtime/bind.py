@@ -120,7 +120,9 @@ DANGLING: Final = RuleInfo(
 
 
 # ------------------------------------------------------------------ scalar readers
-def _scalar_reader(kind: str, lenient: bool, spellings: Mapping[str, enum.Enum] | None) -> Callable[[Any], Any]:
+def _scalar_reader(
+    kind: str, lenient: bool, spellings: Mapping[str, enum.Enum] | None
+) -> Callable[[Any], Any]:
     """A function from one data value to the Python value of `kind`.
 
     `lenient` is for CSV, where every cell is text: numbers, dates and booleans are parsed.
@@ -237,7 +239,11 @@ def _field_hook(spec: FieldSpec, lenient: bool) -> Callable[[Any, Any], Any]:
         if value is None or (lenient and value == "" and spec.kind != "text"):
             if optional:
                 return None
-            raise ValueProblem("is empty, and the field is required" if value == "" else "is null, and the field is required")
+            raise ValueProblem(
+                "is empty, and the field is required"
+                if value == ""
+                else "is null, and the field is required"
+            )
         return one(value)
 
     def read_many(value: Any, _: Any) -> Any:
@@ -247,8 +253,12 @@ def _field_hook(spec: FieldSpec, lenient: bool) -> Callable[[Any, Any], Any]:
             raise ValueProblem("is null, and the list is required (write [] for an empty list)")
         if isinstance(value, str) and (spec.split is not None or lenient):
             if spec.split is None:
-                raise ValueProblem("expected a list; declare the field with `split` to read a CSV cell")
-            items: Sequence[Any] = [p.strip() for p in value.split(spec.split)] if value.strip() else []
+                raise ValueProblem(
+                    "expected a list; declare the field with `split` to read a CSV cell"
+                )
+            items: Sequence[Any] = (
+                [p.strip() for p in value.split(spec.split)] if value.strip() else []
+            )
         elif isinstance(value, list | tuple):
             items = value
         else:
@@ -289,7 +299,9 @@ class Binder:
                 conv.register_structure_hook(spec.cls, fn)
                 self._structure[(spec.name, dialect)] = _bound(conv, spec.cls)
 
-    def bind(self, data: Any, dialect: str = "json") -> tuple[dict[str, tuple[Any, ...]], dict[str, dict[Any, Any]], list[Violation]]:
+    def bind(
+        self, data: Any, dialect: str = "json"
+    ) -> tuple[dict[str, tuple[Any, ...]], dict[str, dict[Any, Any]], list[Violation]]:
         """Entities per type, key indexes per type, and dangling-reference violations."""
         problems: list[tuple[str, str]] = []
         entities: dict[str, tuple[Any, ...]] = {}
@@ -308,7 +320,9 @@ class Binder:
                 key = getattr(obj, spec.key)
                 if key in index:
                     first = index[key].ar_pointer
-                    problems.append((pointer, f"duplicate {spec.name} key {key!r} (first at {first})"))
+                    problems.append(
+                        (pointer, f"duplicate {spec.name} key {key!r} (first at {first})")
+                    )
                     continue
                 index[key] = obj
                 built.append(obj)
@@ -334,7 +348,10 @@ class Binder:
                 if not isinstance(node, Mapping) or seg not in node:
                     where = base or "/"
                     problems.append(
-                        (base, f"no `{'.'.join(spec.path[: i + 1])}` here, where entity {spec.name} is read (at {where})")
+                        (
+                            base,
+                            f"no `{'.'.join(spec.path[: i + 1])}` here, where entity {spec.name} is read (at {where})",
+                        )
                     )
                     return []
                 node, base = node[seg], f"{base}/{escape_pointer(seg)}"
@@ -345,7 +362,9 @@ class Binder:
             for k, record in node.items():
                 pointer = f"{base}/{escape_pointer(str(k))}"
                 if not isinstance(record, Mapping):
-                    problems.append((pointer, f"expected an object for a {spec.name}, got {_kind_of(record)}"))
+                    problems.append(
+                        (pointer, f"expected an object for a {spec.name}, got {_kind_of(record)}")
+                    )
                     continue
                 if key_data not in record:
                     record = {**record, key_data: k}
@@ -354,7 +373,9 @@ class Binder:
             for i, record in enumerate(node):
                 pointer = f"{base}/{i}"
                 if not isinstance(record, Mapping):
-                    problems.append((pointer, f"expected an object for a {spec.name}, got {_kind_of(record)}"))
+                    problems.append(
+                        (pointer, f"expected an object for a {spec.name}, got {_kind_of(record)}")
+                    )
                     continue
                 out.append((pointer, record))
         elif node is None:
@@ -419,7 +440,9 @@ class Binder:
                                 location=Location(None, obj.ar_pointer),
                                 related=((f.target, str(k)),),
                                 field=f.attr,
-                                field_location=Location(None, f"{obj.ar_pointer}/{escape_pointer(f.data)}{sub}"),
+                                field_location=Location(
+                                    None, f"{obj.ar_pointer}/{escape_pointer(f.data)}{sub}"
+                                ),
                             )
                         )
         return out
@@ -444,7 +467,9 @@ def spellings(members: Iterable[tuple[enum.Enum, Sequence[str]]]) -> dict[str, e
 
 
 # ------------------------------------------------------------------ indexes and lookups
-def back_index(items: Iterable[E], keys: Callable[[E], Any], many: bool) -> dict[Any, tuple[E, ...]]:
+def back_index(
+    items: Iterable[E], keys: Callable[[E], Any], many: bool
+) -> dict[Any, tuple[E, ...]]:
     """Key → the items whose reference field names that key (built once per check)."""
     out: dict[Any, list[E]] = {}
     for item in items:
@@ -536,7 +561,11 @@ def text(value: object) -> str:
     if isinstance(value, timedelta):
         return f"{value.days} days"
     if isinstance(value, Decimal):
-        return format(value.normalize(), "f") if value == value.to_integral_value() else format(value, "f")
+        return (
+            format(value.normalize(), "f")
+            if value == value.to_integral_value()
+            else format(value, "f")
+        )
     if isinstance(value, tuple | list | frozenset):
         return ", ".join(sorted(text(v) for v in value))
     if isinstance(value, enum.Enum):
@@ -565,12 +594,16 @@ def violation(
         location=Location(None, pointer),
         related=related,
         field=field,
-        field_location=None if field_data is None else Location(None, f"{pointer}/{escape_pointer(field_data)}"),
+        field_location=None
+        if field_data is None
+        else Location(None, f"{pointer}/{escape_pointer(field_data)}"),
     )
 
 
 # ------------------------------------------------------------------ parameters
-def parse_param(kind: str, text_value: str, spellings_: Mapping[str, enum.Enum] | None, is_set: bool) -> Any:
+def parse_param(
+    kind: str, text_value: str, spellings_: Mapping[str, enum.Enum] | None, is_set: bool
+) -> Any:
     """A parameter override from the command line: `--param ltv_cac_min=2.5`."""
     read = _scalar_reader(kind, True, spellings_)
     if is_set:
@@ -597,4 +630,4 @@ def make_params(
             values[attr] = parse_param(kind, raw_value, spell, is_set)
         except ValueProblem as exc:
             raise ValueProblem(f"parameter `{name}`: {exc}") from None
-    return attrs.evolve(cls(), **values)
+    return cls(**values)

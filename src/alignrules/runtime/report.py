@@ -61,7 +61,11 @@ class RuleInfo:
 
 def _natural(text: str) -> tuple[tuple[int, int | str], ...]:
     """Sort key that puts `C2` before `C10`."""
-    return tuple((0, int(p)) if p.isdecimal() and p.isascii() else (1, p) for p in re.split(r"(\d+)", text) if p)
+    return tuple(
+        (0, int(p)) if p.isdecimal() and p.isascii() else (1, p)
+        for p in re.split(r"(\d+)", text)
+        if p
+    )
 
 
 @attrs.frozen

@@ -4,9 +4,8 @@
 from __future__ import annotations
 
 import re
-import sre_constants
-import sre_parse
-from collections.abc import Iterator, Sequence
+import warnings
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -20,6 +19,13 @@ from alignrules.ir.nodes import walk
 from alignrules.source import Span
 from alignrules.syntax import ast
 from alignrules.typecheck.schema import SchemaBuilder, enum_type, literal_value, snake
+
+with warnings.catch_warnings():
+    # The regex parser is the only way to see a pattern's structure; its module names are
+    # deprecated aliases, but stable across the Python versions we support.
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import sre_constants
+    import sre_parse
 
 BUILTINS: dict[str, str] = {
     "lower": "text → text",
@@ -114,7 +120,7 @@ def regex_problem(pattern: str, ignore_case: bool) -> str | None:
     def walk(items: Any, inside_repeat: bool) -> str | None:
         for op, av in items:
             if op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT):
-                lo, hi, sub = av
+                _lo, hi, sub = av
                 unbounded = hi == sre_constants.MAXREPEAT or hi > 100
                 if inside_repeat and unbounded:
                     return "a repetition inside a repetition can take exponential time"
@@ -177,7 +183,9 @@ class Lowering:
         for d in decls:
             if isinstance(d, ast.PredicateDecl):
                 if d.name in self.predicate_decls or d.name in BUILTINS:
-                    self.error("duplicate-name", d.name_span, f"predicate `{d.name}` is declared twice")
+                    self.error(
+                        "duplicate-name", d.name_span, f"predicate `{d.name}` is declared twice"
+                    )
                     continue
                 self.predicate_decls[d.name] = d
         for d in self.predicate_decls.values():
@@ -244,7 +252,9 @@ class Lowering:
         """The Python value of a constant expression of type `typ` (defaults, example params)."""
         if isinstance(typ, t.CollT):
             if not isinstance(e, ast.SetLit):
-                self.error("type-mismatch", e.span, f"expected a set such as `{{a, b}}` for `{typ}`")
+                self.error(
+                    "type-mismatch", e.span, f"expected a set such as `{{a, b}}` for `{typ}`"
+                )
                 return None
             values = [self.constant(i, typ.elem) for i in e.items]
             if any(v is None for v in values):
@@ -296,7 +306,9 @@ class Lowering:
                 ok = False
             params.append((p.name, typ))
             env = env.bind(p.name, typ)
-        self.predicates[d.name] = ir.Predicate(d.name, tuple(params), ir.Const(True, t.BOOL, span=d.span), span=d.span)
+        self.predicates[d.name] = ir.Predicate(
+            d.name, tuple(params), ir.Const(True, t.BOOL, span=d.span), span=d.span
+        )
         body = self.expr(d.body, env)
         if ok:
             self.expect_bool(body, d.body.span)
@@ -347,13 +359,17 @@ class Lowering:
                 else:
                     related.append((var, entity))
         if subject is None:
-            self.error("missing-subject", body.binders[0].span, "a rule's first binder must range over entities")
+            self.error(
+                "missing-subject",
+                body.binders[0].span,
+                "a rule's first binder must range over entities",
+            )
             return None
         for c in body.clauses:
             if isinstance(c, ast.Where):
-                cond = self.expect_bool(self.expr(c.expr, env), c.expr.span)
-                steps.append(ir.Filter(cond, span=c.span))
-                env = env.knowing(facts(cond, True))
+                test = self.expect_bool(self.expr(c.expr, env), c.expr.span)
+                steps.append(ir.Filter(test, span=c.span))
+                env = env.knowing(facts(test, True))
             else:
                 value = self.expr(c.expr, env)
                 if env.var(c.name) is not None:
@@ -424,7 +440,11 @@ class Lowering:
                 continue
             head = p.path[0]
             expr: ir.Expr | None = None
-            if env.var(head) is not None or head in self.params or self.subject_field_named(head, env):
+            if (
+                env.var(head) is not None
+                or head in self.params
+                or self.subject_field_named(head, env)
+            ):
                 probe = Lowering.__new__(Lowering)
                 probe.__dict__.update(self.__dict__)
                 probe.diagnostics = []
@@ -435,7 +455,12 @@ class Lowering:
                 if probe.diagnostics:
                     first = probe.diagnostics[0]
                     self.report(
-                        Diagnostic("template", f"the message names `{'.'.join(p.path)}`: {first.message}", p.span, first.hint)
+                        Diagnostic(
+                            "template",
+                            f"the message names `{'.'.join(p.path)}`: {first.message}",
+                            p.span,
+                            first.hint,
+                        )
                     )
                     expr = None
             else:
@@ -445,7 +470,8 @@ class Lowering:
                         "template",
                         f"the message names `{head}`, which is not bound in this rule",
                         p.span,
-                        did_you_mean(head, known) or f"names bound here: {', '.join(sorted(known)) or 'none'}",
+                        did_you_mean(head, known)
+                        or f"names bound here: {', '.join(sorted(known)) or 'none'}",
                     )
                 )
             if expr is not None:
@@ -541,7 +567,7 @@ class Lowering:
             return self.error(
                 "optional-value",
                 e.span,
-                f"`{e.span.source.text[e.span.start:e.span.end]}` may be missing",
+                f"`{e.span.source.text[e.span.start : e.span.end]}` may be missing",
                 "say what missing means: `x is present and ...`, `x is missing or ...`, "
                 "or `x otherwise <default>`",
             )
@@ -596,7 +622,11 @@ class Lowering:
         return self.error("unknown-name", e.span, f"unknown name `{e.id}`", hint)
 
     def x_attr(self, e: ast.Attr, env: Env, expected: t.Type | None) -> ir.Expr:
-        if isinstance(e.obj, ast.Name) and e.obj.id in self.schema.enums and env.var(e.obj.id) is None:
+        if (
+            isinstance(e.obj, ast.Name)
+            and e.obj.id in self.schema.enums
+            and env.var(e.obj.id) is None
+        ):
             en = self.schema.enums[e.obj.id]
             if e.name not in en.values:
                 return self.error(
@@ -647,9 +677,7 @@ class Lowering:
             or f"its fields are {', '.join(f.name for f in entity.fields)}",
         )
 
-    def field_of(
-        self, obj: ir.Expr, entity: str, f: ir.Field, span: Span, env: Env
-    ) -> ir.Expr:
+    def field_of(self, obj: ir.Expr, entity: str, f: ir.Field, span: Span, env: Env) -> ir.Expr:
         if f.ref is not None:
             target = t.EntityT(f.ref)
             typ: t.Type = t.CollT(target) if f.many else target
@@ -710,7 +738,11 @@ class Lowering:
             want = self.type_by_name(p.type, p.span)
             arg = self.expr(a, env, want)
             if not compatible(want, arg.type):
-                self.error("type-mismatch", a.span, f"`{p.name}` of `{e.name}` is `{want}`, got `{arg.type}`")
+                self.error(
+                    "type-mismatch",
+                    a.span,
+                    f"`{p.name}` of `{e.name}` is `{want}`, got `{arg.type}`",
+                )
             args.append(arg)
         return ir.PredCall(e.name, tuple(args), span=e.span)
 
@@ -731,7 +763,11 @@ class Lowering:
         }
         if e.name == "length":
             if arg.type != t.TEXT and not isinstance(arg.type, t.CollT):
-                return self.error("type-mismatch", e.args[0].span, f"`length` takes text or a list, got `{arg.type}`")
+                return self.error(
+                    "type-mismatch",
+                    e.args[0].span,
+                    f"`length` takes text or a list, got `{arg.type}`",
+                )
             return ir.Builtin("length", (arg,), t.INT, span=e.span)
         accepted, result = wants[e.name]
         if arg.type not in accepted:
@@ -779,15 +815,23 @@ class Lowering:
             typ: t.Type = t.INT
         elif e.op == "sum":
             if vt not in (t.INT, t.DECIMAL, t.MONEY, t.DURATION):
-                return self.error("type-mismatch", e.expr.span, f"`sum` adds numbers, money or durations, not `{vt}`")
+                return self.error(
+                    "type-mismatch",
+                    e.expr.span,
+                    f"`sum` adds numbers, money or durations, not `{vt}`",
+                )
             typ = vt
         elif e.op == "avg":
             if vt not in (t.INT, t.DECIMAL, t.MONEY):
-                return self.error("type-mismatch", e.expr.span, f"`avg` needs numbers or money, not `{vt}`")
+                return self.error(
+                    "type-mismatch", e.expr.span, f"`avg` needs numbers or money, not `{vt}`"
+                )
             typ = t.OptT(t.MONEY if vt == t.MONEY else t.DECIMAL)
         else:
             if not vt.is_ordered or isinstance(vt, t.EntityT | t.CollT | t.OptT):
-                return self.error("unordered-compare", e.expr.span, f"`{e.op}` needs ordered values, not `{vt}`")
+                return self.error(
+                    "unordered-compare", e.expr.span, f"`{e.op}` needs ordered values, not `{vt}`"
+                )
             typ = t.OptT(vt)
         return ir.Aggregate(e.op, var, coll, value, where, typ, span=e.span)
 
@@ -795,13 +839,20 @@ class Lowering:
         entity = self.entity_named(e.entity)
         if entity is None:
             return self.error(
-                "unknown-entity", e.entity_span, f"unknown entity `{e.entity}`", did_you_mean(e.entity, self.schema.entities)
+                "unknown-entity",
+                e.entity_span,
+                f"unknown entity `{e.entity}`",
+                did_you_mean(e.entity, self.schema.entities),
             )
         target = self.expr(e.target, env)
         if target.type == t.INVALID:
             return target
         if not isinstance(target.type, t.EntityT):
-            return self.error("not-a-reference", e.target.span, f"`referencing` needs an entity, and this is `{target.type}`")
+            return self.error(
+                "not-a-reference",
+                e.target.span,
+                f"`referencing` needs an entity, and this is `{target.type}`",
+            )
         f = self.ref_field(entity, target.type.name, e.via, e.span)
         if f is None:
             return ir.Invalid(t.INVALID, span=e.span)
@@ -817,8 +868,11 @@ class Lowering:
                     "not-a-reference",
                     span,
                     f"`{entity}` has no field `{via}` that references `{target}`",
-                    did_you_mean(via, [f.name for f in fields]) or (
-                        f"its references to `{target}`: {', '.join(f.name for f in fields)}" if fields else None
+                    did_you_mean(via, [f.name for f in fields])
+                    or (
+                        f"its references to `{target}`: {', '.join(f.name for f in fields)}"
+                        if fields
+                        else None
                     ),
                 )
                 return None
@@ -857,12 +911,21 @@ class Lowering:
             if subject.type == t.INVALID:
                 return subject
             if not isinstance(subject.type, t.EntityT):
-                return self.error("not-a-reference", e.subject.span, f"only an entity references others, not `{subject.type}`")
+                return self.error(
+                    "not-a-reference",
+                    e.subject.span,
+                    f"only an entity references others, not `{subject.type}`",
+                )
         elif env.subjects:
             var, entity = env.subjects[-1]
             subject = ir.Var(var, t.EntityT(entity), span=e.span)
         else:
-            return self.error("missing-subject", e.span, "`reference` needs a subject here", "write `x references a ...`")
+            return self.error(
+                "missing-subject",
+                e.span,
+                "`reference` needs a subject here",
+                "write `x references a ...`",
+            )
         target = self.entity_named(e.entity)
         if target is None:
             return self.error(
@@ -971,7 +1034,9 @@ class Lowering:
             return ir.Invalid(t.INVALID, span=e.span)
         if not isinstance(coll.type, t.CollT):
             return self.error(
-                "not-a-collection", e.collection.span, f"`in` needs a list or set, and this is `{coll.type}`"
+                "not-a-collection",
+                e.collection.span,
+                f"`in` needs a list or set, and this is `{coll.type}`",
             )
         if coll.type.elem != t.INVALID and self.common(element.type, coll.type.elem) is None:
             return self.error(
@@ -986,11 +1051,15 @@ class Lowering:
         right = self.expr(e.right, env)
         for side, node in ((left, e.left), (right, e.right)):
             if side.type not in (t.TEXT, t.INVALID):
-                return self.error("type-mismatch", node.span, f"`{e.op}` works on text, not `{side.type}`")
+                return self.error(
+                    "type-mismatch", node.span, f"`{e.op}` works on text, not `{side.type}`"
+                )
         regex_id = None
         if e.op == "matches":
             if not (isinstance(right, ir.Const) and isinstance(right.value, str)):
-                return self.error("bad-regex", e.right.span, "the pattern of `matches` must be a string literal")
+                return self.error(
+                    "bad-regex", e.right.span, "the pattern of `matches` must be a string literal"
+                )
             problem = regex_problem(right.value, e.ignore_case)
             if problem is not None:
                 return self.error(
@@ -1072,9 +1141,9 @@ def arith_type(op: str, a: t.Type, b: t.Type) -> t.Type | None:
             return t.MONEY
         return None
     if op == "*":
-        if a == t.MONEY and b in num or b == t.MONEY and a in num:
+        if (a == t.MONEY and b in num) or (b == t.MONEY and a in num):
             return t.MONEY
-        if a == t.DURATION and b == t.INT or b == t.DURATION and a == t.INT:
+        if (a == t.DURATION and b == t.INT) or (b == t.DURATION and a == t.INT):
             return t.DURATION
         return None
     if op == "/":

@@ -116,7 +116,9 @@ class SchemaBuilder:
             if f.name in names:
                 self.report(
                     Diagnostic(
-                        "duplicate-name", f"entity `{d.name}` has two fields `{f.name}`", f.name_span
+                        "duplicate-name",
+                        f"entity `{d.name}` has two fields `{f.name}`",
+                        f.name_span,
                     )
                 )
                 continue

@@ -61,7 +61,11 @@ class Emitter:
         self.spell = {en.name: self.names.get("SPELL", en.name).upper() for en in program.enums}
         self.plan_all = {e.name: self.names.get("all", e.name) for e in program.entities}
         self.plan_ix = {e.name: self.names.get("ix", e.name) for e in program.entities}
-        self.params = {p.name: attr_name(p.name) for p in program.params}
+        classes = set(self.cls.values())
+        self.params = unique_attrs([p.name for p in program.params], classes)
+        self.fattrs = {
+            e.name: unique_attrs([f.name for f in e.fields], classes) for e in program.entities
+        }
         self.preds = {p.name: self.names.get("pred", p.name) for p in program.predicates}
         self.rule_fn = {r.id: self.names.get("rule", r.id) for r in program.rules}
         self.rule_info = {r.id: self.names.get("INFO", r.id).upper() for r in program.rules}
@@ -198,13 +202,13 @@ class Emitter:
         for f in e.fields:
             note = f"  # keys of {f.ref}" if f.ref else ""
             default = " = None" if f.optional else ""
-            w.line(f"{attr_name(f.name)}: {self.field_type(f)}{default}{note}")
+            w.line(f"{self.fattrs[e.name][f.name]}: {self.field_type(f)}{default}{note}")
         w.line("ar_pointer: str = attrs.field(repr=False)")
         w.line()
         w.line("@property")
         w.line(f"def ar_key(self) -> {self.key_type(e.name)}:")
         w.indent()
-        w.line(f"return self.{attr_name(e.key)}")
+        w.line(f"return self.{self.fattrs[e.name][e.key]}")
         w.dedent()
         w.dedent()
 
@@ -292,11 +296,11 @@ class Emitter:
             w.line(f"cls={self.cls[e.name]},")
             w.line(f"path={py_literal_tuple(e.path)},")
             w.line(f"csv={py_literal(e.csv)},")
-            w.line(f"key={py_literal(attr_name(e.key))},")
+            w.line(f"key={py_literal(self.fattrs[e.name][e.key])},")
             w.line("fields=(")
             w.indent()
             for f in e.fields:
-                w.line(self.field_spec(f) + ",")
+                w.line(self.field_spec(e.name, f) + ",")
             w.dedent()
             w.line("),")
             w.dedent()
@@ -317,8 +321,9 @@ class Emitter:
         w.line(")")
         w.line("BINDER: Final = bind.Binder(SPECS)")
 
-    def field_spec(self, f: ir.Field) -> str:
-        args = [f"attr={py_literal(attr_name(f.name))}", f"data={py_literal(f.data_name)}"]
+    def field_spec(self, entity: str, f: ir.Field) -> str:
+        attr = self.fattrs[entity][f.name]
+        args = [f"attr={py_literal(attr)}", f"data={py_literal(f.data_name)}"]
         if f.ref is not None:
             key = self.p.entity(f.ref).key_field.type
             args += [
@@ -370,7 +375,7 @@ class Emitter:
             f = self.p.entity(entity).field(field)
             assert f is not None
             w.line(
-                f"{name}=bind.back_index({self.plan_all[entity]}, lambda e: e.{attr_name(field)}, {f.many}),"
+                f"{name}=bind.back_index({self.plan_all[entity]}, lambda e: e.{self.fattrs[entity][field]}, {f.many}),"
             )
         w.line("problems=tuple(problems),")
         w.dedent()
@@ -477,7 +482,7 @@ class Emitter:
         w = self.w
         subject = self.local(r.subject)
         entity = self.p.entity(r.subject_entity)
-        key = f"{subject}.{attr_name(entity.key)}"
+        key = f"{subject}.{self.fattrs[entity.name][entity.key]}"
         related = "".join(
             f"({py_literal(ent)}, str({self.local(var)}.ar_key)), " for var, ent in r.related
         )
@@ -619,10 +624,10 @@ class Emitter:
         return src
 
     def x_getfield(self, e: ir.GetField) -> str:
-        return f"{self.expr(e.obj)}.{attr_name(e.field)}"
+        return f"{self.expr(e.obj)}.{self.fattrs[e.entity][e.field]}"
 
     def x_deref(self, e: ir.Deref) -> str:
-        keys = f"{self.expr(e.obj)}.{attr_name(e.field)}"
+        keys = f"{self.expr(e.obj)}.{self.fattrs[e.entity][e.field]}"
         ix = f"plan.{self.plan_ix[e.target]}"
         if e.many:
             fn = "deref_many_opt" if e.optional else "deref_many"
@@ -764,6 +769,34 @@ class Emitter:
 
     def x_invalid(self, e: ir.Invalid) -> str:  # pragma: no cover - lowering refuses these
         raise AssertionError("invalid IR reached code generation")
+
+
+#: Attribute names a generated class needs for itself, and the names its annotations use:
+#: a field called `str` would otherwise shadow `str` when attrs and cattrs read the hints.
+_CLASS_OWN = frozenset({"self", "cls", "ar_pointer", "ar_key"})
+_ANNOTATION_NAMES = frozenset(
+    {"str", "int", "bool", "tuple", "dict", "frozenset", "None", "date", "timedelta", "Decimal"}
+    | {"Money", "Any", "Final", "Enum", "IntEnum", "attrs", "bind", "Iterator", "Mapping"}
+    | {"Violation", "Report", "RuleInfo", "Severity", "RuleCrashed", "cast", "re"}
+)
+
+
+def unique_attrs(
+    names: list[str], classes: set[str] | frozenset[str] = frozenset()
+) -> dict[str, str]:
+    """Rule-side names → attribute names of one class: PEP 8's trailing underscore for
+    keywords, no leading underscore (attrs would strip it), never a clash."""
+    out: dict[str, str] = {}
+    used = set(_CLASS_OWN)
+    for name in names:
+        base = attr_name(name.lstrip("_") or "x")
+        if base in _CLASS_OWN or base in _ANNOTATION_NAMES or base in classes:
+            base += "_"
+        while base in used:
+            base += "_"
+        used.add(base)
+        out[name] = base
+    return out
 
 
 def _plain_path(e: ir.Expr) -> bool:

@@ -220,7 +220,16 @@ class Build(Transformer[Token, Any]):
         i = 0
         while i < len(body):
             ch = body[i]
-            if body.startswith("{{", i) or body.startswith("}}", i):
+            if ch == "\\" and i + 1 < len(body):
+                # An escape is text, even `\u{2028}` with its braces.
+                end = (
+                    body.index("}", i) + 1
+                    if body.startswith("u{", i + 1) and "}" in body[i:]
+                    else i + 2
+                )
+                text.append(body[i:end])
+                i = end
+            elif body.startswith("{{", i) or body.startswith("}}", i):
                 text.append(ch)
                 i += 2
             elif ch == "{":
@@ -254,9 +263,6 @@ class Build(Transformer[Token, Any]):
                     "`}` closes no hole",
                     "write `}}` for a literal brace",
                 )
-            elif ch == "\\" and i + 1 < len(body):
-                text.append(body[i : i + 2])
-                i += 2
             else:
                 text.append(ch)
                 i += 1

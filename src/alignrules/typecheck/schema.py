@@ -63,6 +63,15 @@ class SchemaBuilder:
         )
 
     def _taken(self, name: str, span: Span) -> bool:
+        if name in ("list", "set"):
+            self.report(
+                Diagnostic(
+                    "duplicate-name",
+                    f"`{name}` cannot name a type: `{name} of T` already means a collection",
+                    span,
+                )
+            )
+            return True
         if name in self.spans or name in t.PRIMS:
             where = self.spans.get(name)
             prev = f" (first declared at {where.source.name}:{where.line})" if where else ""

@@ -127,7 +127,6 @@ class Emitter:
         w.comment("change the ruleset and run `alignrules compile` again.")
         w.line("from __future__ import annotations")
         w.line()
-        w.line("import re")
         w.line("from collections.abc import Iterator, Mapping")
         w.line("from datetime import date, timedelta")
         w.line("from decimal import Decimal")
@@ -153,8 +152,7 @@ class Emitter:
         self.specs()
         self.loader()
         for i, (pattern, ignore_case) in enumerate(self.p.regexes):
-            flags = ", re.IGNORECASE" if ignore_case else ""
-            w.line(f"RE_{i}: Final = re.compile({py_literal(pattern)}{flags})")
+            w.line(f"RE_{i}: Final = bind.regex({py_literal(pattern)}, {ignore_case})")
         body_start = len(w.lines)
         for pred in self.p.predicates:
             self.predicate(pred)

@@ -10,7 +10,7 @@ import enum
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any, Final, TypeVar
+from typing import Any, Final, Protocol, TypeVar
 
 import attrs
 import cattrs
@@ -631,3 +631,25 @@ def make_params(
         except ValueProblem as exc:
             raise ValueProblem(f"parameter `{name}`: {exc}") from None
     return cls(**values)
+
+
+class Matcher(Protocol):
+    def search(self, text: str) -> object | None: ...
+
+
+def regex(pattern: str, ignore_case: bool = False) -> Matcher:
+    """A compiled `matches` pattern: RE2 (linear time) when `google-re2` is installed, else
+    `re`; the compiler has already refused the shapes that make `re` backtrack badly."""
+    source = f"(?i){pattern}" if ignore_case else pattern
+    try:
+        import re2  # type: ignore[import-not-found, unused-ignore]
+    except ImportError:
+        import re
+
+        return re.compile(source)
+    try:
+        return re2.compile(source)  # type: ignore[no-any-return, unused-ignore]
+    except Exception:
+        import re
+
+        return re.compile(source)

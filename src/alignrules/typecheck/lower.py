@@ -3,12 +3,9 @@
 
 from __future__ import annotations
 
-import re
-import warnings
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 import attrs
 
@@ -18,14 +15,8 @@ from alignrules.ir import types as t
 from alignrules.ir.nodes import walk
 from alignrules.source import Span
 from alignrules.syntax import ast
+from alignrules.typecheck.regex import regex_problem
 from alignrules.typecheck.schema import SchemaBuilder, enum_type, literal_value, snake
-
-with warnings.catch_warnings():
-    # The regex parser is the only way to see a pattern's structure; its module names are
-    # deprecated aliases, but stable across the Python versions we support.
-    warnings.simplefilter("ignore", DeprecationWarning)
-    import sre_constants
-    import sre_parse
 
 BUILTINS: dict[str, str] = {
     "lower": "text → text",
@@ -106,45 +97,6 @@ def compatible(want: t.Type, got: t.Type) -> bool:
     if isinstance(want, t.CollT) and isinstance(got, t.CollT):
         return compatible(want.elem, got.elem) or got.elem == t.INVALID
     return False
-
-
-def regex_problem(pattern: str, ignore_case: bool) -> str | None:
-    """Why `pattern` is refused, or None: it must compile, and no repetition may contain
-    another unbounded repetition (the shape behind catastrophic backtracking)."""
-    try:
-        re.compile(pattern, re.IGNORECASE if ignore_case else 0)
-        parsed = sre_parse.parse(pattern)
-    except re.error as exc:
-        return f"invalid regular expression: {exc}"
-
-    def walk(items: Any, inside_repeat: bool) -> str | None:
-        for op, av in items:
-            if op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT):
-                _lo, hi, sub = av
-                unbounded = hi == sre_constants.MAXREPEAT or hi > 100
-                if inside_repeat and unbounded:
-                    return "a repetition inside a repetition can take exponential time"
-                found = walk(sub, inside_repeat or unbounded)
-                if found:
-                    return found
-            elif op == sre_constants.SUBPATTERN:
-                found = walk(av[-1], inside_repeat)
-                if found:
-                    return found
-            elif op == sre_constants.BRANCH:
-                for branch in av[1]:
-                    found = walk(branch, inside_repeat)
-                    if found:
-                        return found
-            elif op in (sre_constants.GROUPREF, sre_constants.GROUPREF_EXISTS):
-                return "back-references can take exponential time"
-            elif op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT):
-                found = walk(av[1], inside_repeat)
-                if found:
-                    return found
-        return None
-
-    return walk(parsed, False)
 
 
 class Lowering:
@@ -1066,8 +1018,8 @@ class Lowering:
                     "bad-regex",
                     e.right.span,
                     problem,
-                    "patterns run on untrusted data: use `contains`/`starts with`, or a pattern "
-                    "without nested repetition",
+                    "patterns run on untrusted data; use `contains` or `starts with`, or make "
+                    "the pattern unambiguous (e.g. `[^,]*,` instead of `.*,`)",
                 )
             regex_id = len(self.regexes)
             self.regexes.append((right.value, e.ignore_case))

@@ -15,10 +15,13 @@ from datetime import date
 from pathlib import Path
 
 from alignrules import api
-from alignrules.compile import VERSION, compile_paths, display_name
+from alignrules.compile import VERSION, compile_paths, display_name, read_source, ruleset_files
 from alignrules.diagnostics import Diagnostic, DiagnosticError, render_text
+from alignrules.lint import CODES as LINT_CODES
+from alignrules.lint import LINT_FORMATS, lint_paths, render_lint
 from alignrules.render import FORMATS, render
 from alignrules.runtime.report import Severity
+from alignrules.syntax.printer import format_source
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
 
@@ -35,6 +38,16 @@ def _date(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"`{text}` is not a date like 2026-11-22") from None
+
+
+def _percent(text: str) -> float:
+    try:
+        value = float(text.strip().removesuffix("%"))
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"`{text}` is not a percentage from 0 to 100")
+    return value
 
 
 def _param(text: str) -> tuple[str, str]:
@@ -100,7 +113,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--as-of",
         type=_date,
         metavar="DATE",
-        help="the evaluation date rules call `today` (default: today)",
+        help="the evaluation date rules call `today` and waivers expire by (default: today)",
+    )
+    check.add_argument(
+        "--waivers",
+        metavar="FILE",
+        help="a .yaml or .json file of waivers: accepted violations are reported as waived",
+    )
+    check.add_argument(
+        "--baseline",
+        metavar="REPORT",
+        help="a JSON report of an earlier run (--format json): report only new violations",
     )
 
     comp = sub.add_parser("compile", help="write the typed Python checker module for rulesets")
@@ -115,6 +138,37 @@ def build_parser() -> argparse.ArgumentParser:
 
     test = sub.add_parser("test", help="run the examples written next to the rules")
     test.add_argument("rulesets", nargs="+", metavar="RULESET")
+    test.add_argument(
+        "--min-coverage",
+        type=_percent,
+        metavar="PERCENT",
+        help="exit 1 when fewer than PERCENT%% of the rules are fully covered by examples",
+    )
+    test.add_argument(
+        "--junit", metavar="FILE", help="also write the examples' results as JUnit XML"
+    )
+
+    fmt = sub.add_parser("fmt", help="rewrite ruleset files in the one canonical layout")
+    fmt.add_argument("rulesets", nargs="+", metavar="RULESET")
+    fmt.add_argument(
+        "--check", action="store_true", help="change nothing; exit 1 if a file would change"
+    )
+
+    lint = sub.add_parser(
+        "lint", help="find rules that cannot fire, unused declarations, slow joins"
+    )
+    lint.add_argument("rulesets", nargs="+", metavar="RULESET")
+    lint.add_argument(
+        "--format", default="text", choices=LINT_FORMATS, help="what to print (default: text)"
+    )
+    lint.add_argument(
+        "--ignore",
+        action="append",
+        default=[],
+        choices=sorted(LINT_CODES),
+        metavar="CODE",
+        help="leave out findings with this code (repeatable)",
+    )
     return parser
 
 
@@ -129,6 +183,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _compile(args)
         if args.command == "test":
             return _test(args)
+        if args.command == "fmt":
+            return _fmt(args)
+        if args.command == "lint":
+            return _lint(args)
         raise AssertionError(args.command)  # pragma: no cover - argparse refuses others
     except DiagnosticError as exc:
         for d in exc.diagnostics:
@@ -152,8 +210,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from alignrules.baseline import apply_baseline, read_baseline
+    from alignrules.waivers import apply_waivers, read_waivers
+
+    # Every input is read before checking, so a bad waiver or baseline file stops the run early.
+    waivers = None if args.waivers is None else read_waivers(args.waivers)
+    baseline = None if args.baseline is None else read_baseline(args.baseline)
     checker = api.Checker(compile_paths(args.rulesets), dict(args.param))
     report = checker.check_file(args.data, as_of=args.as_of)
+    if waivers is not None:
+        report = apply_waivers(report, waivers)
+    if baseline is not None:
+        report = apply_baseline(report, baseline)
     names = [display_name(Path(r)) for r in args.rulesets]
     outputs = {
         fmt: render(report, fmt, tool_version=VERSION, ruleset_names=names)
@@ -181,11 +249,52 @@ def _test(args: argparse.Namespace) -> int:
     from alignrules.testing import run_examples
 
     result = run_examples(args.rulesets)
+    if args.junit is not None:
+        _write_atomic(args.junit, result.junit())
     sys.stdout.write(result.text)
-    return EXIT_OK if result.ok else EXIT_VIOLATIONS
+    failed = not result.ok
+    if args.min_coverage is not None and result.coverage_percent < args.min_coverage:
+        print(
+            f"rule coverage {result.coverage_percent:g}% is below --min-coverage "
+            f"{args.min_coverage:g}%"
+        )
+        failed = True
+    return EXIT_VIOLATIONS if failed else EXIT_OK
 
 
-def _write_atomic(path: str, text: str) -> None:
+def _fmt(args: argparse.Namespace) -> int:
+    """Format each file on its own; a file that does not parse is reported and left alone."""
+    failed = False
+    changed = []
+    for path in ruleset_files(args.rulesets):
+        try:
+            src = read_source(path)
+            text = format_source(src)
+        except DiagnosticError as exc:
+            for d in exc.diagnostics:
+                print(render_text(d), file=sys.stderr)
+            failed = True
+            continue
+        if text == src.text:
+            continue
+        changed.append(src.name)
+        if args.check:
+            print(f"would reformat {src.name}")
+        else:
+            _write_atomic(str(path), text, keep_mode=True)
+            print(f"reformatted {src.name}")
+    if failed:
+        return EXIT_ERROR
+    return EXIT_VIOLATIONS if args.check and changed else EXIT_OK
+
+
+def _lint(args: argparse.Namespace) -> int:
+    findings = lint_paths(args.rulesets, ignore=args.ignore)
+    sys.stdout.write(render_lint(findings, args.format, tool_version=VERSION))
+    return EXIT_VIOLATIONS if findings else EXIT_OK
+
+
+def _write_atomic(path: str, text: str, keep_mode: bool = False) -> None:
     """Write all of `text` or nothing: a temporary file renamed over the target."""
     target = Path(path)
     try:
@@ -193,6 +302,8 @@ def _write_atomic(path: str, text: str) -> None:
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
+        if keep_mode and target.exists():  # mkstemp makes 0600; a rewritten file keeps its own
+            os.chmod(tmp, target.stat().st_mode & 0o7777)
         os.replace(tmp, target)
     except OSError as exc:
         raise DiagnosticError(

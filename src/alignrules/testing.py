@@ -8,6 +8,7 @@ RULE`, or `expect nothing` (no violation of any rule).
 from __future__ import annotations
 
 import os
+import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -17,8 +18,9 @@ import attrs
 from alignrules.api import Checker, _param_text
 from alignrules.compile import compile_paths
 from alignrules.data.read import read_plan, read_plan_text
-from alignrules.diagnostics import Diagnostic, DiagnosticError, render_text
+from alignrules.diagnostics import Diagnostic, DiagnosticError, render_text, visible
 from alignrules.ir import nodes as ir
+from alignrules.render.junit import origin_classname
 
 #: The date examples are checked at unless they say `today = ...`: fixed, so results reproduce.
 DEFAULT_TODAY = date(2026, 1, 1)
@@ -31,16 +33,44 @@ class ExampleResult:
     ok: bool
     lines: tuple[str, ...]
     fired: frozenset[str]  # rules with at least one violation in this example
+    # Rules this example expected to fire (`expect R on ...`) and that fired exactly so.
+    fired_as_expected: frozenset[str] = frozenset()
+    # Rules this example expected quiet (`expect no R`, `expect nothing`) and that were.
+    quiet_as_expected: frozenset[str] = frozenset()
+    errored: bool = False  # the example's data could not be checked
+
+
+@attrs.frozen
+class RuleCoverage:
+    """Whether a rule's examples show it both firing and passing, as they expect."""
+
+    rule: str
+    fires: bool
+    passes: bool
+
+    @property
+    def covered(self) -> bool:
+        return self.fires and self.passes
 
 
 @attrs.frozen
 class TestRun:
     results: tuple[ExampleResult, ...]
     text: str
+    coverage: tuple[RuleCoverage, ...] = ()
 
     @property
     def ok(self) -> bool:
         return bool(self.results) and all(r.ok for r in self.results)
+
+    @property
+    def coverage_percent(self) -> float:
+        """The share of rules fully covered, in percent (see `percent_covered`)."""
+        return percent_covered(self.coverage)
+
+    def junit(self) -> str:
+        """The examples as JUnit XML (see `render_junit_examples`)."""
+        return render_junit_examples(self)
 
 
 def _data_of(example: ir.Example) -> tuple[object, str, object]:
@@ -85,25 +115,40 @@ def run_example(checker: Checker, example: ir.Example) -> ExampleResult:
             False,
             ("      the example's data could not be checked:", *lines),
             frozenset(),
+            errored=True,
         )
     found: dict[str, set[str]] = {}
     for v in report.violations:
         found.setdefault(v.rule, set()).add(v.key)
     problems: list[str] = []
+    fired_ok: set[str] = set()
+    quiet_ok: set[str] = set()
     for rule, keys, none in example.expects:
         if rule is None:
             for r, ks in sorted(found.items()):
                 problems += [
                     f"      + {r} on {k!r}   (found, expected nothing)" for k in sorted(ks)
                 ]
+            if not found:
+                quiet_ok.update(r.id for r in checker.rules)
             continue
         got = found.get(rule, set())
         want = set() if none else set(keys)
+        if got == want:
+            (fired_ok if want else quiet_ok).add(rule)
         for k in sorted(want - got):
             problems.append(f"      - {rule} on {k!r}   (expected, not found)")
         for k in sorted(got - want):
             problems.append(f"      + {rule} on {k!r}   (found, not expected)")
-    return ExampleResult(example.name, origin, not problems, tuple(problems), frozenset(found))
+    return ExampleResult(
+        example.name,
+        origin,
+        not problems,
+        tuple(problems),
+        frozenset(found),
+        frozenset(fired_ok),
+        frozenset(quiet_ok),
+    )
 
 
 def _py_value(value: object) -> object:
@@ -140,5 +185,110 @@ def run_examples(paths: Sequence[str | os.PathLike[str]]) -> TestRun:
     ]
     if untested:
         out.append(f"rules no example mentions: {', '.join(untested)}")
+    coverage = tuple(
+        RuleCoverage(
+            r.id,
+            fires=any(r.id in x.fired_as_expected for x in results),
+            passes=any(r.id in x.quiet_as_expected for x in results),
+        )
+        for r in compiled.program.rules
+    )
+    out += coverage_table(coverage)
     out.append(f"{len(results)} examples: {passed} passed, {failed} failed")
-    return TestRun(tuple(results), "\n".join(out) + "\n")
+    return TestRun(tuple(results), "\n".join(out) + "\n", coverage)
+
+
+def percent_covered(coverage: Sequence[RuleCoverage]) -> float:
+    """The share of rules fully covered, in percent, rounded to one decimal; 100 when there
+    are no rules (nothing is left uncovered).
+
+    >>> percent_covered([RuleCoverage("a", True, True), RuleCoverage("b", False, True)])
+    50.0
+    """
+    if not coverage:
+        return 100.0
+    return round(100 * sum(c.covered for c in coverage) / len(coverage), 1)
+
+
+def coverage_table(coverage: Sequence[RuleCoverage]) -> list[str]:
+    """Lines of the coverage table: per rule, whether an example showed it firing as expected
+    and one showed it quiet as expected, then the share of rules with both.
+
+    >>> for line in coverage_table([RuleCoverage("a", True, True), RuleCoverage("bb", True, False)]):
+    ...     print(line)
+    rule coverage (fires: an example expects it to fire and it does; passes: one expects it quiet and it is)
+      rule  fires  passes
+      a     yes    yes
+      bb    yes    no
+    1 of 2 rules fully covered (50%)
+    """
+    if not coverage:
+        return []
+    width = max(len("rule"), *(len(c.rule) for c in coverage))
+    lines = [
+        "rule coverage (fires: an example expects it to fire and it does; "
+        "passes: one expects it quiet and it is)",
+        f"  {'rule':<{width}}  fires  passes",
+    ]
+    for c in coverage:
+        fires, passes = ("yes" if c.fires else "no"), ("yes" if c.passes else "no")
+        lines.append(f"  {visible(c.rule):<{width}}  {fires:<5}  {passes}".rstrip())
+    covered = sum(c.covered for c in coverage)
+    percent = percent_covered(coverage)
+    lines.append(f"{covered} of {len(coverage)} rules fully covered ({percent:g}%)")
+    return lines
+
+
+def render_junit_examples(run: TestRun) -> str:
+    """The examples as JUnit XML: one `<testcase>` per example (named by the example, grouped
+    by ruleset file), a `<failure>` holding the diff for a failing one and an `<error>` for one
+    whose data could not be checked. Fixed timestamp, host and times: equal runs give equal
+    XML, valid against the Apache Ant JUnit schema.
+    """
+    root = ET.Element("testsuites")
+    failures = sum(1 for r in run.results if not r.ok and not r.errored)
+    errors = sum(1 for r in run.results if r.errored)
+    suite = ET.SubElement(
+        root,
+        "testsuite",
+        {
+            "name": "alignrules examples",
+            "timestamp": f"{DEFAULT_TODAY.isoformat()}T00:00:00",
+            "hostname": "alignrules",
+            "tests": str(len(run.results)),
+            "failures": str(failures),
+            "errors": str(errors),
+            "time": "0",
+            "package": "alignrules",
+            "id": "0",
+        },
+    )
+    properties = ET.SubElement(suite, "properties")
+    ET.SubElement(
+        properties,
+        "property",
+        {"name": "alignrules.coverage", "value": f"{run.coverage_percent:g}"},
+    )
+    for r in run.results:
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            {"name": visible(r.name), "classname": origin_classname(r.origin), "time": "0"},
+        )
+        if r.ok:
+            continue
+        detail = "\n".join(visible(line.strip()) for line in r.lines)
+        kind = "error" if r.errored else "failure"
+        message = (
+            "the example's data could not be checked"
+            if r.errored
+            else f"example {visible(r.name)!r} ({visible(r.origin)}) did not give what it expects"
+        )
+        element = ET.SubElement(case, kind, {"message": message, "type": kind})
+        element.text = detail
+    ET.SubElement(suite, "system-out").text = "\n".join(
+        coverage_table(run.coverage) or ["no rules"]
+    )
+    ET.SubElement(suite, "system-err").text = ""
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"

@@ -63,5 +63,7 @@ def render_github(
     ```
 
     `tool_version` and `ruleset_names` are accepted so every renderer has the same signature.
+    Waived violations get no annotation: they fail nothing, and the other formats list them.
+    With a baseline, only the new findings are annotated.
     """
     return "".join(annotation(v) + "\n" for v in report.violations)

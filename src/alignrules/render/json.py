@@ -69,9 +69,14 @@ def render_json(report: Report, *, tool_version: str, ruleset_names: Sequence[st
      "summary": {"violations": 1, "error": 1, "warning": 0, "info": 0, "ok": false},
      "rules": [{"id": "no-unfunded-claims", ...}], "violations": [{"rule": ..., ...}]}
     ```
+
+    With waivers, `waived` lists the accepted violations, each with a `waiver` object
+    (`reason`, `owner`, `expires`, `location` in the waiver file); with a baseline,
+    `baseline` holds `file`, the counts `new`, `unchanged`, `resolved`, and the lists
+    `unchanged_violations` and `resolved_violations`.
     """
     counts = report.counts()
-    document = {
+    document: dict[str, Any] = {
         "version": FORMAT_VERSION,
         "tool": {"name": "alignrules", "version": tool_version},
         "as_of": report.as_of.isoformat(),
@@ -81,4 +86,9 @@ def render_json(report: Report, *, tool_version: str, ruleset_names: Sequence[st
         "rules": [rule_json(r) for r in report.rules],
         "violations": [v.to_json() for v in report.violations],
     }
+    # Present only when used, so reports made without waivers or a baseline stay as they were.
+    if report.waived:
+        document["waived"] = [w.to_json() for w in report.waived]
+    if report.baseline is not None:
+        document["baseline"] = report.baseline.to_json()
     return dumps(document)

@@ -8,7 +8,16 @@ from collections.abc import Sequence
 from pathlib import PurePosixPath
 
 from alignrules.diagnostics import visible
-from alignrules.render.text import describe, place, primary_location, rules_of, summary
+from alignrules.render.text import (
+    baseline_lines,
+    describe,
+    finding,
+    place,
+    primary_location,
+    rules_of,
+    summary,
+    waiver_note,
+)
 from alignrules.runtime.report import Report, RuleInfo, Violation
 
 
@@ -19,9 +28,14 @@ def classname(rule: RuleInfo) -> str:
     >>> classname(RuleInfo("r", "t", Severity.ERROR, "rulesets/strategy.rules:14"))
     'alignrules.strategy'
     """
-    path, _, line = rule.origin.rpartition(":")
+    return origin_classname(rule.origin)
+
+
+def origin_classname(origin: str) -> str:
+    """`alignrules.<file stem>` for an origin `file:line` (a rule's, an example's)."""
+    path, _, line = origin.rpartition(":")
     if not line.isdigit():
-        path = rule.origin
+        path = origin
     if path.startswith("<"):  # `<string>` and the like name no ruleset
         return "alignrules"
     stem = re.sub(r"[^0-9A-Za-z_-]+", "_", PurePosixPath(path.replace("\\", "/")).stem).strip("_")
@@ -41,7 +55,8 @@ def render_junit(report: Report, *, tool_version: str, ruleset_names: Sequence[s
 
     Each rule is a `<testcase>` named by its id; a rule with violations has one `<failure>`
     listing all of them. (The schema allows at most one failure per testcase, so a failure per
-    violation would not validate.) The timestamp is `as_of` at midnight and the hostname and
+    violation would not validate.) Waived violations are no failures: `<system-out>` lists
+    them with their waivers, and the baseline's counts and resolved findings. The timestamp is `as_of` at midnight and the hostname and
     time are fixed, so equal reports give identical XML. Data passes through `visible()`, which
     also escapes every character XML 1.0 forbids (NUL, lone surrogates, U+FFFE...).
 
@@ -89,7 +104,15 @@ def render_junit(report: Report, *, tool_version: str, ruleset_names: Sequence[s
             failure = ET.SubElement(case, "failure", {"message": message, "type": str(worst)})
             failure.text = _failure_text(found)
 
-    ET.SubElement(suite, "system-out").text = summary(report)
+    out = [summary(report)]
+    if report.waived:
+        # Waived violations fail nothing; they are listed here so the record stays complete.
+        out.append(f"waived ({len(report.waived)}):")
+        for w in report.waived:
+            out += ["  " + line for line in finding(w.violation)]
+            out.append("      " + waiver_note(w))
+    out += baseline_lines(report)
+    ET.SubElement(suite, "system-out").text = "\n".join(out)
     ET.SubElement(suite, "system-err").text = ""
     ET.indent(root)
     body = ET.tostring(root, encoding="unicode")

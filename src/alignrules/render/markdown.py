@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from alignrules.diagnostics import visible
 from alignrules.render.text import place, primary_location, rules_of, summary
-from alignrules.runtime.report import Report, Violation
+from alignrules.runtime.report import Report, Violation, Waived
 
 # Characters that Markdown could read as formatting, a link or a table border. `#` matters in
 # headings, where a trailing run of them is taken as the closing sequence.
@@ -68,6 +68,7 @@ def render_markdown(
     if not report.violations:
         lines += ["## alignrules: no violations", "", md(summary(report).capitalize()) + "."]
         lines += ["", " · ".join(about)]
+        lines += _waived_and_baseline(report, max_rows)
         return "\n".join(lines) + "\n"
 
     count = len(report.violations)
@@ -92,4 +93,42 @@ def render_markdown(
         lines += [_row(v) for v in found[:max_rows]]
         if len(found) > max_rows:
             lines += ["", f"… and {len(found) - max_rows} more."]
+    lines += _waived_and_baseline(report, max_rows)
     return "\n".join(lines) + "\n"
+
+
+def _waived_row(w: Waived) -> str:
+    v = w.violation
+    return (
+        f"| {md(place(primary_location(v)))} | {md(v.rule)} | {_entity(v)} | {md(w.reason)} "
+        f"| {md(w.owner)} | {w.expires.isoformat()}<br>{md(place(w.waiver))} |"
+    )
+
+
+def _waived_and_baseline(report: Report, max_rows: int) -> list[str]:
+    """A table of waived violations and the baseline's counts and resolved findings."""
+    lines: list[str] = []
+    if report.waived:
+        lines += ["", f"### Waived ({len(report.waived)})", ""]
+        lines += ["| Location | Rule | Entity | Reason | Owner | Expires |"]
+        lines += ["| --- | --- | --- | --- | --- | --- |"]
+        lines += [_waived_row(w) for w in report.waived[:max_rows]]
+        if len(report.waived) > max_rows:
+            lines += ["", f"… and {len(report.waived) - max_rows} more."]
+    diff = report.baseline
+    if diff is not None:
+        lines += ["", "### Baseline", ""]
+        lines += [
+            f"Compared with {md(diff.file)}: {diff.new} new, {len(diff.unchanged)} unchanged, "
+            f"{len(diff.resolved)} resolved."
+        ]
+        if diff.resolved:
+            lines += ["", "| Resolved | Rule | Entity | Message |", "| --- | --- | --- | --- |"]
+            lines += [
+                f"| {md(place(primary_location(v)))} | {md(v.rule)} | {_entity(v)} "
+                f"| {md(v.message)} |"
+                for v in diff.resolved[:max_rows]
+            ]
+            if len(diff.resolved) > max_rows:
+                lines += ["", f"… and {len(diff.resolved) - max_rows} more."]
+    return lines

@@ -13,7 +13,15 @@ from urllib.parse import quote
 from alignrules.diagnostics import visible
 from alignrules.render.json import dumps
 from alignrules.render.text import primary_location, rules_of
-from alignrules.runtime.report import Location, Report, RuleInfo, Severity, Violation
+from alignrules.runtime.report import (
+    WAIVER_RULES,
+    Location,
+    Report,
+    RuleInfo,
+    Severity,
+    Violation,
+    Waived,
+)
 
 SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -99,19 +107,40 @@ def _descriptor(rule: RuleInfo) -> dict[str, Any]:
     return out
 
 
+def _physical(loc: Location) -> dict[str, Any] | None:
+    """A `physicalLocation` for a place in a file; None when there is no file."""
+    if loc.file is None:
+        return None
+    uri, relative = artifact_uri(loc.file)
+    artifact: dict[str, Any] = {"uri": uri}
+    if relative:
+        artifact["uriBaseId"] = "%SRCROOT%"
+    physical: dict[str, Any] = {"artifactLocation": artifact}
+    if loc.line is not None:
+        physical["region"] = {"startLine": loc.line}
+        if loc.column is not None:
+            physical["region"]["startColumn"] = loc.column
+    return physical
+
+
+def _suppression(w: Waived) -> dict[str, Any]:
+    """The waiver as an accepted suppression kept outside the data (`kind: external`)."""
+    out: dict[str, Any] = {
+        "kind": "external",
+        "status": "accepted",
+        "justification": visible(w.reason),
+        "properties": {"owner": w.owner, "expires": w.expires.isoformat()},
+    }
+    physical = _physical(w.waiver)
+    if physical is not None:
+        out["location"] = {"physicalLocation": physical}
+    return out
+
+
 def _location(v: Violation) -> dict[str, Any]:
-    loc: Location = primary_location(v)
     out: dict[str, Any] = {}
-    if loc.file is not None:
-        uri, relative = artifact_uri(loc.file)
-        artifact: dict[str, Any] = {"uri": uri}
-        if relative:
-            artifact["uriBaseId"] = "%SRCROOT%"
-        physical: dict[str, Any] = {"artifactLocation": artifact}
-        if loc.line is not None:
-            physical["region"] = {"startLine": loc.line}
-            if loc.column is not None:
-                physical["region"]["startColumn"] = loc.column
+    physical = _physical(primary_location(v))
+    if physical is not None:
         out["physicalLocation"] = physical
     logical: dict[str, Any] = {"name": v.key, "kind": "object"}
     if v.location.pointer:
@@ -156,20 +185,43 @@ def render_sarif(report: Report, *, tool_version: str, ruleset_names: Sequence[s
     Every rule becomes a `reportingDescriptor` (in report order, then stand-ins for rule ids
     only violations name); every violation a `result` with a logical location (its JSON
     pointer) and, when the data came from a file, a physical one.
+
+    Waived violations follow as results with one `suppression` (kind `external`, status
+    `accepted`, the waiver's reason as justification, its owner and expiry as properties,
+    its place in the waiver file as location), so viewers show them as suppressed. With a
+    baseline, the results are the new findings and say `baselineState: new`.
     """
     rules = rules_of(report)
     index = {r.id: i for i, r in enumerate(rules)}
     driver: dict[str, Any] = {"name": "alignrules", "rules": [_descriptor(r) for r in rules]}
+    results = [_result(v, index[v.rule]) for v in report.violations]
+    if report.baseline is not None:
+        # Only new findings are left; those about the waiver file were not compared.
+        for v, result in zip(report.violations, results, strict=True):
+            if v.rule not in WAIVER_RULES:
+                result["baselineState"] = "new"
+    for w in report.waived:
+        result = _result(w.violation, index[w.violation.rule])
+        result["suppressions"] = [_suppression(w)]
+        results.append(result)
     if tool_version:
         driver["version"] = tool_version
     run: dict[str, Any] = {
         "tool": {"driver": driver},
         "columnKind": "unicodeCodePoints",  # Location.column counts characters
-        "results": [_result(v, index[v.rule]) for v in report.violations],
+        "results": results,
         "properties": {
             "asOf": report.as_of.isoformat(),
             "rulesets": list(ruleset_names),
             "entities": dict(report.entities),
         },
     }
+    if report.baseline is not None:
+        diff = report.baseline
+        run["properties"]["baseline"] = {
+            "file": diff.file,
+            "new": diff.new,
+            "unchanged": len(diff.unchanged),
+            "resolved": len(diff.resolved),
+        }
     return dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]})

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from alignrules.diagnostics import visible
-from alignrules.runtime.report import Location, Report, RuleInfo, Severity, Violation
+from alignrules.runtime.report import Location, Report, RuleInfo, Severity, Violation, Waived
 
 
 def primary_location(v: Violation) -> Location:
@@ -56,14 +56,16 @@ def _count(n: int, one: str, many: str) -> str:
 
 
 def summary(report: Report) -> str:
-    """`3 violations (2 error, 1 warning) in 12 entities, 9 rules`, or `no violations: ...`."""
+    """`3 violations (2 error, 1 warning) in 12 entities, 9 rules`, or `no violations: ...`;
+    with `; 2 waived` at the end when waivers accepted some."""
     entities = _count(sum(n for _, n in report.entities), "entity", "entities")
     rules = _count(len(report.rules), "rule", "rules")
+    waived = f"; {len(report.waived)} waived" if report.waived else ""
     if not report.violations:
-        return f"no violations: {rules} over {entities}"
+        return f"no violations: {rules} over {entities}{waived}"
     total = _count(len(report.violations), "violation", "violations")
     counts = ", ".join(f"{n} {sev}" for sev, n in report.counts().items() if n)
-    return f"{total} ({counts}) in {entities}, {rules}"
+    return f"{total} ({counts}) in {entities}, {rules}{waived}"
 
 
 def rules_of(report: Report) -> tuple[RuleInfo, ...]:
@@ -75,7 +77,7 @@ def rules_of(report: Report) -> tuple[RuleInfo, ...]:
     """
     known = {r.id for r in report.rules}
     extra: dict[str, Severity] = {}
-    for v in report.violations:
+    for v in (*report.violations, *(w.violation for w in report.waived)):
         if v.rule not in known:
             extra[v.rule] = max(extra.get(v.rule, v.severity), v.severity)
     stand_ins = tuple(
@@ -99,9 +101,47 @@ def render_text(
     """
     lines: list[str] = []
     for v in report.violations:
-        loc = primary_location(v)
-        lines.append(f"{place(loc)}: {v.severity}: {visible(v.message)}  [{visible(v.rule)}]")
-        # The pointer is already on the first line when the place had no line number.
-        lines.append("    " + describe(v, pointer=loc.line is not None))
+        lines += finding(v)
+    if report.waived:
+        lines.append(f"waived ({len(report.waived)}):")
+        for w in report.waived:
+            lines += ["  " + line for line in finding(w.violation)]
+            lines.append("      " + waiver_note(w))
+    lines += baseline_lines(report)
     lines.append(summary(report))
     return "\n".join(lines) + "\n"
+
+
+def finding(v: Violation) -> list[str]:
+    """`place: severity: message  [rule]` and the line that describes the entity."""
+    loc = primary_location(v)
+    # The pointer is already on the first line when the place had no line number.
+    return [
+        f"{place(loc)}: {v.severity}: {visible(v.message)}  [{visible(v.rule)}]",
+        "    " + describe(v, pointer=loc.line is not None),
+    ]
+
+
+def waiver_note(w: Waived) -> str:
+    """`waived until 2026-06-30 by brand (waivers.yaml:4:5): the reason`."""
+    return (
+        f"waived until {w.expires.isoformat()} by {visible(w.owner)} "
+        f"({place(w.waiver)}): {visible(w.reason)}"
+    )
+
+
+def baseline_lines(report: Report) -> list[str]:
+    """The findings resolved since the baseline, then the baseline's counts; [] without one."""
+    diff = report.baseline
+    if diff is None:
+        return []
+    lines: list[str] = []
+    if diff.resolved:
+        lines.append(f"resolved since the baseline ({len(diff.resolved)}):")
+        for v in diff.resolved:
+            lines += ["  " + line for line in finding(v)]
+    lines.append(
+        f"baseline {visible(diff.file)}: {diff.new} new, {len(diff.unchanged)} unchanged, "
+        f"{len(diff.resolved)} resolved"
+    )
+    return lines

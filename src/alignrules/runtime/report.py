@@ -86,6 +86,11 @@ class Violation:
     field: str | None = None
     field_location: Location | None = None
 
+    def identity(self) -> tuple[str, str, str, tuple[tuple[str, str], ...], str | None]:
+        """What the finding is about, not where it is or how it is worded: rule, entity, key,
+        related entities and field. Baselines match findings across runs by it."""
+        return (self.rule, self.entity, self.key, self.related, self.field)
+
     def sort_key(self) -> tuple[Any, ...]:
         return (
             -self.severity,
@@ -115,14 +120,82 @@ class Violation:
         return out
 
 
+#: Rule ids of the findings about a waiver file (`expired-waiver`, `unused-waiver`): they are
+#: about the waivers, not the data, so baselines never take them.
+WAIVER_RULES = frozenset({"expired-waiver", "unused-waiver"})
+
+
+@attrs.frozen
+class Waived:
+    """A violation that an unexpired waiver accepts: reported, but never failing a run.
+
+    `reason`, `owner` and `expires` (the last day the waiver is in force) come from the
+    waiver; `waiver` is where the waiver is written (file, JSON pointer, line, column).
+    """
+
+    violation: Violation
+    reason: str
+    owner: str
+    expires: date
+    waiver: Location
+
+    def sort_key(self) -> tuple[Any, ...]:
+        return (*self.violation.sort_key(), self.waiver.file or "", self.waiver.pointer)
+
+    def to_json(self) -> dict[str, Any]:
+        out = self.violation.to_json()
+        out["waiver"] = {
+            "reason": self.reason,
+            "owner": self.owner,
+            "expires": self.expires.isoformat(),
+            "location": attrs.asdict(self.waiver),
+        }
+        return out
+
+
+@attrs.frozen
+class BaselineDiff:
+    """How a report compares with a baseline report (an earlier `--format json` output).
+
+    The report's violations are then only the `new` ones; `unchanged` are the findings the
+    baseline already had, `resolved` those it had and this run no longer finds.
+    """
+
+    file: str
+    new: int
+    unchanged: tuple[Violation, ...] = ()
+    resolved: tuple[Violation, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "new": self.new,
+            "unchanged": len(self.unchanged),
+            "resolved": len(self.resolved),
+            "unchanged_violations": [v.to_json() for v in self.unchanged],
+            "resolved_violations": [v.to_json() for v in self.resolved],
+        }
+
+
+def _sorted(items: Iterable[Any]) -> tuple[Any, ...]:
+    unique = {item.sort_key(): item for item in items}
+    return tuple(unique[k] for k in sorted(unique))
+
+
 @attrs.frozen
 class Report:
-    """What a check found. `violations` are sorted, so equal inputs give equal reports."""
+    """What a check found. `violations` are sorted, so equal inputs give equal reports.
+
+    `waived` are the violations waivers accepted (they do not count as violations);
+    `baseline` is set when the report was compared with a baseline.
+    """
 
     violations: tuple[Violation, ...]
     rules: tuple[RuleInfo, ...]
     as_of: date
     entities: tuple[tuple[str, int], ...] = ()
+    waived: tuple[Waived, ...] = ()
+    baseline: BaselineDiff | None = None
 
     @classmethod
     def build(
@@ -131,10 +204,18 @@ class Report:
         rules: Iterable[RuleInfo],
         as_of: date,
         entities: Iterable[tuple[str, int]] = (),
+        *,
+        waived: Iterable[Waived] = (),
+        baseline: BaselineDiff | None = None,
     ) -> Report:
-        unique = {v.sort_key(): v for v in violations}
-        ordered = tuple(unique[k] for k in sorted(unique))
-        return cls(ordered, tuple(rules), as_of, tuple(entities))
+        return cls(
+            _sorted(violations),
+            tuple(rules),
+            as_of,
+            tuple(entities),
+            _sorted(waived),
+            baseline,
+        )
 
     @property
     def ok(self) -> bool:
@@ -153,16 +234,18 @@ class Report:
 
     def with_locations(self, locate: Any) -> Report:
         """A copy whose locations went through `locate(Location) -> Location` (adds lines)."""
+
+        def located(v: Violation) -> Violation:
+            return attrs.evolve(
+                v,
+                location=locate(v.location),
+                field_location=None if v.field_location is None else locate(v.field_location),
+            )
+
         return attrs.evolve(
             self,
-            violations=tuple(
-                attrs.evolve(
-                    v,
-                    location=locate(v.location),
-                    field_location=None if v.field_location is None else locate(v.field_location),
-                )
-                for v in self.violations
-            ),
+            violations=tuple(located(v) for v in self.violations),
+            waived=tuple(attrs.evolve(w, violation=located(w.violation)) for w in self.waived),
         )
 
 

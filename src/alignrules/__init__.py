@@ -10,12 +10,21 @@ True
 from alignrules.api import Checker, load, load_many
 from alignrules.compile import VERSION as __version__
 from alignrules.diagnostics import Diagnostic, DiagnosticError
-from alignrules.runtime.report import Location, Report, RuleInfo, Severity, Violation
+from alignrules.runtime.report import (
+    BaselineDiff,
+    Location,
+    Report,
+    RuleInfo,
+    Severity,
+    Violation,
+    Waived,
+)
 
 AlignError = DiagnosticError
 
 __all__ = [
     "AlignError",
+    "BaselineDiff",
     "Checker",
     "Diagnostic",
     "DiagnosticError",
@@ -24,6 +33,7 @@ __all__ = [
     "RuleInfo",
     "Severity",
     "Violation",
+    "Waived",
     "__version__",
     "load",
     "load_many",

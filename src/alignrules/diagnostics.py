@@ -43,7 +43,11 @@ CODES: dict[str, str] = {
     "bad-metadata": "rule metadata that is repeated or invalid",
     "missing-subject": "a rule needs something to check",
     "data": "plan data that cannot be read or bound",
+    "waiver": "a waiver file (`--waivers`) that cannot be read or holds an invalid waiver",
+    "baseline": "a baseline (`--baseline`) that is not a readable alignrules JSON report",
+    "rule-crashed": "a rule failed while checking plan data (a division by zero, say)",
     "usage": "a command line that cannot be carried out",
+    "format": "`alignrules fmt` could not reformat a file without changing what it means",
     "example": "an in-language example that names unknown data",
 }
 
@@ -103,7 +107,9 @@ def _is_bidi(ch: str) -> bool:
 
 
 #: Characters that reorder displayed text (CVE-2021-42574, "Trojan Source").
-BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
 
 
 def render_text(d: Diagnostic) -> str:

@@ -435,7 +435,19 @@ class Emitter:
             w.indent()
         depth = 0
         for step in rest:
-            if isinstance(step, ir.Bind):
+            coll = _plain_refs(step.coll) if isinstance(step, ir.Bind) else None
+            if isinstance(step, ir.Bind) and coll is not None:
+                # The entities a list of keys names, looked up one by one (no tuple per subject).
+                var = self.local(step.var)
+                keys = f"{self.expr(coll.obj)}.{self.fattrs[coll.entity][coll.field]}"
+                w.line(f"for {var} in map(plan.{self.plan_ix[coll.target]}.get, {keys}):")
+                w.indent()
+                w.line(f"if {var} is None:")
+                w.indent()
+                w.line("continue  # a dangling key: the loader reported it")
+                w.dedent()
+                depth += 1
+            elif isinstance(step, ir.Bind):
                 w.line(f"for {self.local(step.var)} in {self.expr(step.coll)}:")
                 w.indent()
                 depth += 1
@@ -482,7 +494,8 @@ class Emitter:
         entity = self.p.entity(r.subject_entity)
         key = f"{subject}.{self.fattrs[entity.name][entity.key]}"
         related = "".join(
-            f"({py_literal(ent)}, str({self.local(var)}.ar_key)), " for var, ent in r.related
+            f"({py_literal(ent)}, {self.key_text(self.local(var), ent)}), "
+            for var, ent in r.related
         )
         if r.message:
             parts = []
@@ -491,7 +504,7 @@ class Emitter:
                     parts.append(py_literal(m.text))
                 else:
                     assert m.expr is not None
-                    parts.append(f"bind.text({self.expr(m.expr)})")
+                    parts.append(self.message_text(m.expr))
             message = f'"".join(({", ".join(parts)},))'
         else:
             message = py_literal(r.title)
@@ -507,6 +520,22 @@ class Emitter:
         w.line(f"related=({related}){field_args},")
         w.dedent()
         w.line(")")
+
+    def key_text(self, var: str, entity: str) -> str:
+        """The key of the entity in `var`, as text."""
+        key = self.p.entity(entity).key_field
+        attr = f"{var}.{self.fattrs[entity][key.name]}"
+        return attr if key.type == t.TEXT else f"str({attr})"
+
+    def message_text(self, e: ir.Expr) -> str:
+        """A message hole as text: what `bind.text` gives, spelled out where the type is known."""
+        if e.type == t.TEXT:
+            return self.expr(e)
+        if isinstance(e.type, t.EnumT):
+            return f"ENUM_TEXT[{self.expr(e)}]"  # what the enum's __str__ gives, without the call
+        if e.type in (t.INT, t.DATE, t.MONEY):
+            return f"str({self.expr(e)})"
+        return f"bind.text({self.expr(e)})"
 
     def check(self) -> None:
         w = self.w
@@ -544,6 +573,8 @@ class Emitter:
         )
         w.line("params = Params() if params is None else params")
         w.line("found: list[Violation] = list(plan.problems)")
+        w.line("with bind.gc_paused():  # violations hold no cycles: see bind.gc_paused")
+        w.indent()
         w.line("for info, rule in RULES:")
         w.indent()
         w.line("try:")
@@ -562,6 +593,7 @@ class Emitter:
         w.line(
             f"return Report.build(found, rules, today, ({counts}{',' if len(self.p.entities) == 1 else ''}))"
         )
+        w.dedent()
         w.dedent()
 
     # ------------------------------------------------------------ expressions
@@ -635,6 +667,11 @@ class Emitter:
 
     def x_mapfield(self, e: ir.MapField) -> str:
         coll, value = self.expr(e.coll), self.expr(e.value)
+        refs = _plain_refs(e.value)
+        if e.flatten and refs is not None and isinstance(refs.obj, ir.Var):
+            # `(Claim referencing c).capabilities`: gather the keys, then look them up at once.
+            keys = f"{self.expr(refs.obj)}.{self.fattrs[refs.entity][refs.field]}"
+            return f"bind.deref_many(plan.{self.plan_ix[refs.target]}, bind.flat({keys} for item in {coll}))"
         if e.flatten:
             return f"bind.flat({value} for item in {coll})"
         if isinstance(e.value.type, t.OptT):
@@ -645,7 +682,10 @@ class Emitter:
         return f"plan.{self.plan_all[e.entity]}"
 
     def x_backref(self, e: ir.BackRef) -> str:
-        return f"plan.{self.backs[(e.entity, e.field)]}.get({self.expr(e.target)}.ar_key, ())"
+        ref = self.p.entity(e.entity).field(e.field)
+        assert ref is not None and ref.ref is not None
+        key = self.fattrs[ref.ref][self.p.entity(ref.ref).key]
+        return f"plan.{self.backs[(e.entity, e.field)]}.get({self.expr(e.target)}.{key}, ())"
 
     def x_predcall(self, e: ir.PredCall) -> str:
         args = "".join(f", {self.expr(a)}" for a in e.args)
@@ -758,6 +798,9 @@ class Emitter:
             default = "()"
         else:
             default = self.coerce(e.default, e.type)
+        if _plain_path(e.expr):  # `c.capacity otherwise 0`: no call, and mypy narrows it
+            value = self.expr(e.expr)
+            return f"({default} if {value} is None else {value})"
         return f"bind.otherwise({self.expr(e.expr)}, {default})"
 
     def x_narrowed(self, e: ir.Narrowed) -> str:
@@ -795,6 +838,13 @@ def unique_attrs(
         used.add(base)
         out[name] = base
     return out
+
+
+def _plain_refs(e: ir.Expr) -> ir.Deref | None:
+    """`e` when it is a required list of references, `claim.capabilities`."""
+    if isinstance(e, ir.Builtin) and e.name == "as_list":
+        e = e.args[0]
+    return e if isinstance(e, ir.Deref) and e.many and not e.optional else None
 
 
 def _plain_path(e: ir.Expr) -> bool:

@@ -6,8 +6,14 @@ Every data problem names a JSON pointer into the data; the caller turns it into 
 
 from __future__ import annotations
 
+import contextlib
 import enum
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import functools
+import gc
+import linecache
+import operator
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Final, Protocol, TypeVar
@@ -277,17 +283,144 @@ def _field_hook(spec: FieldSpec, lenient: bool) -> Callable[[Any, Any], Any]:
 
 
 # ------------------------------------------------------------------ binder
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while many acyclic objects are made.
+
+    Binding a million records, or reporting a hundred thousand violations, makes millions of
+    container objects. Each time enough of them pile up the collector runs, and its full
+    collections walk every object alive, so with the collector on the cost grows faster than
+    the data: about 4x for `json.loads` of a 10^6-claim plan, measured (docs/performance.md).
+    Entities, indexes and violations hold no reference cycles, so nothing is leaked; the
+    collector is switched back on (if it was on) when the block ends, however it ends.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+class _Retry(Exception):
+    """A record the fast reader does not take as it is; the detailed reader decides."""
+
+
+#: Field kinds whose plain JSON form the fast reader checks inline: `type(value) is T`.
+_PLAIN_TYPES: Final = {"text": "str", "int": "int", "bool": "bool"}
+_ISO_DAY: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _fast_day(value: Any) -> date:
+    """A date in its canonical spelling, `2026-03-31`; anything else goes to the full reader."""
+    if type(value) is str and _ISO_DAY.fullmatch(value):
+        return date.fromisoformat(value)
+    raise _Retry
+
+
+def _fast_reader(spec: EntitySpec, lenient: bool) -> Callable[[Mapping[str, Any], str], Any]:
+    """One function that reads a whole record of `spec` into its class, generated once.
+
+    It takes only the plain, canonical form of every field (text as `str`, a list as a
+    `list`, an enum value as it is spelled in the ruleset or was seen before, ...) and raises
+    on anything else, missing fields included; the caller then runs the detailed cattrs
+    reader, which accepts every form the language allows and names the JSON pointer of every
+    problem. Both give equal objects for the records the fast reader takes.
+    """
+    names: dict[str, Any] = {"cls": spec.cls, "_Retry": _Retry}
+    lines = [f"def read_{spec.name}(record, ar_pointer):"]
+    args = []
+    for i, f in enumerate(spec.fields):
+        var = f"v{i}"
+        get = f"record[{f.data!r}]" if not f.optional else f"record.get({f.data!r})"
+        kind = f.key_kind if f.kind == "ref" else f.kind
+        lines.append(f"    {var} = {get}")
+        if lenient:
+            # CSV cells are text: the field's own reader parses them (and refuses bad ones).
+            names[f"read{i}"] = _field_hook(f, lenient)
+            lines.append(f"    {var} = read{i}({var}, None)")
+        elif f.many:
+            if f.optional:
+                lines.append(f"    if {var} is not None:")
+            pad = "        " if f.optional else "    "
+            lines.append(f"{pad}if type({var}) is not list:")
+            lines.append(f"{pad}    raise _Retry")
+            if kind in _PLAIN_TYPES:
+                lines.append(f"{pad}for item in {var}:")
+                lines.append(f"{pad}    if type(item) is not {_PLAIN_TYPES[kind]}:")
+                lines.append(f"{pad}        raise _Retry")
+                lines.append(f"{pad}{var} = tuple({var})")
+            else:
+                names[f"read{i}"] = _field_hook(attrs.evolve(f, optional=False), lenient)
+                lines.append(f"{pad}{var} = read{i}({var}, None)")
+        elif kind in _PLAIN_TYPES:
+            check = f"{var} is not None and " if f.optional else ""
+            lines.append(f"    if {check}type({var}) is not {_PLAIN_TYPES[kind]}:")
+            lines.append("        raise _Retry")
+        else:
+            # A required field's reader refuses null itself; an optional one's null stays None.
+            pad = "        " if f.optional else "    "
+            if f.optional:
+                lines.append(f"    if {var} is not None:")
+            if kind == "enum":
+                assert f.enum is not None
+                names[f"members{i}"], names[f"read{i}"] = _enum_learner(f.enum)
+                lines.append(f"{pad}member = members{i}.get({var})")
+                lines.append(f"{pad}{var} = read{i}({var}) if member is None else member")
+            else:
+                names[f"read{i}"] = (
+                    _fast_day if kind == "date" else _scalar_reader(kind, False, None)
+                )
+                lines.append(f"{pad}{var} = read{i}({var})")
+        args.append(f"{f.attr}={var}")
+    lines.append(f"    return cls({', '.join(args)}, ar_pointer=ar_pointer)")
+    source = "\n".join(lines) + "\n"
+    filename = f"<alignrules reader {spec.name} {'csv' if lenient else 'json'}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    exec(compile(source, filename, "exec"), names)
+    fn: Callable[[Mapping[str, Any], str], Any] = names[f"read_{spec.name}"]
+    return fn
+
+
+def _enum_learner(
+    spellings_: Mapping[str, enum.Enum],
+) -> tuple[dict[str, enum.Enum], Callable[[Any], enum.Enum]]:
+    """Exact data spellings → member (at first those that normalize to themselves), and the
+    function that reads any other spelling and remembers it, so each is normalized once."""
+    exact = {k: m for k, m in spellings_.items() if normalize_spelling(k) == k}
+    read = _scalar_reader("enum", False, spellings_)
+
+    def learn(value: Any) -> enum.Enum:
+        member: enum.Enum = read(value)
+        if len(exact) < 1024:  # bounded: data may spell a value many ways
+            exact[value] = member
+        return member
+
+    return exact, learn
+
+
 class Binder:
     """Reads plain data into the entity classes of one generated module.
 
-    One cattrs structuring function is generated per class and per dialect ("json" for
-    JSON/YAML, "csv" for text cells), once, when the Binder is made.
+    Per class and per dialect ("json" for JSON/YAML, "csv" for text cells) it has a fast
+    reader (`_fast_reader`, generated once) and a detailed cattrs structuring function,
+    generated once on the first record the fast reader does not take. The detailed one
+    accepts every spelling the language allows and names the JSON pointer of each problem.
     """
 
     def __init__(self, specs: Sequence[EntitySpec]) -> None:
         self.specs = tuple(specs)
+        self._fast = {
+            (spec.name, dialect): _fast_reader(spec, dialect == "csv")
+            for spec in self.specs
+            for dialect in ("json", "csv")
+        }
         self._structure: dict[tuple[str, str], Callable[[Mapping[str, Any]], Any]] = {}
-        for dialect in ("json", "csv"):
+
+    def _detailed(self, name: str, dialect: str) -> Callable[[Mapping[str, Any]], Any]:
+        """The cattrs structuring function of entity `name`, made on first use."""
+        if (name, dialect) not in self._structure:
             conv = cattrs.Converter(detailed_validation=True)
             for spec in self.specs:
                 overrides = {
@@ -298,11 +431,18 @@ class Binder:
                 fn = make_dict_structure_fn(spec.cls, conv, **overrides)  # type: ignore[arg-type]
                 conv.register_structure_hook(spec.cls, fn)
                 self._structure[(spec.name, dialect)] = _bound(conv, spec.cls)
+        return self._structure[(name, dialect)]
 
     def bind(
         self, data: Any, dialect: str = "json"
     ) -> tuple[dict[str, tuple[Any, ...]], dict[str, dict[Any, Any]], list[Violation]]:
         """Entities per type, key indexes per type, and dangling-reference violations."""
+        with gc_paused():
+            return self._bind(data, dialect)
+
+    def _bind(
+        self, data: Any, dialect: str
+    ) -> tuple[dict[str, tuple[Any, ...]], dict[str, dict[Any, Any]], list[Violation]]:
         problems: list[tuple[str, str]] = []
         entities: dict[str, tuple[Any, ...]] = {}
         indexes: dict[str, dict[Any, Any]] = {}
@@ -310,14 +450,18 @@ class Binder:
             raise DataError([("", f"expected an object at the top, got {_kind_of(data)}")])
         for spec in self.specs:
             items = self._records(spec, data, dialect, problems)
-            structure = self._structure[(spec.name, dialect)]
-            built: list[Any] = []
-            index: dict[Any, Any] = {}
+            fast = self._fast[(spec.name, dialect)]
+            key_of = operator.attrgetter(spec.key)
+            index: dict[Any, Any] = {}  # in record order: its values are the entities
             for pointer, record in items:
-                obj = self._one(spec, structure, pointer, record, problems)
-                if obj is None:
-                    continue
-                key = getattr(obj, spec.key)
+                try:
+                    obj = fast(record, pointer)
+                except Exception:
+                    structure = self._detailed(spec.name, dialect)
+                    obj = self._one(spec, structure, pointer, record, problems)
+                    if obj is None:
+                        continue
+                key = key_of(obj)
                 if key in index:
                     first = index[key].ar_pointer
                     problems.append(
@@ -325,8 +469,7 @@ class Binder:
                     )
                     continue
                 index[key] = obj
-                built.append(obj)
-            entities[spec.name] = tuple(built)
+            entities[spec.name] = tuple(index.values())
             indexes[spec.name] = index
             if len(problems) >= 20:
                 break
@@ -372,7 +515,7 @@ class Binder:
         elif isinstance(node, list | tuple):
             for i, record in enumerate(node):
                 pointer = f"{base}/{i}"
-                if not isinstance(record, Mapping):
+                if type(record) is not dict and not isinstance(record, Mapping):
                     problems.append(
                         (pointer, f"expected an object for a {spec.name}, got {_kind_of(record)}")
                     )
@@ -416,36 +559,46 @@ class Binder:
     ) -> list[Violation]:
         out: list[Violation] = []
         for spec in self.specs:
-            refs = [f for f in spec.fields if f.kind == "ref"]
+            refs = [
+                (f, operator.attrgetter(f.attr), indexes[f.target])
+                for f in spec.fields
+                if f.kind == "ref" and f.target is not None
+            ]
             if not refs:
                 continue
             for obj in entities[spec.name]:
-                for f in refs:
-                    assert f.target is not None
-                    target = indexes[f.target]
-                    value = getattr(obj, f.attr)
-                    keys = (value or ()) if f.many else (() if value is None else (value,))
-                    for i, k in enumerate(keys):
-                        if k in target:
+                for f, value_of, target in refs:
+                    value = value_of(obj)
+                    if value is None:
+                        continue
+                    if f.many:
+                        if all(map(target.__contains__, value)):
                             continue
-                        sub = f"/{i}" if f.many else ""
-                        own_key = getattr(obj, spec.key)
-                        out.append(
-                            Violation(
-                                rule=DANGLING.id,
-                                severity=DANGLING.severity,
-                                message=f"{spec.name} {own_key} references {f.target} {k}, which does not exist",
-                                entity=spec.name,
-                                key=str(own_key),
-                                location=Location(None, obj.ar_pointer),
-                                related=((f.target, str(k)),),
-                                field=f.attr,
-                                field_location=Location(
-                                    None, f"{obj.ar_pointer}/{escape_pointer(f.data)}{sub}"
-                                ),
-                            )
-                        )
+                        keys = value
+                    elif value in target:
+                        continue
+                    else:
+                        keys = (value,)
+                    for i, k in enumerate(keys):
+                        if k not in target:
+                            out.append(self._dangling_one(spec, f, obj, i, k))
         return out
+
+    @staticmethod
+    def _dangling_one(spec: EntitySpec, f: FieldSpec, obj: Any, i: int, k: Any) -> Violation:
+        sub = f"/{i}" if f.many else ""
+        own_key = getattr(obj, spec.key)
+        return Violation(
+            rule=DANGLING.id,
+            severity=DANGLING.severity,
+            message=f"{spec.name} {own_key} references {f.target} {k}, which does not exist",
+            entity=spec.name,
+            key=str(own_key),
+            location=Location(None, obj.ar_pointer),
+            related=((str(f.target), str(k)),),
+            field=f.attr,
+            field_location=Location(None, f"{obj.ar_pointer}/{escape_pointer(f.data)}{sub}"),
+        )
 
 
 def _bound(conv: cattrs.Converter, cls: type[Any]) -> Callable[[Mapping[str, Any]], Any]:
@@ -472,13 +625,18 @@ def back_index(
 ) -> dict[Any, tuple[E, ...]]:
     """Key → the items whose reference field names that key (built once per check)."""
     out: dict[Any, list[E]] = {}
-    for item in items:
-        value = keys(item)
-        if value is None:
-            continue
-        for k in dict.fromkeys(value) if many else (value,):
-            out.setdefault(k, []).append(item)
-    return {k: tuple(v) for k, v in out.items()}
+    with gc_paused():
+        for item in items:
+            value = keys(item)
+            if value is None:
+                continue
+            for k in (dict.fromkeys(value) if len(value) > 1 else value) if many else (value,):
+                bucket = out.get(k)
+                if bucket is None:
+                    out[k] = [item]
+                else:
+                    bucket.append(item)
+        return {k: tuple(v) for k, v in out.items()}
 
 
 def deref(index: Mapping[K, E], key: K) -> E:
@@ -491,12 +649,20 @@ def deref(index: Mapping[K, E], key: K) -> E:
 def deref_opt(index: Mapping[K, E], key: K | None) -> E | None:
     if key is None:
         return None
-    return deref(index, key)
+    try:
+        return index[key]
+    except KeyError:
+        raise Dangling from None
 
 
 def deref_many(index: Mapping[K, E], keys: Iterable[K]) -> tuple[E, ...]:
     """The entities the keys name; dangling keys are left out (the loader reported them)."""
-    return tuple(index[k] for k in keys if k in index)
+    if not isinstance(keys, tuple | list):
+        keys = tuple(keys)
+    try:
+        return tuple(map(index.__getitem__, keys))  # the common case, at C speed
+    except KeyError:
+        return tuple(index[k] for k in keys if k in index)
 
 
 def deref_many_opt(index: Mapping[K, E], keys: Iterable[K] | None) -> tuple[E, ...] | None:
@@ -590,14 +756,19 @@ def violation(
         severity=info.severity,
         message=message,
         entity=entity,
-        key=str(key),
+        key=key if type(key) is str else str(key),
         location=Location(None, pointer),
         related=related,
         field=field,
         field_location=None
         if field_data is None
-        else Location(None, f"{pointer}/{escape_pointer(field_data)}"),
+        else Location(None, f"{pointer}/{_escaped(field_data)}"),
     )
+
+
+@functools.lru_cache(maxsize=256)
+def _escaped(token: str) -> str:
+    return escape_pointer(token)
 
 
 # ------------------------------------------------------------------ parameters
@@ -642,7 +813,7 @@ def regex(pattern: str, ignore_case: bool = False) -> Matcher:
     `re`; the compiler has already refused the shapes that make `re` backtrack badly."""
     source = f"(?i){pattern}" if ignore_case else pattern
     try:
-        import re2  # type: ignore[import-not-found, unused-ignore]
+        import re2  # type: ignore[import-not-found, import-untyped, unused-ignore]
     except ImportError:
         import re
 

@@ -122,6 +122,8 @@ class Reference:
     negate: bool
     cond: Expr | None
     entity_span: Span = attrs.field(eq=False, repr=False)
+    #: How the filter was written (`with`, `where`, `without`), kept for `alignrules fmt`.
+    filter_word: str = attrs.field(default="", eq=False, kw_only=True)
     span: Span = _span
 
 
@@ -394,6 +396,7 @@ class ExampleDecl:
     today: date | None
     expects: tuple[Expect, ...]
     given_span: Span | None = attrs.field(default=None, eq=False, repr=False)
+    today_span: Span | None = attrs.field(default=None, eq=False, repr=False, kw_only=True)
     span: Span = _span
 
 

@@ -323,6 +323,7 @@ class Build(Transformer[Token, Any]):
             flt == "without",
             cond,
             self._tok(entity),
+            filter_word=flt or "",
             span=self._span(meta),
         )
 
@@ -475,7 +476,7 @@ class Build(Transformer[Token, Any]):
     # -- examples
     def example_decl(self, meta: Meta, name: Token, *items: Any) -> ast.ExampleDecl:
         given = given_file = None
-        given_span = None
+        given_span = today_span = None
         params: list[tuple[str, ast.Expr]] = []
         today: date | None = None
         expects: list[ast.Expect] = []
@@ -492,6 +493,7 @@ class Build(Transformer[Token, Any]):
                 params.append(value)
             elif kind == "today":
                 today = value
+                today_span = span
             else:
                 expects.append(value)
         return ast.ExampleDecl(
@@ -502,6 +504,7 @@ class Build(Transformer[Token, Any]):
             today,
             tuple(expects),
             given_span=given_span,
+            today_span=today_span,
             span=self._span(meta),
         )
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import functools
 import importlib.resources
+import re
 from pathlib import Path
 
 from lark import Lark, Token, Tree, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
-from lark.exceptions import UnexpectedEOF, VisitError
+from lark.exceptions import VisitError
 
 from alignrules.diagnostics import BIDI_CONTROLS, Diagnostic, DiagnosticError, did_you_mean
 from alignrules.source import Source, Span
@@ -73,6 +74,62 @@ _EXAMPLES: dict[str, list[str]] = {
 _DECL_KEYWORDS = ("import", "enum", "entity", "param", "predicate", "rule", "example")
 
 
+@functools.cache
+def _example_signatures() -> tuple[tuple[int, frozenset[str], str], ...]:
+    """(LALR state, acceptable terminals, label) of every syntax example.
+
+    lark's `match_examples` also compares the depth of the parser's stack, so an example
+    written as the first declaration of a file never matches the same mistake in the second
+    one. The state and the terminals it accepts are what the mistake is about; the depth is
+    only where it happened, so it is left out here.
+    """
+    out: list[tuple[int, frozenset[str], str]] = []
+    for label, examples in _EXAMPLES.items():
+        for text in examples:
+            try:
+                _parser().parse(text)
+            except UnexpectedToken as e:
+                if e.state is not None:
+                    out.append((e.state.position, frozenset(e.accepts or e.expected), label))
+    return tuple(out)
+
+
+def _label(e: UnexpectedInput) -> str | None:
+    """The label of the syntax example that failed in the same way as `e`, if any."""
+    if not isinstance(e, UnexpectedToken) or e.state is None:
+        return None
+    accepts = frozenset(e.accepts or e.expected)
+    for position, example_accepts, label in _example_signatures():
+        if position == e.state.position and example_accepts == accepts:
+            return label
+    return None
+
+
+# A string, a comment, or a brace: enough to find the `{` that an early end of file left open.
+_BRACES = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|"(?:[^"\\\n]|\\.)*"|#[^\n]*|[{}]', re.S)
+
+
+def _unclosed_brace(text: str) -> int | None:
+    """The offset of the innermost `{` that is never closed, outside strings and comments."""
+    stack: list[int] = []
+    for m in _BRACES.finditer(text):
+        if m.group() == "{":
+            stack.append(m.start())
+        elif m.group() == "}" and stack:
+            stack.pop()
+    return stack[-1] if stack else None
+
+
+def _end_of_text(src: Source, e: UnexpectedInput) -> int:
+    """Where an early end of file is reported: just after the last token (lark gives the end
+    token the last real token's position), so the caret sits where the text stops, not on a
+    blank line or after a trailing comment."""
+    tok = getattr(e, "token", None)
+    if tok is not None and tok.end_pos is not None and 0 < tok.end_pos <= len(src.text):
+        return int(tok.end_pos)
+    return len(src.text.rstrip())
+
+
 def _expected(terminals: set[str]) -> str:
     names = sorted({_TERMINALS.get(t, f"`{_literal(t)}`") for t in terminals})
     if len(names) > 8:
@@ -82,11 +139,7 @@ def _expected(terminals: set[str]) -> str:
 
 @functools.cache
 def _literals() -> dict[str, str]:
-    return {
-        t.name: t.pattern.value
-        for t in _parser().terminals
-        if t.pattern.type == "str"
-    }
+    return {t.name: t.pattern.value for t in _parser().terminals if t.pattern.type == "str"}
 
 
 def _literal(terminal: str) -> str:
@@ -105,12 +158,13 @@ def _diagnose(src: Source, e: UnexpectedInput) -> Diagnostic:
                 span,
                 'close it with `"` on the same line, or use `"""` for text over several lines',
             )
-        return Diagnostic("syntax", f"unexpected character `{ch}`", span)
-    label = None
-    try:
-        label = e.match_examples(_parser().parse, _EXAMPLES, use_accepts=True)
-    except Exception:  # noqa: BLE001 - match_examples re-parses; any failure just means no label
-        label = None
+        if ch in BIDI_CONTROLS:
+            return _bidi_diagnostic(src, at)
+        hint = None
+        if ch in "'\u2018\u2019\u201c\u201d":
+            hint = 'write strings in straight double quotes: `"text"`'
+        return Diagnostic("syntax", f"unexpected character `{ch}`", span, hint)
+    label = _label(e)
     if isinstance(e, UnexpectedToken) and e.token.type != "$END":
         tok: Token = e.token
         start = tok.start_pos if tok.start_pos is not None else at
@@ -128,16 +182,57 @@ def _diagnose(src: Source, e: UnexpectedInput) -> Diagnostic:
         else:
             words = [_literal(t) for t in expected if _literal(t).isalpha()]
             hint = did_you_mean(str(tok), words)
+        swallowed = _keyword_read_as_name(e)
+        if label is None and swallowed is not None:
+            kw_span = Span(src, swallowed.start_pos or start, swallowed.end_pos or end)
+            return Diagnostic(
+                "syntax",
+                f"something is missing before `{swallowed}`",
+                kw_span,
+                f"`{swallowed}` was read as a name, because a name or value had to come first",
+            )
         message = label or f"unexpected `{tok}`; expected {_expected(expected)}"
         return Diagnostic("syntax", message, span, hint)
-    expected = set(getattr(e, "expected", ()) or ())
-    span = Span(src, len(src.text), len(src.text))
+    # The text ended while the grammar wanted more.
+    expected = set(getattr(e, "accepts", None) or getattr(e, "expected", ()) or ())
+    end = _end_of_text(src, e)
+    span = Span(src, end, end)
+    opened = _unclosed_brace(src.text) if "RBRACE" in expected else None
+    if label is None and opened is not None:
+        line, _ = src.line_col(opened)
+        return Diagnostic(
+            "syntax",
+            f"the file ends before the `{{` on line {line} is closed",
+            span,
+            "add the missing `}`",
+        )
     message = label or "the file ends too early"
-    if expected:
+    if label is None and expected:
         message += f"; expected {_expected(expected)}"
-    if isinstance(e, UnexpectedEOF | UnexpectedToken):
-        return Diagnostic("syntax", message, span)
-    return Diagnostic("syntax", message, span)  # pragma: no cover
+    return Diagnostic("syntax", message, span)
+
+
+#: Keywords that the contextual lexer reads as a name where a name may stand, and that no one
+#: means as one: `every c where must ...` has lost its condition, not named a field `must`.
+_NEVER_NAMES = frozenset({"must", "may", "where", "let", "and", "or", "otherwise", "via"})
+
+
+def _keyword_read_as_name(e: UnexpectedToken) -> Token | None:
+    """The keyword just before the error when the parser took it for a name, if it did."""
+    stack = e.state.value_stack if e.state is not None else []
+    last = stack[-1] if stack else None
+    if isinstance(last, Token) and last.type == "NAME" and str(last) in _NEVER_NAMES:
+        return last
+    return None
+
+
+def _bidi_diagnostic(src: Source, at: int) -> Diagnostic:
+    return Diagnostic(
+        "bidi-control",
+        f"bidirectional control character U+{ord(src.text[at]):04X} outside a string",
+        Span(src, at, at + 1),
+        "such characters can make code display differently from how it parses; remove it",
+    )
 
 
 def parse_tree(src: Source) -> Tree[Token]:
@@ -168,12 +263,4 @@ def _check_bidi(src: Source, strings: list[tuple[int, int]]) -> None:
     inside = sorted(strings)
     for i, ch in enumerate(src.text):
         if ch in BIDI_CONTROLS and not any(s <= i < e for s, e in inside):
-            raise DiagnosticError(
-                Diagnostic(
-                    "bidi-control",
-                    f"bidirectional control character U+{ord(ch):04X} outside a string",
-                    Span(src, i, i + 1),
-                    "such characters can make code display differently from how it parses; "
-                    "remove it",
-                )
-            )
+            raise DiagnosticError(_bidi_diagnostic(src, i))

@@ -12,9 +12,16 @@ SCHEMA = "entity Claim { id: text\n text: text }\n"
 REFUSED = {
     r"(a+)+$": "repetition inside a repetition",
     r"(x*)*y": "repetition inside a repetition",
-    r"\d*\d*\d*x": "two repetitions in a row",
-    r"a.*b.*c": "two repetitions in a row",
-    r"\d+\.?\d*": "two repetitions in a row",
+    r"^\d*\d*\d*x": "two repetitions in a row",
+    r"^a.*b.*c": "two repetitions in a row",
+    r"^\d+\.?\d*": "two repetitions in a row",
+    r"^(?:ab)+(?:ab)+": "two repetitions in a row",
+    # Searching is an implicit `.*?` in front: these rescan the text from every position.
+    r"\d+%": "unanchored pattern",
+    r"\s*\w+\s*": "unanchored pattern",
+    r"carbon.*neutral": "unanchored pattern",
+    r"(?:ab)+c": "unanchored pattern",
+    r"^ok|[A-Z]+-\d+": "unanchored pattern",
     r"(\w)\1": "back-references",
     r"(?=carbon)": "look-arounds",
     r"([a-z": "invalid regular expression",
@@ -22,8 +29,12 @@ REFUSED = {
 ACCEPTED = [
     r"^[A-Z]{3}-\d+$",
     r"^\d+-\d+$",
-    r"\s*\w+\s*",
+    r"^\s*\w+\s*$",
     r"carbon|neutral",
+    r"\d ?%",
+    r"a\d+x",
+    r"(carbon|green)\s+claim",
+    r"\bnet.zero\b",
     r"^\w+@\w+\.com$",
     r"x{2,5}y",
 ]

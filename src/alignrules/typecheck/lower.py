@@ -15,7 +15,7 @@ from alignrules.ir import types as t
 from alignrules.ir.nodes import walk
 from alignrules.source import Span
 from alignrules.syntax import ast
-from alignrules.typecheck.regex import regex_problem
+from alignrules.typecheck.regex import UNANCHORED, UNANCHORED_HINT, regex_problem
 from alignrules.typecheck.schema import SchemaBuilder, enum_type, literal_value, snake
 
 BUILTINS: dict[str, str] = {
@@ -1018,8 +1018,10 @@ class Lowering:
                     "bad-regex",
                     e.right.span,
                     problem,
-                    "patterns run on untrusted data; use `contains` or `starts with`, or make "
-                    "the pattern unambiguous (e.g. `[^,]*,` instead of `.*,`)",
+                    UNANCHORED_HINT
+                    if problem == UNANCHORED
+                    else "patterns run on untrusted data; use `contains` or `starts with`, or "
+                    "make the pattern unambiguous (e.g. `[^,]*,` instead of `.*,`)",
                 )
             regex_id = len(self.regexes)
             self.regexes.append((right.value, e.ignore_case))

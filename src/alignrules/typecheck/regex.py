@@ -6,6 +6,11 @@ time, the pattern shapes behind that: a repetition inside a repetition, two repe
 row that can match the same characters, alternatives under a repetition that can start
 alike, back-references and look-arounds. What remains is matched by RE2 (linear time) when
 `google-re2` is installed (`pip install 'alignrules[re2]'`), else by `re`.
+
+`matches` searches anywhere in the text, an implicit `.*?` before the pattern: an unanchored
+pattern whose first repetition can match what precedes it (`\\d+%` on a long run of digits)
+is retried from every position and takes quadratic time. Such a pattern is refused with the
+fix in the message: `\\d%` finds exactly the same texts, in linear time.
 """
 
 from __future__ import annotations
@@ -32,17 +37,29 @@ _SINGLE = (c.LITERAL, c.NOT_LITERAL, c.IN, c.ANY)
 def _chars(item: Any, state: Any, flags: int) -> frozenset[str]:
     """The probe characters a pattern item can consume first (for a repetition: its body)."""
     op, av = item
-    items = list(av[2]) if op in _REPEATS else [item]
-    sub = sre_parse.SubPattern(state, items)
+    if op in _REPEATS:
+        return _first_chars(av[2], state, flags)
+    if op == c.SUBPATTERN:
+        return _first_chars(av[-1], state, flags)
+    if op == c.BRANCH:
+        return frozenset().union(*(_first_chars(b, state, flags) for b in av[1]))
+    if op not in _SINGLE:
+        return frozenset(_PROBE)
     try:
-        compiled = sre_compile.compile(sub, flags)
+        compiled = sre_compile.compile(sre_parse.SubPattern(state, [item]), flags)
     except Exception:
         return frozenset(_PROBE)
-    out = set()
-    for ch in _PROBE:
-        m = compiled.match(ch)
-        if m is not None and m.end() > 0:
-            out.add(ch)
+    return frozenset(ch for ch in _PROBE if compiled.match(ch) is not None)
+
+
+def _first_chars(items: Any, state: Any, flags: int) -> frozenset[str]:
+    out: set[str] = set()
+    for item in items:
+        if item[0] == c.AT:
+            continue
+        out |= _chars(item, state, flags)
+        if not _can_be_empty(item, state, flags):
+            break
     return frozenset(out)
 
 
@@ -61,10 +78,28 @@ def regex_problem(pattern: str, ignore_case: bool) -> str | None:
         return f"invalid regular expression: {exc}"
     state = parsed.state
 
-    def sequence(items: Any, inside_repeat: bool) -> str | None:
-        pending: frozenset[str] | None = None  # what the last unbounded repetition matches
+    quadratic: list[str] = []
+
+    def sequence(items: Any, inside_repeat: bool, prefix: bool = False) -> str | None:
+        # What the last unbounded repetition (or, while `prefix`, the implicit search loop
+        # and the fixed items after it) can match: text that a following repetition could
+        # take over, so that each retry rescans it.
+        pending: frozenset[str] | None = _ALL if prefix else None
         for item in items:
             op, av = item
+            if prefix and op == c.AT and av in _START_ANCHORS:
+                prefix, pending = False, None
+                continue
+            if prefix and op in _REPEATS and _unbounded(item):
+                if pending is not None and pending & _chars(item, state, flags):
+                    quadratic.append(UNANCHORED)  # reported unless something worse is found
+                prefix, pending = False, None
+            elif prefix:
+                found = sequence([item], inside_repeat)
+                if found:
+                    return found
+                pending = _last_chars([item], state, flags)
+                continue
             if op in (c.GROUPREF, c.GROUPREF_EXISTS):
                 return "back-references can take exponential time"
             if op in (c.ASSERT, c.ASSERT_NOT):
@@ -91,13 +126,13 @@ def regex_problem(pattern: str, ignore_case: bool) -> str | None:
                 found = sequence(av[-1], inside_repeat)
                 if found:
                     return found
-                pending = None
+                pending = _after_group(item, pending, state, flags)
             elif op == c.BRANCH:
                 for branch in av[1]:
                     found = sequence(branch, inside_repeat)
                     if found:
                         return found
-                pending = None
+                pending = _after_group(item, pending, state, flags)
             elif (
                 op in _SINGLE and pending is not None and not (pending & _chars(item, state, flags))
             ):
@@ -121,4 +156,70 @@ def regex_problem(pattern: str, ignore_case: bool) -> str | None:
                         return "alternatives under a repetition that start alike can take exponential time"
         return None
 
-    return sequence(parsed, False)
+    top = list(parsed)
+    if len(top) == 1 and top[0][0] == c.BRANCH:
+        # `^a|\\d+x`: each alternative is searched on its own, anchored or not.
+        for branch in top[0][1][1]:
+            found = sequence(branch, False, prefix=True)
+            if found:
+                return found
+    else:
+        found = sequence(top, False, prefix=True)
+        if found:
+            return found
+    return quadratic[0] if quadratic else None
+
+
+_ALL = frozenset(_PROBE)
+_START_ANCHORS = (c.AT_BEGINNING, c.AT_BEGINNING_STRING)
+UNANCHORED = (
+    "an unanchored pattern is retried from every position of the text, and this repetition"
+    " can rescan what the retries already passed: quadratic time on a crafted string"
+)
+UNANCHORED_HINT = (
+    "anchor the pattern with `^`, or drop the repetition's unlimited part where only a match"
+    " matters (`\\d+%` finds exactly the texts `\\d%` finds); `contains` never backtracks"
+)
+
+
+def _can_be_empty(item: Any, state: Any, flags: int) -> bool:
+    try:
+        compiled = sre_compile.compile(sre_parse.SubPattern(state, [item]), flags)
+    except Exception:
+        return True
+    return compiled.fullmatch("") is not None
+
+
+def _last_chars(items: Any, state: Any, flags: int) -> frozenset[str]:
+    """The probe characters a sequence can end with; all of them when it can match nothing."""
+    out: set[str] = set()
+    for item in reversed(list(items)):
+        op, av = item
+        if op == c.AT:
+            continue
+        if op in _SINGLE:
+            out |= _chars(item, state, flags)
+        elif op == c.SUBPATTERN:
+            out |= _last_chars(av[-1], state, flags)
+        elif op == c.BRANCH:
+            for branch in av[1]:
+                out |= _last_chars(branch, state, flags)
+        elif op in _REPEATS:
+            out |= _last_chars(av[2], state, flags)
+        else:
+            return _ALL
+        if not _can_be_empty(item, state, flags):
+            return frozenset(out)
+    return _ALL
+
+
+def _after_group(
+    item: Any, pending: frozenset[str] | None, state: Any, flags: int
+) -> frozenset[str] | None:
+    """What stays pending after a group: cleared only by a group that must consume a
+    character the pending repetition cannot match first."""
+    if pending is None:
+        return None
+    if not _can_be_empty(item, state, flags) and not (pending & _chars(item, state, flags)):
+        return None
+    return pending | _last_chars([item], state, flags)

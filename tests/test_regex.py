@@ -21,6 +21,7 @@ REFUSED = {
     r"\s*\w+\s*": "unanchored pattern",
     r"carbon.*neutral": "unanchored pattern",
     r"(?:ab)+c": "unanchored pattern",
+    r"x*$": "unanchored pattern",  # matches the empty text, but only at the end
     r"^ok|[A-Z]+-\d+": "unanchored pattern",
     r"(\w)\1": "back-references",
     r"(?=carbon)": "look-arounds",
@@ -35,6 +36,7 @@ ACCEPTED = [
     r"a\d+x",
     r"(carbon|green)\s+claim",
     r"\bnet.zero\b",
+    r"x*",  # matches the empty text at the first position tried
     r"^\w+@\w+\.com$",
     r"x{2,5}y",
 ]

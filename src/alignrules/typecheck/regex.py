@@ -156,7 +156,7 @@ def regex_problem(pattern: str, ignore_case: bool) -> str | None:
                         return "alternatives under a repetition that start alike can take exponential time"
         return None
 
-    top = list(parsed)
+    top: list[Any] = list(parsed.data)
     if len(top) == 1 and top[0][0] == c.BRANCH:
         # `^a|\\d+x`: each alternative is searched on its own, anchored or not.
         for branch in top[0][1][1]:
@@ -167,7 +167,24 @@ def regex_problem(pattern: str, ignore_case: bool) -> str | None:
         found = sequence(top, False, prefix=True)
         if found:
             return found
+    if quadratic and not (_anchors(top) or re.compile(pattern, flags).fullmatch("") is None):
+        # A pattern that matches the empty text, with nothing (`$`, `\\b`) to refuse that
+        # match, succeeds at the first position it tries: no retries to rescan anything.
+        return None
     return quadratic[0] if quadratic else None
+
+
+def _anchors(items: Any) -> bool:
+    for op, av in items:
+        if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+            return True
+        if op == c.SUBPATTERN and _anchors(av[-1]):
+            return True
+        if op == c.BRANCH and any(_anchors(b) for b in av[1]):
+            return True
+        if op in _REPEATS and _anchors(av[2]):
+            return True
+    return False
 
 
 _ALL = frozenset(_PROBE)

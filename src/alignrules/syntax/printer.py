@@ -32,7 +32,7 @@ from alignrules.diagnostics import BIDI_CONTROLS, Diagnostic, DiagnosticError
 from alignrules.source import Source
 from alignrules.syntax import ast
 from alignrules.syntax.build import decode_string
-from alignrules.syntax.parser import grammar_text, parse
+from alignrules.syntax.parser import grammar_text, parse, parse_table_cache
 
 WIDTH = 100
 STEP = 4
@@ -76,6 +76,7 @@ def _scanner() -> Lark:
         lexer="contextual",
         maybe_placeholders=True,
         lexer_callbacks={"COMMENT": _collect, "STRING": _collect},
+        cache=parse_table_cache("scanner"),
     )
 
 

@@ -211,13 +211,9 @@ def style_problems(d: Diagnostic) -> list[str]:
     return [f"{d.code}: {m!r} {p}" for p in problems]
 
 
-_FIELDS_HINT = "lower.py lists an entity's fields in the [unknown-field] hint without backticks"
-
 #: Cases whose messages break the style because of code outside the parser (see the report).
 STYLE_XFAIL = {
     "imports/cycle": "compile.py names the files of an import cycle without backticks",
-    "typecheck/unknown_field_no_match": _FIELDS_HINT,
-    "typecheck/collects_all_errors": _FIELDS_HINT,
 }
 
 

@@ -397,6 +397,8 @@ class ExampleDecl:
     expects: tuple[Expect, ...]
     given_span: Span | None = attrs.field(default=None, eq=False, repr=False)
     today_span: Span | None = attrs.field(default=None, eq=False, repr=False, kw_only=True)
+    #: Where each `param` names its parameter, in the order of `params`.
+    param_spans: tuple[Span, ...] = attrs.field(default=(), eq=False, repr=False, kw_only=True)
     span: Span = _span
 
 

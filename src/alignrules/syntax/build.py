@@ -63,8 +63,10 @@ class Build(Transformer[Token, Any]):
         self.strings.append((tok.start_pos or 0, tok.end_pos or 0))
         return decode_string(str(tok))
 
-    def _error(self, span: Span, message: str, hint: str | None = None) -> DiagnosticError:
-        return DiagnosticError(Diagnostic("syntax", message, span, hint))
+    def _error(
+        self, span: Span, message: str, hint: str | None = None, code: str = "syntax"
+    ) -> DiagnosticError:
+        return DiagnosticError(Diagnostic(code, message, span, hint))
 
     # -- top level
     def start(self, meta: Meta, *decls: ast.Decl) -> ast.Ruleset:
@@ -239,6 +241,7 @@ class Build(Transformer[Token, Any]):
                         Span(self.source, base + i, base + len(body)),
                         "`{` opens a hole that is never closed",
                         "write `{{` for a literal brace",
+                        code="template",
                     )
                 inner = body[i + 1 : end]
                 span = Span(self.source, base + i, base + end + 1)
@@ -262,6 +265,7 @@ class Build(Transformer[Token, Any]):
                     Span(self.source, base + i, base + i + 1),
                     "`}` closes no hole",
                     "write `}}` for a literal brace",
+                    code="template",
                 )
             else:
                 text.append(ch)
@@ -478,6 +482,7 @@ class Build(Transformer[Token, Any]):
         given = given_file = None
         given_span = today_span = None
         params: list[tuple[str, ast.Expr]] = []
+        param_spans: list[Span] = []
         today: date | None = None
         expects: list[ast.Expect] = []
         for kind, value, span in items:
@@ -490,7 +495,9 @@ class Build(Transformer[Token, Any]):
                 else:
                     given_file = value
             elif kind == "param":
-                params.append(value)
+                (name_span, param) = value
+                params.append(param)
+                param_spans.append(name_span)
             elif kind == "today":
                 today = value
                 today_span = span
@@ -505,6 +512,7 @@ class Build(Transformer[Token, Any]):
             tuple(expects),
             given_span=given_span,
             today_span=today_span,
+            param_spans=tuple(param_spans),
             span=self._span(meta),
         )
 
@@ -516,8 +524,8 @@ class Build(Transformer[Token, Any]):
 
     def example_param(
         self, meta: Meta, name: Token, value: ast.Expr
-    ) -> tuple[str, tuple[str, ast.Expr], Span]:
-        return ("param", (str(name), value), self._span(meta))
+    ) -> tuple[str, tuple[Span, tuple[str, ast.Expr]], Span]:
+        return ("param", (self._tok(name), (str(name), value)), self._span(meta))
 
     def example_as_of(self, meta: Meta, tok: Token) -> tuple[str, date, Span]:
         return ("today", self._date(tok), self._span(meta))

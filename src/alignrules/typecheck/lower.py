@@ -122,11 +122,24 @@ class Lowering:
     # ------------------------------------------------------------ program
     def program(self, name: str, files: Sequence[ast.Ruleset]) -> ir.Program:
         decls = [d for f in files for d in f.decls]
+        # Enums are declared before entities (entities use them), but which of two
+        # declarations of one type name is the duplicate follows the files' order.
+        first_types: dict[str, ast.EnumDecl | ast.EntityDecl] = {}
         for d in decls:
-            if isinstance(d, ast.EnumDecl):
+            if isinstance(d, ast.EnumDecl | ast.EntityDecl):
+                first_types.setdefault(d.name, d)
+        for d in decls:
+            if isinstance(d, ast.EnumDecl) and first_types[d.name] is d:
                 self.schema.add_enum(d)
         entity_decls = [d for d in decls if isinstance(d, ast.EntityDecl)]
-        entity_decls = [d for d in entity_decls if self.schema.declare_entity(d)]
+        entity_decls = [
+            d for d in entity_decls if first_types[d.name] is d and self.schema.declare_entity(d)
+        ]
+        for d in decls:  # the duplicates, now that every first declaration is known
+            if isinstance(d, ast.EnumDecl) and first_types[d.name] is not d:
+                self.schema.add_enum(d)
+            elif isinstance(d, ast.EntityDecl) and first_types[d.name] is not d:
+                self.schema.declare_entity(d)
         for d in entity_decls:
             self.schema.add_entity(d)
         for d in decls:
@@ -323,11 +336,13 @@ class Lowering:
                 steps.append(ir.Filter(test, span=c.span))
                 env = env.knowing(facts(test, True))
             else:
-                value = self.expr(c.expr, env)
+                value = self.expr(c.expr, env, allow_optional=True)  # uses say what missing means
                 if env.var(c.name) is not None:
                     self.error("duplicate-name", c.span, f"`{c.name}` is already bound here")
                 steps.append(ir.LetStep(c.name, value, span=c.span))
-                env = env.bind(c.name, value.type)
+                env = env.bind(
+                    c.name, value.type, subject=False
+                )  # a `let` names a value; it is not what bare field names mean
         violate_when = body.kind == "no"
         cond: ir.Expr | None = None
         if body.cond is not None:
@@ -392,18 +407,23 @@ class Lowering:
                 continue
             head = p.path[0]
             expr: ir.Expr | None = None
+            # `{today}` is the evaluation date, as `today` is in a condition (a keyword: a
+            # field called `today` is reached as `{claim.today}`).
+            is_today = head == "today"
             if (
                 env.var(head) is not None
                 or head in self.params
                 or self.subject_field_named(head, env)
+                or is_today
             ):
                 probe = Lowering.__new__(Lowering)
                 probe.__dict__.update(self.__dict__)
                 probe.diagnostics = []
-                node: ast.Expr = ast.Name(head, span=p.span)
+                node: ast.Expr = ast.Today(span=p.span) if is_today else ast.Name(head, span=p.span)
                 for name in p.path[1:]:
                     node = ast.Attr(node, name, p.span, span=p.span)
                 expr = probe.expr(node, env, allow_optional=True)
+                self.uses_today = self.uses_today or probe.uses_today
                 if probe.diagnostics:
                     first = probe.diagnostics[0]
                     self.report(
@@ -474,12 +494,12 @@ class Lowering:
     # ------------------------------------------------------------ examples
     def example(self, d: ast.ExampleDecl, rules: dict[str, Span]) -> ir.Example | None:
         params: list[tuple[str, object]] = []
-        for name, value in d.params:
+        for i, (name, value) in enumerate(d.params):
             p = self.params.get(name)
             if p is None:
                 self.error(
                     "unknown-parameter",
-                    value.span,
+                    d.param_spans[i] if i < len(d.param_spans) else value.span,
                     f"unknown parameter `{name}`",
                     did_you_mean(name, self.params),
                 )
@@ -488,7 +508,8 @@ class Lowering:
             if v is not None:
                 params.append((name, v))
         for exp in d.expects:
-            if exp.rule is not None and exp.rule not in rules:
+            # `dangling-reference` is the loader's own rule, in every ruleset (runtime/bind.py).
+            if exp.rule is not None and exp.rule not in rules and exp.rule != "dangling-reference":
                 self.error(
                     "example",
                     exp.span,
@@ -626,7 +647,7 @@ class Lowering:
             e.name_span,
             f"`{entity.name}` has no field `{e.name}`",
             did_you_mean(e.name, [f.name for f in entity.fields])
-            or f"its fields are {', '.join(f.name for f in entity.fields)}",
+            or f"its fields are {', '.join(f'`{f.name}`' for f in entity.fields)}",
         )
 
     def field_of(self, obj: ir.Expr, entity: str, f: ir.Field, span: Span, env: Env) -> ir.Expr:

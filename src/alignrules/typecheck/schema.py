@@ -192,7 +192,9 @@ class SchemaBuilder:
                     or "declare the key with `key <field>` after the entity name",
                 )
             )
-        elif key_field.type not in (t.TEXT, t.INT) or key_field.optional:
+        elif key_field.type != t.INVALID and (
+            key_field.type not in (t.TEXT, t.INT) or key_field.optional
+        ):
             self.report(
                 Diagnostic(
                     "bad-key",

@@ -375,6 +375,14 @@ ENTRIES: list[Entry] = [
         (rules('rule r1 {\n    title "Campaigns need a budget"\n    severity warning\n}\n'),),
     ),
     Entry(
+        "no-rules",
+        "`alignrules check` was given ruleset files that declare no `rule`: an empty file, or only the schema. A check without rules would pass every "
+        "plan, which in CI looks exactly like a plan that is fine.",
+        "Pass the files or the folder that hold the rules as well as the schema "
+        "(`alignrules check schema.rules rules.rules ...`, or the ruleset's folder).",
+        (Example({}, ("check", "schema.rules", "--data", "plan.json")),),
+    ),
+    Entry(
         "example",
         "An `example` next to the rules names something that does not exist, such as a rule "
         "in `expect`, or gives no data.",
@@ -455,8 +463,9 @@ ENTRIES: list[Entry] = [
     Entry(
         "rule-crashed",
         "A rule raised an error while checking the data, for instance a division by zero. "
-        "The check is abandoned, because its report would be incomplete; the message names "
-        "the rule and where it is declared.",
+        "The check is abandoned, because its report would be incomplete; the message is "
+        "placed at the record the rule was looking at, and names the rule and where it is "
+        "declared.",
         "Guard the rule against the data that broke it, e.g. `where x.capacity > 0` before "
         "dividing by `x.capacity`.",
         (

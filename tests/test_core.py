@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import random
 import shutil
+import stat
 import subprocess
 import sys
 import zipfile
@@ -257,6 +259,26 @@ def test_compile_failure_writes_nothing(tmp_path: Path) -> None:
     assert "unknown entity `nothing`" in result.stderr
     assert not out.exists()
     assert list(tmp_path.iterdir()) == [tmp_path / "bad.rules"]
+
+
+def test_outputs_go_into_new_folders_with_the_usual_file_mode(tmp_path: Path) -> None:
+    """CI jobs name report folders a fresh checkout does not have (as pytest --junitxml)."""
+    report = tmp_path / "reports" / "ci" / "alignrules.sarif"
+    module = tmp_path / "build" / "checks.py"
+    done = run_cli(
+        "check", MINI / "schema.rules", MINI / "rules.rules", "--data", MINI / "plan.json",
+        "--as-of", "2026-11-22", "--fail-on", "never", "--output", f"sarif={report}",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert (
+        run_cli("compile", MINI / "schema.rules", MINI / "rules.rules", "-o", module).returncode
+        == 0
+    )
+    umask = os.umask(0)
+    os.umask(umask)
+    for path in (report, module):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
+        assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temporary file left
 
 
 def test_generated_code_names_the_ruleset_in_tracebacks() -> None:

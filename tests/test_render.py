@@ -204,7 +204,7 @@ def test_text_output() -> None:
         "data\\win path,with:colon.json:2: info: 100% of segment S1\\r\\n::error::injected"
         "  [segments-declare-jobs]",
         "    Segment `S1` at /segments/0",
-        "5 violations (3 error, 1 warning, 1 info) in 13 entities, 4 rules",
+        "5 violations (3 errors, 1 warning, 1 info) in 13 entities, 4 rules",
     ]
 
 
@@ -424,7 +424,7 @@ def test_junit_structure() -> None:
     assert single.get("type") == "warning"
     assert (
         suite.findtext("system-out")
-        == "5 violations (3 error, 1 warning, 1 info) in 13 entities, 4 rules"
+        == "5 violations (3 errors, 1 warning, 1 info) in 13 entities, 4 rules"
     )
 
 

@@ -194,3 +194,41 @@ def test_docstring_examples() -> None:
     import alignrules.testing
 
     assert doctest.testmod(alignrules.testing).failed == 0
+
+
+def test_an_example_can_expect_the_loaders_dangling_reference_rule(tmp_path: Path) -> None:
+    (tmp_path / "dangling.rules").write_text(
+        '''entity Capability { id: text }
+
+entity Claim {
+    id: text
+    capabilities: list of Capability from "capability_ids"
+}
+
+rule too-many { no claim where count(claim.capabilities) > 3 }
+
+example "a claim names a capability nobody declared" {
+    given """
+    capabilities: [{id: K1}]
+    claims: [{id: C1, capability_ids: [K1, K9]}, {id: C2, capability_ids: [K1]}]
+    """
+    expect dangling-reference on "C1"
+    expect no too-many
+}
+
+example "the wrong key is a failing example" {
+    given """
+    capabilities: []
+    claims: [{id: C1, capability_ids: [K9]}]
+    """
+    expect dangling-reference on "C2"
+}
+''',
+        encoding="utf-8",
+    )
+    done = run_cli("test", "dangling.rules", cwd=tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "PASS  a claim names a capability nobody declared" in done.stdout
+    assert "FAIL  the wrong key is a failing example" in done.stdout
+    assert "- dangling-reference on 'C2'   (expected, not found)" in done.stdout
+    assert "+ dangling-reference on 'C1'   (found, not expected)" in done.stdout

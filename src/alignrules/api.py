@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import decimal
 import os
 from collections.abc import Mapping
-from datetime import date
-from typing import Any
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
 
-from alignrules.compile import CompiledRuleset, compile_paths, compile_text
-from alignrules.data.read import PlanData, read_plan
 from alignrules.diagnostics import Diagnostic, DiagnosticError
-from alignrules.runtime.bind import DataError
 from alignrules.runtime.report import Location, Report, RuleCrashed, RuleInfo
 from alignrules.runtime.values import ValueProblem
+
+if TYPE_CHECKING:
+    from alignrules.compile import CompiledRuleset
+    from alignrules.data.read import PlanData
+
+# The compiler (`alignrules.compile` and what it imports), the plan reader and the binder are
+# imported where they are first needed, so that `import alignrules` stays cheap
+# (docs/performance.md); after the first call each import is a dictionary lookup.
 
 
 class Checker:
@@ -58,6 +64,8 @@ class Checker:
         `as_of` is the evaluation date that rules call `today` (default: today's date).
         `params` overrides ruleset parameters by name (text or Python values).
         """
+        from alignrules.runtime.bind import DataError, gc_paused
+
         chosen = self._params if params is None else self._make_params(params)
         try:
             plan = self.module.load(data, dialect)
@@ -67,18 +75,10 @@ class Checker:
         try:
             report: Report = self.module.check(plan, chosen, today=today)
         except RuleCrashed as exc:
-            cause = exc.__cause__
-            detail = f"{type(cause).__name__}: {cause}" if cause else ""
-            raise DiagnosticError(
-                Diagnostic(
-                    "rule-crashed",
-                    f"rule `{exc.rule}` failed while checking: {detail}",
-                    where=exc.origin,
-                    hint="guard the rule against this data (e.g. `where x.cac > 0` before dividing)",
-                )
-            ) from exc
+            raise DiagnosticError(_crash_diag(exc, source)) from exc
         if source is not None:
-            report = report.with_locations(source.locate)
+            with gc_paused():  # a new Violation and Locations per violation, no cycles
+                report = report.with_locations(source.locate)
         return report
 
     def check_file(
@@ -89,6 +89,8 @@ class Checker:
         params: Mapping[str, Any] | None = None,
     ) -> Report:
         """Check a plan export: a .json, .yaml/.yml file, or a folder of .csv files."""
+        from alignrules.data.read import read_plan
+
         data = read_plan(path)
         dialect = "csv" if data.kind == "csv" else "json"
         return self.check(data.root, as_of=as_of, params=params, dialect=dialect, source=data)
@@ -101,19 +103,47 @@ def _param_text(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, timedelta):
+        return f"{value.days} days"
     return str(value)
 
 
-def _data_diag(pointer: str, message: str, source: PlanData | None) -> Diagnostic:
-    if source is None:
-        return Diagnostic("data", f"{pointer or '/'}: {message}", where="<data>")
+def _crash_diag(exc: RuleCrashed, source: PlanData | None) -> Diagnostic:
+    """A rule that failed on a record: where the record is, which rule, and why in words."""
+    detail, hint = _crash_reason(exc.__cause__)
+    on = f" on {exc.entity} ({exc.pointer or '/'})" if exc.entity else ""
+    message = f"rule `{exc.rule}` ({exc.origin}) could not be checked{on}: {detail}"
+    where = exc.origin
+    if exc.pointer is not None:
+        where = _data_where(exc.pointer, source) if source is not None else "<data>"
+    return Diagnostic("rule-crashed", message, where=where, hint=hint)
+
+
+def _crash_reason(cause: BaseException | None) -> tuple[str, str]:
+    if isinstance(cause, ZeroDivisionError | decimal.DivisionByZero | decimal.DivisionUndefined):
+        return "division by zero", "guard the division: `where <divisor> > 0`, or `otherwise`"
+    if isinstance(cause, ValueProblem):
+        return str(cause), "clean this value in the export, or guard the rule against it"
+    if isinstance(cause, decimal.InvalidOperation):
+        return "an invalid decimal operation", "guard the rule against this value"
+    name = type(cause).__name__ if cause is not None else "an error"
+    return f"{name}: {cause}", "please report this, with the ruleset and this record"
+
+
+def _data_where(pointer: str, source: PlanData) -> str:
     loc = source.locate(Location(None, pointer))
     where = loc.file or source.name
     if loc.line is not None:
         where += f":{loc.line}"
         if loc.column is not None:
             where += f":{loc.column}"
-    return Diagnostic("data", f"{pointer or '/'}: {message}", where=where)
+    return where
+
+
+def _data_diag(pointer: str, message: str, source: PlanData | None) -> Diagnostic:
+    if source is None:
+        return Diagnostic("data", f"{pointer or '/'}: {message}", where="<data>")
+    return Diagnostic("data", f"{pointer or '/'}: {message}", where=_data_where(pointer, source))
 
 
 def load(ruleset: str | os.PathLike[str], *, params: Mapping[str, Any] | None = None) -> Checker:
@@ -121,6 +151,8 @@ def load(ruleset: str | os.PathLike[str], *, params: Mapping[str, Any] | None = 
 
     Compilation is cached by content, so loading an unchanged ruleset again is cheap.
     """
+    from alignrules.compile import compile_paths, compile_text
+
     if isinstance(ruleset, str) and ("\n" in ruleset or "{" in ruleset):
         return Checker(compile_text(ruleset), params)
     return Checker(compile_paths([ruleset]), params)
@@ -130,4 +162,6 @@ def load_many(
     rulesets: list[str | os.PathLike[str]], *, params: Mapping[str, Any] | None = None
 ) -> Checker:
     """One Checker for several ruleset files or folders checked together."""
+    from alignrules.compile import compile_paths
+
     return Checker(compile_paths(rulesets), params)

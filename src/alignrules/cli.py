@@ -7,6 +7,7 @@ Exit codes: 0 nothing failing, 1 violations at or above `--fail-on` (or failing 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import tempfile
@@ -15,7 +16,14 @@ from datetime import date
 from pathlib import Path
 
 from alignrules import api
-from alignrules.compile import VERSION, compile_paths, display_name, read_source, ruleset_files
+from alignrules.compile import (
+    VERSION,
+    CompiledRuleset,
+    compile_paths,
+    display_name,
+    read_source,
+    ruleset_files,
+)
 from alignrules.diagnostics import Diagnostic, DiagnosticError, render_text
 from alignrules.lint import CODES as LINT_CODES
 from alignrules.lint import LINT_FORMATS, lint_paths, render_lint
@@ -216,8 +224,10 @@ def _check(args: argparse.Namespace) -> int:
     # Every input is read before checking, so a bad waiver or baseline file stops the run early.
     waivers = None if args.waivers is None else read_waivers(args.waivers)
     baseline = None if args.baseline is None else read_baseline(args.baseline)
-    checker = api.Checker(compile_paths(args.rulesets), dict(args.param))
+    compiled = compile_paths(args.rulesets)
+    checker = api.Checker(compiled, dict(args.param))
     report = checker.check_file(args.data, as_of=args.as_of)
+    _has_rules(compiled, args.rulesets)  # after the data, so that its problems come first
     if waivers is not None:
         report = apply_waivers(report, waivers)
     if baseline is not None:
@@ -235,13 +245,28 @@ def _check(args: argparse.Namespace) -> int:
     return EXIT_VIOLATIONS if report.failing(Severity.parse(args.fail_on)) else EXIT_OK
 
 
+def _has_rules(compiled: CompiledRuleset, rulesets: Sequence[str]) -> None:
+    """A ruleset without rules passes every plan: in CI that must not look like success."""
+    if not compiled.program.rules:
+        names = ", ".join(f"`{r}`" for r in rulesets)
+        raise DiagnosticError(
+            Diagnostic(
+                "no-rules",
+                f"no rule is declared in {names}",
+                where=rulesets[0],
+                hint="pass the files (or the folder) that hold the rules as well as the schema",
+            )
+        )
+
+
 def _compile(args: argparse.Namespace) -> int:
     compiled = compile_paths(args.rulesets)
     if args.output == "-":
         sys.stdout.write(compiled.python)
     else:
         _write_atomic(args.output, compiled.python)
-        print(f"wrote {args.output}: {len(compiled.program.rules)} rules", file=sys.stderr)
+        n = len(compiled.program.rules)
+        print(f"wrote {args.output}: {n} rule{'' if n == 1 else 's'}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -295,17 +320,36 @@ def _lint(args: argparse.Namespace) -> int:
 
 
 def _write_atomic(path: str, text: str, keep_mode: bool = False) -> None:
-    """Write all of `text` or nothing: a temporary file renamed over the target."""
+    """Write all of `text` or nothing: a temporary file renamed over the target.
+
+    Missing folders are made, as `pytest --junitxml=reports/x.xml` does: CI jobs name report
+    folders that a fresh checkout does not have. Whatever fails, no temporary file is left.
+    """
     target = Path(path)
+    tmp: str | None = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
-        if keep_mode and target.exists():  # mkstemp makes 0600; a rewritten file keeps its own
+        # mkstemp makes 0600; a rewritten file keeps its own mode, a new one gets the usual.
+        if keep_mode and target.exists():
             os.chmod(tmp, target.stat().st_mode & 0o7777)
+        else:
+            os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, target)
+        tmp = None
     except OSError as exc:
         raise DiagnosticError(
             Diagnostic("usage", f"cannot write: {exc.strerror}", where=path)
         ) from None
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+def _umask() -> int:
+    mask = os.umask(0)  # the only way to read it is to set it; put it back at once
+    os.umask(mask)
+    return mask

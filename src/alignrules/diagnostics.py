@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import difflib
 import enum
+import re
 from collections.abc import Iterable, Sequence
+from typing import Final
 
 import attrs
 
@@ -42,6 +44,7 @@ CODES: dict[str, str] = {
     "bad-parameter": "a parameter override that is unknown or not a valid value",
     "bad-metadata": "rule metadata that is repeated or invalid",
     "missing-subject": "a rule needs something to check",
+    "no-rules": "`check` was given ruleset files that declare no rule",
     "data": "plan data that cannot be read or bound",
     "waiver": "a waiver file (`--waivers`) that cannot be read or holds an invalid waiver",
     "baseline": "a baseline (`--baseline`) that is not a readable alignrules JSON report",
@@ -78,8 +81,14 @@ class Diagnostic:
 
     def sort_key(self) -> tuple[str, int, int, str]:
         if self.span is None:
-            return (self.where or "", 0, 0, self.message)
-        return (self.span.source.name, self.span.start, self.span.end, self.message)
+            # `plan.json:122:5` must come after `plan.json:29:1`: compare the numbers as numbers.
+            m = _WHERE.fullmatch(self.where or "")
+            assert m is not None  # the pattern matches any text
+            return (m[1], int(m[2] or 0), int(m[3] or 0), self.message)
+        return (self.span.source.name, self.span.line, self.span.column, self.message)
+
+
+_WHERE: Final = re.compile(r"(.*?)(?::(\d+))?(?::(\d+))?", re.S)
 
 
 class DiagnosticError(Exception):

@@ -573,7 +573,7 @@ class Emitter:
         )
         w.line("params = Params() if params is None else params")
         w.line("found: list[Violation] = list(plan.problems)")
-        w.line("with bind.gc_paused():  # violations hold no cycles: see bind.gc_paused")
+        w.line("with bind.gc_paused(), bind.arithmetic():  # see bind.gc_paused, bind.arithmetic")
         w.indent()
         w.line("for info, rule in RULES:")
         w.indent()
@@ -583,7 +583,7 @@ class Emitter:
         w.dedent()
         w.line("except Exception as exc:")
         w.indent()
-        w.line("raise RuleCrashed(info.id, info.origin) from exc")
+        w.line("raise RuleCrashed(info.id, info.origin, *bind.crash_subject(exc, rule)) from exc")
         w.dedent()
         w.dedent()
         counts = ", ".join(

@@ -64,7 +64,11 @@ def summary(report: Report) -> str:
     if not report.violations:
         return f"no violations: {rules} over {entities}{waived}"
     total = _count(len(report.violations), "violation", "violations")
-    counts = ", ".join(f"{n} {sev}" for sev, n in report.counts().items() if n)
+    counts = ", ".join(
+        f"{n} {sev}" if n == 1 or str(sev) == "info" else f"{n} {sev}s"
+        for sev, n in report.counts().items()
+        if n
+    )
     return f"{total} ({counts}) in {entities}, {rules}{waived}"
 
 

@@ -7,6 +7,7 @@ Every data problem names a JSON pointer into the data; the caller turns it into 
 from __future__ import annotations
 
 import contextlib
+import decimal
 import enum
 import functools
 import gc
@@ -23,6 +24,9 @@ import cattrs
 from cattrs.gen import make_dict_structure_fn, override
 
 from alignrules.runtime.report import Location, RuleInfo, Severity, Violation
+from alignrules.runtime.values import (
+    ZERO_MONEY as ZERO_MONEY,  # re-exported: generated sums over money start from it
+)
 from alignrules.runtime.values import (
     Money,
     ValueProblem,
@@ -242,7 +246,9 @@ def _field_hook(spec: FieldSpec, lenient: bool) -> Callable[[Any, Any], Any]:
     optional = spec.optional
 
     def read_one(value: Any, _: Any) -> Any:
-        if value is None or (lenient and value == "" and spec.kind != "text"):
+        # A CSV cell cannot be null: an empty cell is a missing value, except in a required
+        # text field, where it can only mean the empty text.
+        if value is None or (lenient and value == "" and (spec.kind != "text" or optional)):
             if optional:
                 return None
             raise ValueProblem(
@@ -262,9 +268,8 @@ def _field_hook(spec: FieldSpec, lenient: bool) -> Callable[[Any, Any], Any]:
                 raise ValueProblem(
                     "expected a list; declare the field with `split` to read a CSV cell"
                 )
-            items: Sequence[Any] = (
-                [p.strip() for p in value.split(spec.split)] if value.strip() else []
-            )
+            # `K1;` and `K1;;K2` are how spreadsheets leave a list: no empty items.
+            items: Sequence[Any] = [p.strip() for p in value.split(spec.split) if p.strip()]
         elif isinstance(value, list | tuple):
             items = value
         else:
@@ -283,6 +288,22 @@ def _field_hook(spec: FieldSpec, lenient: bool) -> Callable[[Any, Any], Any]:
 
 
 # ------------------------------------------------------------------ binder
+#: The decimal arithmetic rules run with, whatever the host application's own context is:
+#: 60 significant digits, so that sums, differences and products of any amount a plan holds
+#: are exact; a quotient with no finite decimal form (`1 / 3`) is rounded to 60 digits.
+#: Overflow and invalid operations raise (a rule then stops with `rule-crashed`).
+ARITHMETIC: Final = decimal.Context(
+    prec=60,
+    rounding=decimal.ROUND_HALF_EVEN,
+    traps=[decimal.DivisionByZero, decimal.InvalidOperation, decimal.Overflow],
+)
+
+
+def arithmetic() -> contextlib.AbstractContextManager[decimal.Context]:
+    """Run the rules in `ARITHMETIC`: results must not depend on the caller's decimal context."""
+    return decimal.localcontext(ARITHMETIC)
+
+
 @contextlib.contextmanager
 def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while many acyclic objects are made.
@@ -502,6 +523,7 @@ class Binder:
         if isinstance(node, Mapping):
             # A collection keyed by id: {"K1": {...}, "K2": {...}}; the key fills the key field.
             key_data = spec.key_data
+            key_field = next(f for f in spec.fields if f.attr == spec.key)
             for k, record in node.items():
                 pointer = f"{base}/{escape_pointer(str(k))}"
                 if not isinstance(record, Mapping):
@@ -510,7 +532,16 @@ class Binder:
                     )
                     continue
                 if key_data not in record:
-                    record = {**record, key_data: k}
+                    # JSON object keys are always text; an int key field reads them as numbers
+                    # (and refuses those that are not, naming the key).
+                    key: Any = k
+                    if key_field.kind == "int" and isinstance(k, str):
+                        try:
+                            key = parse_int(k)
+                        except ValueProblem as exc:
+                            problems.append((pointer, f"the key of this {spec.name}: {exc}"))
+                            continue
+                    record = {**record, key_data: key}
                 out.append((pointer, record))
         elif isinstance(node, list | tuple):
             for i, record in enumerate(node):
@@ -739,6 +770,26 @@ def text(value: object) -> str:
     if hasattr(value, "ar_pointer") and attrs.has(type(value)):
         return str(getattr(value, "ar_key", value))
     return str(value)
+
+
+def crash_subject(exc: BaseException, rule: Callable[..., Any]) -> tuple[str | None, str | None]:
+    """The record a rule was looking at when it raised: `("Campaign `M1`", pointer)`.
+
+    Only called once a rule has failed, so the cost of walking the traceback is paid on the
+    error path alone: the rule's frame holds its subject as the first local that is an entity.
+    """
+    code = getattr(rule, "__code__", None)
+    tb = exc.__traceback__
+    while tb is not None:
+        frame = tb.tb_frame
+        if frame.f_code is code:
+            for name in frame.f_code.co_varnames[frame.f_code.co_argcount :]:
+                value: Any = frame.f_locals.get(name)
+                pointer = getattr(value, "ar_pointer", None)
+                if isinstance(pointer, str):
+                    return f"{type(value).__name__} `{value.ar_key}`", pointer
+        tb = tb.tb_next
+    return None, None
 
 
 def violation(

@@ -150,8 +150,11 @@ _ISO_DURATION = re.compile(r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?", re.
 
 
 def parse_duration(text: str) -> Duration:
-    """`"90 days"`, `"2 years"`, `"1 quarter"`, or ISO 8601 `P1Y6M`, `P90D`."""
+    """`"90 days"`, `"2 years"`, `"1 quarter"`, ISO 8601 `P1Y6M`, `P90D`, or a number of days."""
     raw = text.strip()
+    if raw.isascii() and raw.isdigit():
+        # A bare count is days, as a JSON number is: CSV cells and `--param` give text.
+        return timedelta(days=int(raw))
     if m := _DURATION_WORDS.fullmatch(raw):
         return timedelta(days=int(m[1]) * DAYS_PER_UNIT[m[2].lower()])
     if (m := _ISO_DURATION.fullmatch(raw)) and raw.upper() != "P":

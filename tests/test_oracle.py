@@ -882,11 +882,6 @@ def test_output_is_deterministic_and_independent_of_record_order(
         assert unshuffle(text, moved) == first[fmt], fmt
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="runtime/report.py: Violation.sort_key breaks a tie of natural keys (`M1`, `M01`) "
-    "by the record's JSON pointer, so the order of violations follows the order of records",
-)
 def test_violation_order_does_not_follow_record_order_for_keys_that_sort_alike() -> None:
     """Out of the generator's reach on purpose (its ids never differ by leading zeros only)."""
     raw = plan_with(campaigns=[campaign("M1"), campaign("M01")])

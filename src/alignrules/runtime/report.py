@@ -121,8 +121,9 @@ class Violation:
             self.rule,
             self.entity,
             _natural(self.key),
+            self.key,  # `M1` and `M01` are equal naturally; never let record order decide
             self.location.pointer,
-            tuple((t, _natural(k)) for t, k in self.related),
+            tuple((t, _natural(k), k) for t, k in self.related),
             self.message,
         )
 
@@ -228,8 +229,9 @@ def _sorted_violations(violations: Iterable[Violation]) -> tuple[Violation, ...]
                     v.rule,
                     v.entity,
                     natural[v.key],
+                    v.key,
                     v.location.pointer,
-                    tuple([(t, natural[k]) for t, k in v.related]) if v.related else (),
+                    tuple([(t, natural[k], k) for t, k in v.related]) if v.related else (),
                     v.message,
                 )
                 for v in vs

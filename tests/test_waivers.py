@@ -244,17 +244,30 @@ def test_sarif_marks_waived_results_as_externally_suppressed(tmp_path: Path) -> 
 
 
 def test_junit_counts_no_waived_violation_as_a_failure(tmp_path: Path) -> None:
-    result = check(tmp_path, WAIVERS, "--format", "junit")
+    result = check(tmp_path, WAIVERS, "--format", "junit", "--fail-on", "warning")
     root = ET.fromstring(result.stdout)
     cases = {c.get("name"): c for c in root.iter("testcase")}
     assert cases["public-needs-stress"].find("failure") is None
     assert cases["no-unfunded-claims"].find("failure") is not None
-    assert cases["expired-waiver"].find("failure") is not None
+    assert cases["expired-waiver"].find("failure") is not None  # a warning, failing here
     out = root.find("testsuite/system-out")
     assert out is not None and out.text is not None
     assert "waived (2):" in out.text and "booked for Q1" in out.text
     xmlschema = pytest.importorskip("xmlschema")
     xmlschema.XMLSchema(str(schema_file("JUnit.xsd"))).validate(result.stdout)
+
+
+def test_junit_failures_agree_with_the_exit_code(tmp_path: Path) -> None:
+    """With the default `--fail-on error`, a warning is listed but fails no test case."""
+    result = check(tmp_path, WAIVERS, "--format", "junit")
+    root = ET.fromstring(result.stdout)
+    cases = {c.get("name"): c for c in root.iter("testcase")}
+    assert cases["expired-waiver"].find("failure") is None
+    assert cases["no-unfunded-claims"].find("failure") is not None
+    out = root.find("testsuite/system-out")
+    assert out is not None and out.text is not None
+    assert "not failing (below --fail-on error) (5):" in out.text
+    assert "[expired-waiver]" in out.text
 
 
 def test_github_annotates_no_waived_violation(tmp_path: Path) -> None:

@@ -233,16 +233,19 @@ def _check(args: argparse.Namespace) -> int:
     if baseline is not None:
         report = apply_baseline(report, baseline)
     names = [display_name(Path(r)) for r in args.rulesets]
+    fail_on = None if args.fail_on == "never" else Severity.parse(args.fail_on)
     outputs = {
-        fmt: render(report, fmt, tool_version=VERSION, ruleset_names=names)
+        fmt: render(report, fmt, tool_version=VERSION, ruleset_names=names, fail_on=fail_on)
         for fmt, _ in args.output
     }
     for fmt, path in args.output:
         _write_atomic(path, outputs[fmt])
-    sys.stdout.write(render(report, args.format, tool_version=VERSION, ruleset_names=names))
-    if args.fail_on == "never":
+    sys.stdout.write(
+        render(report, args.format, tool_version=VERSION, ruleset_names=names, fail_on=fail_on)
+    )
+    if fail_on is None:
         return EXIT_OK
-    return EXIT_VIOLATIONS if report.failing(Severity.parse(args.fail_on)) else EXIT_OK
+    return EXIT_VIOLATIONS if report.failing(fail_on) else EXIT_OK
 
 
 def _has_rules(compiled: CompiledRuleset, rulesets: Sequence[str]) -> None:

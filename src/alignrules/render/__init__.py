@@ -20,7 +20,7 @@ from alignrules.render.junit import render_junit
 from alignrules.render.markdown import render_markdown
 from alignrules.render.sarif import render_sarif
 from alignrules.render.text import render_text
-from alignrules.runtime.report import Report
+from alignrules.runtime.report import Report, Severity
 
 #: Format name (as given to `--format`) → renderer.
 FORMATS: dict[str, Callable[..., str]] = {
@@ -34,7 +34,12 @@ FORMATS: dict[str, Callable[..., str]] = {
 
 
 def render(
-    report: Report, fmt: str, *, tool_version: str, ruleset_names: Sequence[str] = ()
+    report: Report,
+    fmt: str,
+    *,
+    tool_version: str,
+    ruleset_names: Sequence[str] = (),
+    fail_on: Severity | None = Severity.INFO,
 ) -> str:
     """`report` in the format named `fmt` (a key of `FORMATS`).
 
@@ -50,6 +55,10 @@ def render(
                 hint="choose one of " + ", ".join(f"`{name}`" for name in FORMATS),
             )
         ) from None
+    if fmt == "junit":  # the one format whose pass/fail must agree with the exit code
+        return render_junit(
+            report, tool_version=tool_version, ruleset_names=tuple(ruleset_names), fail_on=fail_on
+        )
     return renderer(report, tool_version=tool_version, ruleset_names=tuple(ruleset_names))
 
 

@@ -18,7 +18,7 @@ from alignrules.render.text import (
     summary,
     waiver_note,
 )
-from alignrules.runtime.report import Report, RuleInfo, Violation
+from alignrules.runtime.report import Report, RuleInfo, Severity, Violation
 
 
 def classname(rule: RuleInfo) -> str:
@@ -50,7 +50,13 @@ def _failure_text(violations: Sequence[Violation]) -> str:
     return "\n".join(lines)
 
 
-def render_junit(report: Report, *, tool_version: str, ruleset_names: Sequence[str] = ()) -> str:
+def render_junit(
+    report: Report,
+    *,
+    tool_version: str,
+    ruleset_names: Sequence[str] = (),
+    fail_on: Severity | None = Severity.INFO,
+) -> str:
     """The report as a `<testsuites>` document holding one `<testsuite name="alignrules">`.
 
     Each rule is a `<testcase>` named by its id; a rule with violations has one `<failure>`
@@ -60,12 +66,20 @@ def render_junit(report: Report, *, tool_version: str, ruleset_names: Sequence[s
     time are fixed, so equal reports give identical XML. Data passes through `visible()`, which
     also escapes every character XML 1.0 forbids (NUL, lone surrogates, U+FFFE...).
 
+    Only violations at or above `fail_on` (the CLI's `--fail-on`; None for `never`) are
+    failures, so that the test report of a CI job agrees with its exit code; the others are
+    listed in `<system-out>` as passing findings.
+
     The text declares UTF-8: write it with that encoding.
     """
     rules = rules_of(report)
     by_rule: dict[str, list[Violation]] = {r.id: [] for r in rules}
+    passing: list[Violation] = []
     for v in report.violations:
-        by_rule[v.rule].append(v)
+        if fail_on is not None and v.severity >= fail_on:
+            by_rule[v.rule].append(v)
+        else:
+            passing.append(v)
 
     root = ET.Element("testsuites")
     suite = ET.SubElement(
@@ -105,6 +119,12 @@ def render_junit(report: Report, *, tool_version: str, ruleset_names: Sequence[s
             failure.text = _failure_text(found)
 
     out = [summary(report)]
+    if passing:
+        # Below --fail-on: reported, but the job does not fail for them.
+        below = f" {fail_on}" if fail_on is not None else ""
+        out.append(f"not failing (below --fail-on{below}) ({len(passing)}):")
+        for v in passing:
+            out += ["  " + line for line in finding(v)]
     if report.waived:
         # Waived violations fail nothing; they are listed here so the record stays complete.
         out.append(f"waived ({len(report.waived)}):")

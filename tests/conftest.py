@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -32,3 +35,24 @@ def run_cli(*args: str | os.PathLike[str], cwd: Path = ROOT) -> subprocess.Compl
 @pytest.fixture
 def cli():  # type: ignore[no-untyped-def]
     return run_cli
+
+
+def schema_file(name: str) -> Path:
+    """An official schema from ../shared/schemas; the test skips, saying why, where it is absent."""
+    path = SHARED / "schemas" / name
+    if not path.is_file():
+        pytest.skip(f"../shared/schemas not found (only CI and dev machines have it): {path}")
+    return path
+
+
+@cache
+def sarif_validator() -> Any:
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads(schema_file("sarif-schema-2.1.0.json").read_text("utf-8"))
+    return jsonschema.Draft4Validator(schema)
+
+
+@cache
+def junit_schema() -> Any:
+    xmlschema = pytest.importorskip("xmlschema")
+    return xmlschema.XMLSchema(str(schema_file("JUnit.xsd")))

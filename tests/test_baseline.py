@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import random
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import MINI, SHARED, run_cli
+from tests.conftest import MINI, run_cli, sarif_validator
 
 PLAN = MINI / "plan.json"
 AS_OF = "2026-01-01"
@@ -134,15 +133,6 @@ def test_output_is_deterministic(tmp_path: Path, baseline: Path) -> None:
         first = check(plan, "--baseline", baseline, "--format", fmt)
         second = check(plan, "--baseline", baseline, "--format", fmt)
         assert first.stdout == second.stdout, fmt
-
-
-@cache
-def sarif_validator() -> Any:
-    jsonschema = pytest.importorskip("jsonschema")
-    path = SHARED / "schemas" / "sarif-schema-2.1.0.json"
-    if not path.is_file():
-        pytest.skip(f"../shared/schemas not found (only CI and dev machines have it): {path}")
-    return jsonschema.Draft4Validator(json.loads(path.read_text("utf-8")))
 
 
 def test_sarif_results_are_the_new_findings(tmp_path: Path, baseline: Path) -> None:

@@ -25,9 +25,8 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, junit_schema, run_cli, sarif_validator
 from tests.test_docs import blocks_of
-from tests.test_render import junit_schema, sarif_validator
 
 HOOKS = ROOT / ".pre-commit-hooks.yaml"
 RECIPES = ROOT / "examples" / "ci"

@@ -11,9 +11,7 @@ import json
 import re
 import sys
 from datetime import date
-from functools import cache
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -28,7 +26,7 @@ from alignrules.lint import (
     regex_never_matches,
 )
 from alignrules.source import Source
-from tests.conftest import ROOT, SHARED, run_cli
+from tests.conftest import ROOT, run_cli, sarif_validator
 from tests.test_cases import expectations_in, expected_of, style_problems
 
 LINT = ROOT / "tests" / "cases" / "lint"
@@ -118,15 +116,6 @@ def test_cli_json_gives_code_and_place() -> None:
         "unused-enum", "unused-entity", "unused-param", "unused-predicate", "unused-let"
     ]  # fmt: skip
     assert all(f["file"] == "tests/cases/lint/unused_declarations.rules" for f in doc["findings"])
-
-
-@cache
-def sarif_validator() -> Any:
-    jsonschema = pytest.importorskip("jsonschema")
-    path = SHARED / "schemas" / "sarif-schema-2.1.0.json"
-    if not path.is_file():
-        pytest.skip(f"../shared/schemas not found (only CI and dev machines have it): {path}")
-    return jsonschema.Draft4Validator(json.loads(path.read_text("utf-8")))
 
 
 @pytest.mark.parametrize("case", ["never_fires", "quadratic_join", "clean", "metadata"])

@@ -7,8 +7,6 @@ import importlib
 import json
 import xml.etree.ElementTree as ET
 from datetime import date
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 import attrs
@@ -25,8 +23,7 @@ from alignrules.render.markdown import render_markdown
 from alignrules.render.sarif import FINGERPRINT, SCHEMA, artifact_uri, fingerprint, render_sarif
 from alignrules.render.text import render_text
 from alignrules.runtime.report import Location, Report, RuleInfo, Severity, Violation
-
-SCHEMAS = Path(__file__).resolve().parents[2] / "shared" / "schemas"
+from tests.conftest import junit_schema, sarif_validator
 
 AS_OF = date(2024, 5, 1)
 
@@ -116,26 +113,6 @@ EMPTY = Report.build((), (), AS_OF)
 REPORTS = {"full": REPORT, "clean": CLEAN, "empty": EMPTY}
 
 OPTIONS: dict[str, Any] = {"tool_version": "0.1.0", "ruleset_names": ("strategy", "ops")}
-
-
-def schema_file(name: str) -> Path:
-    path = SCHEMAS / name
-    if not path.is_file():
-        pytest.skip(f"../shared/schemas not found (only CI and dev machines have it): {path}")
-    return path
-
-
-@cache
-def sarif_validator() -> Any:
-    jsonschema = pytest.importorskip("jsonschema")
-    schema = json.loads(schema_file("sarif-schema-2.1.0.json").read_text("utf-8"))
-    return jsonschema.Draft4Validator(schema)
-
-
-@cache
-def junit_schema() -> Any:
-    xmlschema = pytest.importorskip("xmlschema")
-    return xmlschema.XMLSchema(str(schema_file("JUnit.xsd")))
 
 
 # --- all formats ------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import MINI, SHARED, run_cli
+from tests.conftest import MINI, junit_schema, run_cli
 
 # More examples for the mini rules, appended to a copy of tests/fixtures/mini/rules.rules.
 # With them every rule is shown firing and quiet; `expect nothing` covers the quiet side of all.
@@ -171,11 +171,7 @@ def test_junit_reports_an_example_whose_data_is_broken_as_an_error(tmp_path: Pat
 
 
 def test_junit_is_valid_against_the_schema(tmp_path: Path) -> None:
-    xsd = SHARED / "schemas" / "JUnit.xsd"
-    if not xsd.is_file():
-        pytest.skip(f"../shared/schemas not found (only CI and dev machines have it): {xsd}")
-    xmlschema = pytest.importorskip("xmlschema")
-    schema = xmlschema.XMLSchema(str(xsd))
+    schema = junit_schema()
     broken = (
         '\nexample "broken data" {\n    given "capabilities: [{id: K1}]"\n    expect nothing\n}\n'
     )

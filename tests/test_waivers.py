@@ -6,13 +6,12 @@ from __future__ import annotations
 import json
 import textwrap
 import xml.etree.ElementTree as ET
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import MINI, SHARED, run_cli
+from tests.conftest import MINI, junit_schema, run_cli, sarif_validator
 
 PLAN = MINI / "plan.json"
 AS_OF = "2026-01-01"
@@ -204,20 +203,6 @@ def test_output_is_deterministic(tmp_path: Path) -> None:
 # --- formats ------------------------------------------------------------------------------------
 
 
-def schema_file(name: str) -> Path:
-    path = SHARED / "schemas" / name
-    if not path.is_file():
-        pytest.skip(f"../shared/schemas not found (only CI and dev machines have it): {path}")
-    return path
-
-
-@cache
-def sarif_validator() -> Any:
-    jsonschema = pytest.importorskip("jsonschema")
-    schema = json.loads(schema_file("sarif-schema-2.1.0.json").read_text("utf-8"))
-    return jsonschema.Draft4Validator(schema)
-
-
 def test_sarif_marks_waived_results_as_externally_suppressed(tmp_path: Path) -> None:
     result = check(tmp_path, WAIVERS, "--format", "sarif")
     doc = json.loads(result.stdout)
@@ -253,8 +238,7 @@ def test_junit_counts_no_waived_violation_as_a_failure(tmp_path: Path) -> None:
     out = root.find("testsuite/system-out")
     assert out is not None and out.text is not None
     assert "waived (2):" in out.text and "booked for Q1" in out.text
-    xmlschema = pytest.importorskip("xmlschema")
-    xmlschema.XMLSchema(str(schema_file("JUnit.xsd"))).validate(result.stdout)
+    junit_schema().validate(result.stdout)
 
 
 def test_junit_failures_agree_with_the_exit_code(tmp_path: Path) -> None:

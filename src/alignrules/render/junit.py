@@ -16,7 +16,7 @@ from alignrules.render.text import (
     primary_location,
     rules_of,
     summary,
-    waiver_note,
+    waived_lines,
 )
 from alignrules.runtime.report import Report, RuleInfo, Severity, Violation
 
@@ -125,12 +125,7 @@ def render_junit(
         out.append(f"not failing (below --fail-on{below}) ({len(passing)}):")
         for v in passing:
             out += ["  " + line for line in finding(v)]
-    if report.waived:
-        # Waived violations fail nothing; they are listed here so the record stays complete.
-        out.append(f"waived ({len(report.waived)}):")
-        for w in report.waived:
-            out += ["  " + line for line in finding(w.violation)]
-            out.append("      " + waiver_note(w))
+    out += waived_lines(report)  # waived violations fail nothing, but the record stays complete
     out += baseline_lines(report)
     ET.SubElement(suite, "system-out").text = "\n".join(out)
     ET.SubElement(suite, "system-err").text = ""

@@ -271,3 +271,38 @@ rule over {
     assert expected == ["M1"]  # 1000.011000002 USD: exact, so over by a hair
     with decimal.localcontext(decimal.Context(prec=3, rounding=decimal.ROUND_DOWN)):
         assert [v.key for v in checker.check(data, as_of=AS_OF).violations] == expected
+
+
+def test_a_let_may_name_a_value_that_may_be_missing_and_uses_say_what_missing_means() -> None:
+    rules = """
+entity Capability {
+    id: text
+    capacity: int?
+}
+
+entity Claim {
+    id: text
+    capabilities: list of Capability from "capability_ids"
+}
+
+rule thin {
+    no claim let average = avg(c.capacity otherwise 0 for c in claim.capabilities)
+        where average is present and average < 10
+    message "claim {claim.id} rests on capabilities serving {average} on average"
+}
+"""
+    checker = alignrules.load(rules)
+    data = {
+        "capabilities": [{"id": "K1", "capacity": 5}, {"id": "K2"}],
+        "claims": [
+            {"id": "C1", "capability_ids": ["K1", "K2"]},
+            {"id": "C2", "capability_ids": []},  # no average at all: missing, not zero
+        ],
+    }
+    report = checker.check(data, as_of=AS_OF)
+    assert findings(report) == [("thin", "claim C1 rests on capabilities serving 2.5 on average")]
+
+    with pytest.raises(DiagnosticError) as info:
+        alignrules.load(rules.replace("average is present and average < 10", "average < 10"))
+    (d,) = info.value.diagnostics
+    assert d.code == "optional-value" and "`average` may be missing" in d.message

@@ -5,10 +5,14 @@
 >>> report = checker.check_file("examples/aligned/plan.yaml")          # doctest: +SKIP
 >>> report.ok                                                            # doctest: +SKIP
 True
+
+Importing the package is cheap: the compiler (lark, the parser, the type checker, the code
+generator) is imported by the first `load`, and the plan reader and binder by the first check.
 """
 
+from typing import Any
+
 from alignrules.api import Checker, load, load_many
-from alignrules.compile import VERSION as __version__
 from alignrules.diagnostics import Diagnostic, DiagnosticError
 from alignrules.runtime.report import (
     BaselineDiff,
@@ -21,6 +25,16 @@ from alignrules.runtime.report import (
 )
 
 AlignError = DiagnosticError
+
+
+def __getattr__(name: str) -> Any:
+    # `__version__` lives with the compiler, whose cache key it is part of.
+    if name == "__version__":
+        from alignrules.compile import VERSION
+
+        return VERSION
+    raise AttributeError(f"module 'alignrules' has no attribute {name!r}")
+
 
 __all__ = [
     "AlignError",

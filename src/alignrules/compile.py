@@ -2,6 +2,13 @@
 
 Compiled modules are cached in memory by sha256 of the alignrules version, the grammar and
 every ruleset file's name and text (the idea of Jinja's `bc_magic` and lark's cache key).
+Parsed files are cached too, by name and text, so that finding what an unchanged ruleset
+imports costs a read of its files, not a parse (docs/performance.md). Both caches are
+bounded (`functools.lru_cache`); nothing else is kept between calls.
+
+The compiler itself (lark, the parser, the type checker, the code generator) is imported on
+the first compile, not with this module: `import alignrules`, and running a checker already
+compiled, do not pay for it.
 """
 
 from __future__ import annotations
@@ -14,16 +21,16 @@ import sys
 import types
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 
-from alignrules.codegen.emit import emit
 from alignrules.diagnostics import Diagnostic, DiagnosticError
-from alignrules.ir import nodes as ir
 from alignrules.source import Source, Span
-from alignrules.syntax import ast
-from alignrules.syntax.parser import grammar_text, parse
-from alignrules.typecheck.lower import lower
+
+if TYPE_CHECKING:
+    from alignrules.ir import nodes as ir
+    from alignrules.syntax import ast
 
 VERSION = "0.1.0"
 RULESET_SUFFIX = ".rules"
@@ -70,6 +77,10 @@ def ruleset_files(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
 
 def read_source(path: Path, name: str | None = None) -> Source:
     shown = name or display_name(path)
+    return Source(shown, _read_text(path, shown))
+
+
+def _read_text(path: Path, shown: str) -> str:
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -77,7 +88,7 @@ def read_source(path: Path, name: str | None = None) -> Source:
             Diagnostic("usage", f"cannot read: {exc.strerror}", where=shown)
         ) from None
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise DiagnosticError(
@@ -85,13 +96,35 @@ def read_source(path: Path, name: str | None = None) -> Source:
                 "syntax", f"not valid UTF-8 (byte 0x{data[exc.start]:02x})", where=f"{shown}:{line}"
             )
         ) from None
-    return Source(shown, text)
+
+
+@functools.lru_cache(maxsize=128)
+def _parse(name: str, text: str) -> ast.Ruleset:
+    """The AST of one ruleset file, cached by its name and text (ASTs are immutable).
+
+    A file that does not parse is not cached: its DiagnosticError is raised each time.
+    """
+    from alignrules.syntax.parser import parse
+
+    return parse(Source(name, text))
+
+
+def _imports(tree: ast.Ruleset) -> list[tuple[str, Span]]:
+    from alignrules.syntax import ast
+
+    return [(d.path, d.span) for d in tree.decls if isinstance(d, ast.ImportDecl)]
 
 
 def load_files(paths: Sequence[str | os.PathLike[str]]) -> list[Source]:
     """Every source a ruleset needs: the files named, then what they import (each once)."""
+    return [Source(name, text) for name, text in _load_texts(paths)]
+
+
+def _load_texts(paths: Sequence[str | os.PathLike[str]]) -> list[tuple[str, str]]:
+    """`load_files` as (name, text) pairs: the compile cache's key, made without a parse of
+    a file already parsed."""
     roots = ruleset_files(paths)
-    sources: dict[Path, Source] = {}
+    texts: dict[Path, tuple[str, str]] = {}
     order: list[Path] = []
     diagnostics: list[Diagnostic] = []
 
@@ -107,7 +140,7 @@ def load_files(paths: Sequence[str | os.PathLike[str]]) -> list[Source]:
                 )
             )
             return
-        if path in sources:
+        if path in texts:
             return
         if not path.is_file():
             diagnostics.append(
@@ -119,23 +152,23 @@ def load_files(paths: Sequence[str | os.PathLike[str]]) -> list[Source]:
                 )
             )
             return
-        src = read_source(path)
-        sources[path] = src
+        shown = display_name(path)
+        text = _read_text(path, shown)
+        texts[path] = (shown, text)
         try:
-            tree = parse(src)
+            tree = _parse(shown, text)
         except DiagnosticError as exc:
             diagnostics.extend(exc.diagnostics)
             return
-        for d in tree.decls:
-            if isinstance(d, ast.ImportDecl):
-                visit((path.parent / d.path).resolve(), (*stack, path), d.span)
+        for imported, span in _imports(tree):
+            visit((path.parent / imported).resolve(), (*stack, path), span)
         order.append(path)
 
     for root in roots:
         visit(root, (), None)
     if diagnostics:
         raise DiagnosticError(diagnostics)
-    return [sources[p] for p in order]
+    return [texts[p] for p in order]
 
 
 def compile_sources(sources: Sequence[Source], name: str | None = None) -> CompiledRuleset:
@@ -146,8 +179,12 @@ def compile_sources(sources: Sequence[Source], name: str | None = None) -> Compi
 
 @functools.lru_cache(maxsize=32)
 def _compile_cached(key: tuple[tuple[str, str], ...], name: str) -> CompiledRuleset:
-    sources = tuple(Source(n, text) for n, text in key)
-    trees = [parse(s) for s in sources]
+    from alignrules.codegen.emit import emit
+    from alignrules.typecheck.lower import lower
+
+    trees = [_parse(n, text) for n, text in key]
+    # The sources the trees' spans point into, so that diagnostics and `files` agree.
+    sources = tuple(tree.source for tree in trees)
     program = lower(name, trees)
     python = emit(program, name, VERSION)
     digest = content_hash(key)
@@ -156,6 +193,8 @@ def _compile_cached(key: tuple[tuple[str, str], ...], name: str) -> CompiledRule
 
 
 def content_hash(key: tuple[tuple[str, str], ...]) -> str:
+    from alignrules.syntax.parser import grammar_text
+
     h = hashlib.sha256()
     for part in (VERSION, sys.version, grammar_text()):
         h.update(part.encode("utf-8"))
@@ -179,18 +218,14 @@ def load_module(source: str, origin: str, digest: str) -> types.ModuleType:
 
 def compile_paths(paths: Sequence[str | os.PathLike[str]]) -> CompiledRuleset:
     """Compile the ruleset made of `paths` (files or folders) and what they import."""
-    sources = load_files(paths)
-    name = ", ".join(display_name(Path(p)) for p in paths)
-    return compile_sources(sources, name)
+    key = tuple(_load_texts(paths))
+    return _compile_cached(key, ", ".join(display_name(Path(p)) for p in paths))
 
 
 def compile_text(text: str, name: str = "<ruleset>") -> CompiledRuleset:
     """Compile a ruleset given as text (imports are refused: there is no folder to look in)."""
-    src = Source(name, text)
-    tree = parse(src)
-    for d in tree.decls:
-        if isinstance(d, ast.ImportDecl):
-            raise DiagnosticError(
-                Diagnostic("missing-import", "a ruleset given as text cannot import files", d.span)
-            )
-    return compile_sources([src], name)
+    for _, span in _imports(_parse(name, text)):
+        raise DiagnosticError(
+            Diagnostic("missing-import", "a ruleset given as text cannot import files", span)
+        )
+    return _compile_cached(((name, text),), name)

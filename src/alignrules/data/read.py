@@ -27,13 +27,15 @@ import re
 import sys
 import threading
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal, InvalidOperation
+from json.scanner import make_scanner
 from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
 
 from alignrules.diagnostics import Diagnostic, DiagnosticError
+from alignrules.runtime.bind import gc_paused
 from alignrules.runtime.report import Location
 
 if TYPE_CHECKING:
@@ -78,7 +80,7 @@ class PlanData:
         'p.yaml:3:6 /b/c'
         """
         file, line, column = self.locator.find(location.pointer)
-        return attrs.evolve(location, file=file or location.file, line=line, column=column)
+        return Location(file or location.file, location.pointer, line, column)
 
 
 # ---------------------------------------------------------------------------------- entry points
@@ -195,11 +197,10 @@ def _split_pointer(pointer: str) -> list[str] | None:
     return [t.replace("~1", "/").replace("~0", "~") for t in pointer[1:].split("/")]
 
 
-_ARRAY_INDEX = re.compile(r"0|[1-9][0-9]*")
-
-
 def _array_index(token: str, length: int) -> int | None:
-    if _ARRAY_INDEX.fullmatch(token) is None:
+    """The index an RFC 6901 array token names (`0` or digits without a leading zero), if it
+    is below `length`."""
+    if not (token.isascii() and token.isdigit()) or (token[0] == "0" and token != "0"):
         return None
     index = int(token)
     return index if index < length else None
@@ -212,17 +213,23 @@ def _plural(n: int, word: str) -> str:
 class _Lines:
     """Offset → (line, column) for large texts without a list of every line start.
 
-    Newlines are counted per 64 KiB block once; a lookup then counts inside one block, so a
-    100 MB file costs a few thousand integers, and a single-line (minified) file stays cheap.
+    Newlines are counted per 4 KiB block once; a lookup then counts inside one block, so a
+    100 MB file costs 25,000 integers (200 KB), and a single-line (minified) file stays cheap.
+    A lookup reads at most one block: with 64 KiB blocks, counting was most of the time of
+    locating every violation of a large report (docs/performance.md).
     """
 
-    _BLOCK = 1 << 16
+    _BLOCK = 1 << 12
 
     def __init__(self, text: str) -> None:
         self._text = text
-        self._before: list[int] = [0]  # newlines before each block
-        for start in range(0, len(text), self._BLOCK):
-            self._before.append(self._before[-1] + text.count("\n", start, start + self._BLOCK))
+        block, count = self._BLOCK, text.count
+        before = array("q", [0])  # newlines before each block
+        total = 0
+        for start in range(0, len(text), block):
+            total += count("\n", start, start + block)
+            before.append(total)
+        self._before = before
 
     def position(self, offset: int) -> tuple[int, int]:
         text, block = self._text, self._BLOCK
@@ -245,15 +252,19 @@ _STRING, _OBJECT, _ARRAY, _CLOSE, _LITERAL = 1, 2, 3, 4, 5
 
 
 def _read_json(text: str, name: str) -> PlanData:
-    if not text.strip():
+    if not text or text.isspace():  # (not `strip`, which copies a large text)
         raise _fail("the file is empty", name)
     try:
-        root = json.loads(
-            text,
-            parse_float=_json_decimal,
-            parse_constant=_json_constant,
-            object_pairs_hook=_json_object,
-        )
+        # Paused, the collector does not walk every object parsed so far each time enough new
+        # ones pile up: 4x faster at 10^6 records (docs/performance.md). Parsed JSON holds no
+        # reference cycles.
+        with gc_paused():
+            root = json.loads(
+                text,
+                parse_float=_json_decimal,
+                parse_constant=_json_constant,
+                object_pairs_hook=_json_object,
+            )
     except json.JSONDecodeError as e:
         raise _fail(f"invalid JSON: {_lower_first(e.msg)}", name, e.lineno, e.colno) from None
     except (_Reject, ValueError) as e:  # ValueError: an int longer than int() accepts
@@ -276,6 +287,7 @@ def _json_constant(text: str) -> Any:
 
 
 def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # One C `dict` and two lengths per object; the keys are looked at only when they repeat.
     obj = dict(pairs)
     if len(obj) != len(pairs):
         seen: set[str] = set()
@@ -344,118 +356,206 @@ def _json_problem(text: str, name: str, max_depth: int, fallback: str) -> Diagno
     return _fail(fallback, name)
 
 
-# The locator's scan fuses a key and its `:` into the value's match and swallows separators,
-# so there is one match per value or closing bracket and no per-character Python work.
-_STR = r'"[^"\\]*(?:\\.[^"\\]*)*"'
-_JSON_VALUE = re.compile(
-    r"[\s,:]*(?:" + _STR + r"[ \t\n\r]*:[ \t\n\r]*)?"
-    r"(?:(\{|\[)|(" + _STR + r'|[^\s,:\[\]{}"]+)|([}\]]))'
+_WS = re.compile(r"[ \t\n\r]*")
+_MEMBER_KEY = re.compile(r'[ \t\n\r]*"[^"\\]*(?:\\.[^"\\]*)*"[ \t\n\r]*:[ \t\n\r]*')
+# After a member: the separator and what starts the next member (nothing after the last).
+_NEXT_ITEM = re.compile(r"[ \t\n\r]*,[ \t\n\r]*")
+_NEXT_MEMBER = re.compile(r'[ \t\n\r]*,[ \t\n\r]*"[^"\\]*(?:\\.[^"\\]*)*"[ \t\n\r]*:[ \t\n\r]*')
+#: The stdlib's C scanner (what `json.loads` runs): `scan(text, i)` parses the value that
+#: starts at offset i and returns it with the offset after it.
+_scan_value: Callable[[str, int], tuple[Any, int]] = make_scanner(
+    json.JSONDecoder()  # type: ignore[arg-type]  # typeshed's stub wants the scanner class
 )
 
 
-def _scan_json(text: str) -> tuple[array[int], array[int]]:
-    """Number the values in text order (the root is 0); for each, where it starts and the
-    number of the first value after it and its contents.
+class _Members:
+    """Where the members of one container start, found as far as lookups needed."""
 
-    Two flat arrays (16 bytes a value) instead of a tree of objects: a million-record export
-    scans in seconds. Iterative, so depth costs nothing on the stack.
-    """
-    starts, after = array("q"), array("q")
-    add_start, add_after = starts.append, after.append
-    open_containers: list[int] = []
-    push, pop = open_containers.append, open_containers.pop
-    n = 0
-    for m in _JSON_VALUE.finditer(text):
-        kind = m.lastindex
-        if kind == 2:  # a scalar
-            add_start(m.start(2))
-            n += 1
-            add_after(n)
-        elif kind == 3:  # a closing bracket
-            after[pop()] = n
-        else:  # an opening bracket; its `after` is known at its close
-            add_start(m.start(1))
-            push(n)
-            n += 1
-            add_after(0)
-    return starts, after
+    __slots__ = ("done", "starts")
+
+    def __init__(self) -> None:
+        self.starts = array("q")
+        self.done = False  # whether `starts` holds every member
 
 
 class _JsonLocator:
-    """Positions in a JSON text, found by one scan of the text on the first lookup.
+    """Positions in a JSON text, found along the pointers looked up.
 
-    The scan keeps no keys: parsed objects hold their keys in text order (duplicates are
-    refused), so key number i of an object is its child number i.
+    Parsed objects hold their keys in text order (duplicates are refused), so key number i of
+    an object is its member number i, and a pointer's value starts where that member does.
+    A container's members are found by skipping the ones before: the stdlib's C JSON scanner
+    parses each skipped value (the text was valid JSON when it was read) and says where it
+    ends. Where the members of a container start is kept for a container with many members or
+    a long one (the root, `/claims`), as far as lookups needed it; a small container is walked
+    again. So locating every violation of a report reads each container on the way once, at
+    the speed of the C parser: no pass over the whole text with a regular expression and a
+    Python step per token (10 s and more at 10^6 records), and no walk from the root per
+    violation.
     """
 
-    # Below this many children, a lookup steps over siblings instead of building an index.
+    # Containers with at most this many members, none longer than _LONG characters, are
+    # walked on each lookup rather than remembered.
     _WALK = 32
+    _LONG = 1 << 12
+    # Pointers resolved recently, kept so that `/claims/7/campaign_id` after `/claims/7` (a
+    # violation's field after its record) steps once instead of walking from the root.
+    _MEMO = 1 << 14
 
     def __init__(self, text: str, name: str, root: Any) -> None:
         self._text, self._name, self._root = text, name, root
-        self._scan: tuple[array[int], array[int], _Lines] | None = None
-        self._children: dict[int, array[int]] = {}
-        self._keys: dict[int, dict[str, int]] = {}
+        self._scan: _Lines | None = None  # made on the first lookup
+        self._members: dict[int, _Members] = {}  # container offset → members found so far
+        self._keys: dict[int, dict[str, int]] = {}  # large object's offset → key → number
+        self._resolved: dict[str, tuple[int, Any, bool]] = {}
+        self._root_offset = _skip_space(text, 0)
         self._lock = threading.Lock()
 
     def find(self, pointer: str) -> Position:
-        starts, after, lines = self._scanned()
-        value, data = 0, self._root
-        for token in _split_pointer(pointer) or ():
-            if isinstance(data, dict):
-                index = self._key_index(value, data, token)
-                if index is None:
-                    break
-                data = data[token]
-            elif isinstance(data, list):
-                index = _array_index(token, len(data))
-                if index is None:
-                    break
-                data = data[index]
-            else:
-                break
-            child = self._child(value, index, after)
-            if child is None:
-                break
-            value = child
-        return (self._name, *lines.position(starts[value]))
+        with self._lock:
+            if self._scan is None:
+                self._scan = _Lines(self._text)
+            # The root, or not a pointer at all: the start of the text.
+            offset = self._resolve(pointer)[0] if pointer.startswith("/") else self._root_offset
+            return (self._name, *self._scan.position(offset))
 
-    def _key_index(self, value: int, obj: dict[str, Any], key: str) -> int | None:
+    def _resolve(self, pointer: str) -> tuple[int, Any, bool]:
+        """(offset, value, whether it is what `pointer` names) for a pointer starting with
+        `/`; for one that names nothing, its nearest existing ancestor and False."""
+        memo = self._resolved
+        hit = memo.get(pointer)
+        if hit is not None:
+            return hit
+        pending = [pointer]  # the pointer and its ancestors not yet resolved, innermost first
+        head = pointer[: pointer.rindex("/")]
+        while head and head not in memo:
+            pending.append(head)
+            head = head[: head.rindex("/")]
+        offset, data, ok = memo[head] if head else (self._root_offset, self._root, True)
+        if len(memo) + len(pending) > self._MEMO:
+            memo.clear()
+        for sub in reversed(pending):
+            if ok:
+                token = sub[sub.rindex("/") + 1 :].replace("~1", "/").replace("~0", "~")
+                offset, data, ok = self._step(offset, data, token)
+            memo[sub] = (offset, data, ok)
+        return offset, data, ok
+
+    def _step(self, offset: int, data: Any, token: str) -> tuple[int, Any, bool]:
+        """Member `token` of the container at `offset` (holding `data`), or the container
+        itself and False."""
+        if isinstance(data, dict):
+            index = self._key_index(offset, data, token)
+            if index is None:
+                return offset, data, False
+            member = data[token]
+        elif isinstance(data, list):
+            index = _array_index(token, len(data))
+            if index is None:
+                return offset, data, False
+            member = data[index]
+        else:
+            return offset, data, False
+        start = self._member_start(offset, index, len(data))
+        if start is None:
+            return offset, data, False
+        return start, member, True
+
+    def _key_index(self, offset: int, obj: dict[str, Any], key: str) -> int | None:
         if len(obj) <= self._WALK:
             for i, k in enumerate(obj):
                 if k == key:
                     return i
             return None
-        keys = self._keys.get(value)
+        keys = self._keys.get(offset)
         if keys is None:
-            keys = self._keys[value] = {k: i for i, k in enumerate(obj)}
+            keys = self._keys[offset] = {k: i for i, k in enumerate(obj)}
         return keys.get(key)
 
-    def _child(self, value: int, index: int, after: array[int]) -> int | None:
-        """The number of child `index` of container `value`, or None if it has no such child."""
-        end = after[value]
-        if index < self._WALK:
-            child = value + 1
-            for _ in range(index):
-                if child >= end:
-                    return None
-                child = after[child]
-            return child if child < end else None
-        children = self._children.get(value)
-        if children is None:
-            children = array("q")
-            child = value + 1
-            while child < end:
-                children.append(child)
-                child = after[child]
-            self._children[value] = children
-        return children[index] if index < len(children) else None
+    def _member_start(self, offset: int, index: int, size: int) -> int | None:
+        """Where member `index` of the container at `offset` (with `size` members) starts;
+        None if the text has fewer members than the parsed value (it cannot, unchanged)."""
+        members = self._members.get(offset)
+        if members is None:
+            if size <= self._WALK:
+                start = self._walk(offset, index)
+                if start is not None:
+                    return start
+                # A long member on the way (or a text that changed): remember this one.
+            members = self._members[offset] = _Members()
+        starts = members.starts
+        if index < len(starts):
+            return starts[index]
+        if members.done:
+            return None
+        text = self._text
+        first, following = (_MEMBER_KEY, _NEXT_MEMBER) if text[offset] == "{" else (_WS, _NEXT_ITEM)
+        if not starts:
+            m = first.match(text, offset + 1)
+            if m is None:
+                members.done = True
+                return None
+            starts.append(m.end())
+        # Step over the last member found to the next, as many times as needed: for `/claims`
+        # of a large export this runs once per record, so it is kept lean.
+        append, match, scan = starts.append, following.match, _scan_value
+        for _ in range(index + 1 - len(starts)):
+            last = starts[-1]
+            try:
+                end = scan(text, last)[1]
+            except (RecursionError, StopIteration, ValueError):
+                end = self._value_end(last)
+            m = match(text, end)
+            if m is None:
+                members.done = True
+                break
+            append(m.end())
+        return starts[index] if index < len(starts) else None
 
-    def _scanned(self) -> tuple[array[int], array[int], _Lines]:
-        with self._lock:
-            if self._scan is None:
-                self._scan = (*_scan_json(self._text), _Lines(self._text))
-            return self._scan
+    def _walk(self, offset: int, index: int) -> int | None:
+        """`_member_start` for a small container, kept nowhere; None if a member before
+        `index` is longer than _LONG (or the text has too few members)."""
+        text, scan, long = self._text, _scan_value, self._LONG
+        first, following = (_MEMBER_KEY, _NEXT_MEMBER) if text[offset] == "{" else (_WS, _NEXT_ITEM)
+        m = first.match(text, offset + 1)
+        for _ in range(index):
+            if m is None:
+                return None
+            start = m.end()
+            try:
+                end = scan(text, start)[1]
+            except (RecursionError, StopIteration, ValueError):
+                return None
+            if end - start > long:
+                return None
+            m = following.match(text, end)
+        return None if m is None else m.end()
+
+    def _value_end(self, start: int) -> int:
+        try:
+            return int(_scan_value(self._text, start)[1])
+        except RecursionError:  # deeper than the C scanner goes from here: count brackets
+            return _value_end_by_tokens(self._text, start)
+        except (StopIteration, ValueError):  # not JSON here: the text changed under us
+            return len(self._text)
+
+
+def _skip_space(text: str, position: int) -> int:
+    m = _WS.match(text, position)
+    return position if m is None else m.end()
+
+
+def _value_end_by_tokens(text: str, start: int) -> int:
+    """The end of the JSON value at `start`, by counting brackets (iterative, so any depth)."""
+    depth = 0
+    for m in _JSON_TOKEN.finditer(text, start):
+        kind = m.lastindex
+        if kind in (_OBJECT, _ARRAY):
+            depth += 1
+        elif kind == _CLOSE:
+            depth -= 1
+        if depth <= 0:
+            return m.end()
+    return len(text)
 
 
 # ------------------------------------------------------------------------------------------- YAML

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import operator
 import re
 from collections.abc import Iterable
 from datetime import date
@@ -221,30 +220,25 @@ def _sorted_violations(violations: Iterable[Violation]) -> tuple[Violation, ...]
     texts = {v.key for v in vs}
     texts.update(k for v in vs for _, k in v.related)
     natural = dict(zip(texts, map(_natural, texts), strict=True))
-    unique = dict(
-        zip(
-            [
-                (
-                    -v.severity,
-                    v.rule,
-                    v.entity,
-                    natural[v.key],
-                    v.key,
-                    v.location.pointer,
-                    tuple([(t, natural[k], k) for t, k in v.related]) if v.related else (),
-                    v.message,
-                )
-                for v in vs
-            ],
-            vs,
-            strict=True,
+    keys = [
+        (
+            -v.severity,
+            v.rule,
+            v.entity,
+            natural[v.key],
+            v.key,
+            v.location.pointer,
+            tuple([(t, natural[k], k) for t, k in v.related]) if v.related else (),
+            v.message,
         )
-    )
-    # Sorting the (key, violation) pairs by key alone spares hashing every key again.
-    return tuple(map(_second, sorted(unique.items(), key=_first)))
-
-
-_first, _second = operator.itemgetter(0), operator.itemgetter(1)
+        for v in vs
+    ]
+    # A stable sort puts equal keys next to each other in the order given; of each run the
+    # last is kept, as `_sorted`'s dict does. Comparing neighbours is cheaper than hashing
+    # every key into a dict.
+    order = sorted(range(len(vs)), key=keys.__getitem__)
+    last = len(order) - 1
+    return tuple(vs[i] for n, i in enumerate(order) if n == last or keys[i] != keys[order[n + 1]])
 
 
 @attrs.frozen

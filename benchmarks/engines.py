@@ -570,7 +570,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="time one engine on one plan (run.py's worker)")
     ap.add_argument("--engine", required=True, choices=sorted(ENGINES))
     ap.add_argument("--plan", required=True, type=Path)
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--budget", type=float, default=20.0)
     ap.add_argument("--findings", type=Path, required=True)
     args = ap.parse_args(argv)

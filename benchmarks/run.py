@@ -290,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
         default=",".join(DEFAULT_ENGINES),
         help=f"comma-separated, from: {', '.join(ENGINES)} (the baseline always runs)",
     )
-    ap.add_argument("--repeat", type=int, default=3, help="runs per engine and size (best is kept)")
+    ap.add_argument("--repeat", type=int, default=5, help="runs per engine and size (best is kept)")
     ap.add_argument("--timeout", type=float, default=300, help="seconds per engine and size")
     ap.add_argument("--budget", type=float, default=20, help="repeat only while runs fit this")
     ap.add_argument("--seed", type=int, default=20261122)

@@ -212,9 +212,7 @@ def style_problems(d: Diagnostic) -> list[str]:
 
 
 #: Cases whose messages break the style because of code outside the parser (see the report).
-STYLE_XFAIL = {
-    "imports/cycle": "compile.py names the files of an import cycle without backticks",
-}
+STYLE_XFAIL: dict[str, str] = {}
 
 
 @pytest.mark.parametrize(

@@ -130,7 +130,7 @@ def _load_texts(paths: Sequence[str | os.PathLike[str]]) -> list[tuple[str, str]
 
     def visit(path: Path, stack: tuple[Path, ...], via: Span | None) -> None:
         if path in stack:
-            cycle = " → ".join(display_name(p) for p in (*stack[stack.index(path) :], path))
+            cycle = " → ".join(f"`{display_name(p)}`" for p in (*stack[stack.index(path) :], path))
             diagnostics.append(
                 Diagnostic(
                     "import-cycle",

@@ -164,22 +164,22 @@ def _conjuncts(e: ir.Expr) -> Iterator[tuple[ir.Expr, bool]]:
         yield e, True
 
 
-def _entities_in(typ: t.Type) -> Iterator[str]:
-    if isinstance(typ, t.EntityT):
+def _names_in(typ: t.Type, kind: type[t.EntityT] | type[t.EnumT]) -> Iterator[str]:
+    """The entity (or enum) names a type mentions, through lists and optionals."""
+    if isinstance(typ, kind):
         yield typ.name
     elif isinstance(typ, t.CollT):
-        yield from _entities_in(typ.elem)
+        yield from _names_in(typ.elem, kind)
     elif isinstance(typ, t.OptT):
-        yield from _entities_in(typ.inner)
+        yield from _names_in(typ.inner, kind)
+
+
+def _entities_in(typ: t.Type) -> Iterator[str]:
+    return _names_in(typ, t.EntityT)
 
 
 def _enums_in(typ: t.Type) -> Iterator[str]:
-    if isinstance(typ, t.EnumT):
-        yield typ.name
-    elif isinstance(typ, t.CollT):
-        yield from _enums_in(typ.elem)
-    elif isinstance(typ, t.OptT):
-        yield from _enums_in(typ.inner)
+    return _names_in(typ, t.EnumT)
 
 
 # ------------------------------------------------------------------ constants and facts

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
@@ -114,15 +114,16 @@ class Violation:
         related entities and field. Baselines match findings across runs by it."""
         return (self.rule, self.entity, self.key, self.related, self.field)
 
-    def sort_key(self) -> tuple[Any, ...]:
+    def sort_key(self, natural: Callable[[str], NaturalKey] = _natural) -> tuple[Any, ...]:
+        """The report's order; `natural` may be a memo of `_natural` (see `_sorted_violations`)."""
         return (
             -self.severity,
             self.rule,
             self.entity,
-            _natural(self.key),
+            natural(self.key),
             self.key,  # `M1` and `M01` are equal naturally; never let record order decide
             self.location.pointer,
-            tuple((t, _natural(k), k) for t, k in self.related),
+            tuple([(t, natural(k), k) for t, k in self.related]) if self.related else (),
             self.message,
         )
 
@@ -212,27 +213,15 @@ def _sorted(items: Iterable[Any]) -> tuple[Any, ...]:
 def _sorted_violations(violations: Iterable[Violation]) -> tuple[Violation, ...]:
     """`_sorted(violations)`, at the cost a report of 10^5 violations needs.
 
-    The keys are `Violation.sort_key()` exactly, built inline, with the natural key of each
-    distinct key text computed once: keys repeat (a capability is named by thousands of
-    findings), and the natural key is most of the cost of a sort key.
+    The keys are `Violation.sort_key()`, with the natural key of each distinct key text
+    computed once: keys repeat (a capability is named by thousands of findings), and the
+    natural key is most of the cost of a sort key.
     """
     vs = violations if isinstance(violations, list | tuple) else list(violations)
     texts = {v.key for v in vs}
     texts.update(k for v in vs for _, k in v.related)
-    natural = dict(zip(texts, map(_natural, texts), strict=True))
-    keys = [
-        (
-            -v.severity,
-            v.rule,
-            v.entity,
-            natural[v.key],
-            v.key,
-            v.location.pointer,
-            tuple([(t, natural[k], k) for t, k in v.related]) if v.related else (),
-            v.message,
-        )
-        for v in vs
-    ]
+    natural = dict(zip(texts, map(_natural, texts), strict=True)).__getitem__
+    keys = [v.sort_key(natural) for v in vs]
     # A stable sort puts equal keys next to each other in the order given; of each run the
     # last is kept, as `_sorted`'s dict does. Comparing neighbours is cheaper than hashing
     # every key into a dict.

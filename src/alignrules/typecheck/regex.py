@@ -72,7 +72,7 @@ def regex_problem(pattern: str, ignore_case: bool) -> str | None:
     """Why `pattern` is refused, or None."""
     flags = re.IGNORECASE if ignore_case else 0
     try:
-        re.compile(pattern, flags)
+        compiled = re.compile(pattern, flags)
         parsed = sre_parse.parse(pattern, flags)
     except re.error as exc:
         return f"invalid regular expression: {exc}"
@@ -167,7 +167,7 @@ def regex_problem(pattern: str, ignore_case: bool) -> str | None:
         found = sequence(top, False, prefix=True)
         if found:
             return found
-    if quadratic and not (_anchors(top) or re.compile(pattern, flags).fullmatch("") is None):
+    if quadratic and not (_anchors(top) or compiled.fullmatch("") is None):
         # A pattern that matches the empty text, with nothing (`$`, `\\b`) to refuse that
         # match, succeeds at the first position it tries: no retries to rescan anything.
         return None

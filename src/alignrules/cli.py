@@ -234,15 +234,14 @@ def _check(args: argparse.Namespace) -> int:
         report = apply_baseline(report, baseline)
     names = [display_name(Path(r)) for r in args.rulesets]
     fail_on = None if args.fail_on == "never" else Severity.parse(args.fail_on)
+    # Each format is rendered once, however many outputs (and stdout) ask for it.
     outputs = {
         fmt: render(report, fmt, tool_version=VERSION, ruleset_names=names, fail_on=fail_on)
-        for fmt, _ in args.output
+        for fmt in dict.fromkeys([*(fmt for fmt, _ in args.output), args.format])
     }
     for fmt, path in args.output:
         _write_atomic(path, outputs[fmt])
-    sys.stdout.write(
-        render(report, args.format, tool_version=VERSION, ruleset_names=names, fail_on=fail_on)
-    )
+    sys.stdout.write(outputs[args.format])
     if fail_on is None:
         return EXIT_OK
     return EXIT_VIOLATIONS if report.failing(fail_on) else EXIT_OK

@@ -113,9 +113,7 @@ def _crash_diag(exc: RuleCrashed, source: PlanData | None) -> Diagnostic:
     detail, hint = _crash_reason(exc.__cause__)
     on = f" on {exc.entity} ({exc.pointer or '/'})" if exc.entity else ""
     message = f"rule `{exc.rule}` ({exc.origin}) could not be checked{on}: {detail}"
-    where = exc.origin
-    if exc.pointer is not None:
-        where = _data_where(exc.pointer, source) if source is not None else "<data>"
+    where = exc.origin if exc.pointer is None else _data_where(exc.pointer, source)
     return Diagnostic("rule-crashed", message, where=where, hint=hint)
 
 
@@ -130,7 +128,10 @@ def _crash_reason(cause: BaseException | None) -> tuple[str, str]:
     return f"{name}: {cause}", "please report this, with the ruleset and this record"
 
 
-def _data_where(pointer: str, source: PlanData) -> str:
+def _data_where(pointer: str, source: PlanData | None) -> str:
+    """`file:line:col` of a JSON pointer in the plan, or `<data>` for data given in memory."""
+    if source is None:
+        return "<data>"
     loc = source.locate(Location(None, pointer))
     where = loc.file or source.name
     if loc.line is not None:
@@ -141,8 +142,6 @@ def _data_where(pointer: str, source: PlanData) -> str:
 
 
 def _data_diag(pointer: str, message: str, source: PlanData | None) -> Diagnostic:
-    if source is None:
-        return Diagnostic("data", f"{pointer or '/'}: {message}", where="<data>")
     return Diagnostic("data", f"{pointer or '/'}: {message}", where=_data_where(pointer, source))
 
 

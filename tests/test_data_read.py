@@ -15,6 +15,7 @@ import alignrules.data.read as read_module
 from alignrules.data.read import MAX_DEPTH, PlanData, read_plan, read_plan_text
 from alignrules.diagnostics import Diagnostic, DiagnosticError
 from alignrules.runtime.report import Location
+from tests.conftest import MINI, run_cli
 
 
 def write(tmp_path: Path, name: str, content: str | bytes) -> Path:
@@ -517,12 +518,44 @@ def test_yaml_errors(tmp_path: Path, text: str, message: str, position: str) -> 
     assert d.where == f"{path}{position}"
 
 
-def test_yaml_deep_nesting_is_a_clean_error(tmp_path: Path) -> None:
-    depth = 100_000
-    path = write(tmp_path, "deep.yaml", "[" * depth + "]" * depth)
+#: Over-deep YAML in the shapes that reach libyaml's own nesting limit (1,000 levels, since
+#: PyYAML 6.0.4) before alignrules' limit, and in one that stays under it: the user must get the
+#: same message at the same place in every case and with every PyYAML version.
+DEEP_YAML = {
+    "flow": ("[" * 100_000 + "]" * 100_000, f"1:{MAX_DEPTH + 1}"),
+    "block": ("".join("  " * i + "-\n" for i in range(1_200)), f"{MAX_DEPTH + 1}:{2 * MAX_DEPTH + 1}"),
+    "just over": ("[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1), f"1:{MAX_DEPTH + 1}"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("loader", ["C", "pure Python"])
+@pytest.mark.parametrize("shape", sorted(DEEP_YAML))
+def test_yaml_deep_nesting_is_a_clean_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shape: str, loader: str
+) -> None:
+    yaml: Any = pytest.importorskip("yaml")
+    if loader == "pure Python":
+        monkeypatch.delattr(yaml, "CSafeLoader", raising=False)
+    elif not hasattr(yaml, "CSafeLoader"):
+        pytest.skip("this PyYAML was built without libyaml")
+    text, position = DEEP_YAML[shape]
+    path = write(tmp_path, "deep.yaml", text)
     d = error_of(path)
     assert d.message == f"nested more than {MAX_DEPTH} levels deep"
-    assert d.where == f"{path}:1:{MAX_DEPTH + 1}"
+    assert d.where == f"{path}:{position}"
+
+
+def test_yaml_deep_nesting_from_the_cli(tmp_path: Path) -> None:
+    """The contract as CI sees it: exit 2, the located message on stderr, no traceback."""
+    plan = write(tmp_path, "deep.yaml", DEEP_YAML["flow"][0])
+    result = run_cli("check", MINI, "--data", plan)
+    assert result.returncode == 2, result.stderr
+    assert f"deep.yaml:1:{MAX_DEPTH + 1}: error: nested more than {MAX_DEPTH} levels deep" in (
+        result.stderr
+    )
+    assert "[data]" in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.stdout == ""
 
 
 def test_yaml_without_pyyaml(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -595,12 +595,32 @@ def _read_yaml(text: str, name: str) -> PlanData:
     if not text.strip():
         raise _fail("the file is empty", name)
     # The C loader is much faster; both expose the same event API, which `_YamlBuilder` uses.
-    loader_class = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
+    c_loader = getattr(yaml, "CSafeLoader", None)
+    if c_loader is not None:
+        try:
+            return _read_yaml_with(yaml, c_loader, text, name)
+        except _LibyamlTooDeep:
+            # libyaml (bundled since PyYAML 6.0.4) has a nesting limit of its own, and its
+            # scanner looks ahead through flow collections, so it can stop before alignrules'
+            # MAX_DEPTH check has seen an event. The pure-Python parser has no such limit and
+            # does not recurse: it reaches the same check at the same place, whatever version
+            # of PyYAML is installed.
+            pass
+    return _read_yaml_with(yaml, yaml.SafeLoader, text, name)
+
+
+class _LibyamlTooDeep(Exception):
+    """libyaml refused a document for its own nesting limit."""
+
+
+def _read_yaml_with(yaml: Any, loader_class: Any, text: str, name: str) -> PlanData:
     loader = None
     try:
         loader = loader_class(text)
         root, positions = _YamlBuilder(yaml, loader, text, name).build()
     except yaml.MarkedYAMLError as e:
+        if "nesting depth" in (e.problem or "") and loader_class is not yaml.SafeLoader:
+            raise _LibyamlTooDeep from None
         raise _yaml_syntax_error(e, text, name) from None
     except yaml.reader.ReaderError as e:
         offset = text.find(chr(e.character)) if isinstance(e.character, int) else -1

@@ -306,3 +306,26 @@ rule thin {
         alignrules.load(rules.replace("average is present and average < 10", "average < 10"))
     (d,) = info.value.diagnostics
     assert d.code == "optional-value" and "`average` may be missing" in d.message
+
+
+def test_no_key_of_a_record_stands_for_where_the_record_is() -> None:
+    """A record read by the detailed path ("USD 2,000" is not the canonical form) gets its
+    own JSON pointer, whatever keys the plan uses, NUL-prefixed ones included."""
+    checker = alignrules.load(
+        """
+entity Campaign {
+    id: text
+    budget: money
+}
+
+rule over { no campaign where campaign.budget > 1000 USD }
+"""
+    )
+    data = {
+        "campaigns": [
+            {"id": "M0", "budget": "USD 1"},
+            {"id": "M1", "budget": "USD 2,000", "\0ar_pointer": "/elsewhere", "ar_pointer": "/x"},
+        ]
+    }
+    (violation,) = checker.check(data, as_of=AS_OF).violations
+    assert (violation.key, violation.location.pointer) == ("M1", "/campaigns/1")

@@ -201,7 +201,7 @@ class Emitter:
             note = f"  # keys of {f.ref}" if f.ref else ""
             default = " = None" if f.optional else ""
             w.line(f"{self.fattrs[e.name][f.name]}: {self.field_type(f)}{default}{note}")
-        w.line("ar_pointer: str = attrs.field(repr=False)")
+        w.line('ar_pointer: str = attrs.field(default="", repr=False)')
         w.line()
         w.line("@property")
         w.line(f"def ar_key(self) -> {self.key_type(e.name)}:")

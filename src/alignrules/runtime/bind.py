@@ -448,7 +448,10 @@ class Binder:
                     f.attr: override(rename=f.data, struct_hook=_field_hook(f, dialect == "csv"))
                     for f in spec.fields
                 }
-                overrides["ar_pointer"] = override(rename="\0ar_pointer")
+                # The pointer is set after structuring, not passed in the record under a
+                # reserved key: any key may occur in a plan, and cattrs before 26.2 cannot
+                # even compile a key holding NUL.
+                overrides["ar_pointer"] = override(omit=True)
                 fn = make_dict_structure_fn(spec.cls, conv, **overrides)  # type: ignore[arg-type]
                 conv.register_structure_hook(spec.cls, fn)
                 self._structure[(spec.name, dialect)] = _bound(conv, spec.cls)
@@ -567,7 +570,7 @@ class Binder:
         problems: list[tuple[str, str]],
     ) -> Any:
         try:
-            return structure({**record, "\0ar_pointer": pointer})
+            return attrs.evolve(structure(record), ar_pointer=pointer)
         except cattrs.ClassValidationError as group:
             with_notes, without = group.group_exceptions()
             for exc in without:

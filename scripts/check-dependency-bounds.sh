@@ -54,7 +54,7 @@ for run in "${runs[@]}"; do
 from importlib.metadata import version
 print(', '.join(f'{n} {version(n)}' for n in ('attrs', 'cattrs', 'lark', 'PyYAML')))")
     echo "== $run: $versions"
-    if (cd "$root" && "$venv/bin/python" -m pytest -q -p no:cacheprovider 2>&1 | tee "$work/$run.log" | tail -n 3); then
+    if (cd "$root" && "$venv/bin/python" -m pytest -p no:cacheprovider 2>&1 | tee "$work/$run.log" | tail -n 3); then
         result=$(tail -n 1 "$work/$run.log")
     else
         result="FAILED: $(tail -n 1 "$work/$run.log")"

@@ -1,4 +1,4 @@
-"""The performance benchmark of issue 6: one table from one run.
+"""The performance benchmark: one table from one run.
 
     python benchmarks/run.py                                   # 10^3, 10^4, 10^5 claims, every engine
     python benchmarks/run.py --sizes 1000000 --engines handwritten,alignrules,duckdb
@@ -13,7 +13,7 @@ crashes or times out gets a row that says so.
 Then, unless --no-extras: `import alignrules` time, a 100-rule ruleset's cold compile time,
 `alignrules.load` of an unchanged ruleset (from the in-memory cache), and, when 10^6 is among
 the sizes (or with --cli-size), the CLI end to end on that plan with its peak RSS.
-Finally the targets of issue 6, each with the measured value.
+Finally the performance targets, each with the measured value.
 """
 
 from __future__ import annotations
@@ -439,7 +439,7 @@ def main(argv: list[str] | None = None) -> int:
 def targets(
     results: dict[tuple[str, int], dict[str, Any]], sizes: list[int], extras: dict[str, Any]
 ) -> str:
-    lines = ["Targets of issue 6:"]
+    lines = ["Performance targets:"]
 
     def mark(ok: bool) -> str:
         return "met    " if ok else "NOT met"

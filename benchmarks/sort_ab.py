@@ -1,4 +1,4 @@
-"""The report sort before and after issue 6's second round, in one process (A/B).
+"""The report sort before and after its second optimisation round, in one process (A/B).
 
     python benchmarks/sort_ab.py 100000            # best of 9
     python benchmarks/sort_ab.py 1000000 --repeat 2

@@ -125,3 +125,24 @@ def test_wheel_installed_elsewhere_checks_with_the_standard_ruleset(
         capture_output=True, text=True, cwd=elsewhere, env=env,
     )  # fmt: skip
     assert tested.returncode == 0, tested.stdout + tested.stderr
+    # The same ruleset by name: no one outside a clone should have to find the folder.
+    listed = subprocess.run(
+        [str(alignrules), "rulesets"], capture_output=True, text=True, cwd=elsewhere, env=env
+    )
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.startswith("std:strategy  ")
+    by_name = subprocess.run(
+        [str(alignrules), "check", "std:strategy", "--data", "plan.json", "--as-of", "2026-11-22",
+         "--format", "json"],
+        capture_output=True, text=True, cwd=elsewhere, env=env,
+    )  # fmt: skip
+    assert by_name.returncode == 1, by_name.stderr
+    assert by_name.stdout.count('"rule": "acquisition-negative-margin"') == 3
+    assert '"origin": "std:strategy/rules/' in by_name.stdout
+    assert str(venv) not in by_name.stdout  # rule files named by the name, not the install path
+    loaded = subprocess.run(
+        [str(python), "-c", "import alignrules; c = alignrules.load('std:strategy'); "
+         "print(len(c.rules))"],
+        capture_output=True, text=True, cwd=elsewhere, env=env,
+    )  # fmt: skip
+    assert loaded.stdout == "25\n", loaded.stderr

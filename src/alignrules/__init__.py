@@ -1,10 +1,13 @@
 """alignrules: rules that keep marketing faithful to business strategy, compiled to typed Python.
 
 >>> import alignrules
->>> checker = alignrules.load("rulesets/strategy")                      # doctest: +SKIP
->>> report = checker.check_file("examples/aligned/plan.yaml")          # doctest: +SKIP
+>>> checker = alignrules.load("std:strategy")        # the shipped standard ruleset, by name
+>>> report = checker.check_file("plan.yaml")                            # doctest: +SKIP
 >>> report.ok                                                            # doctest: +SKIP
 True
+
+A ruleset is a `.rules` file, a folder of them, ruleset text, or `std:NAME` for one that
+ships with alignrules (`alignrules rulesets` lists them; `std:strategy` is the standard one).
 
 Importing the package is cheap: the compiler (lark, the parser, the type checker, the code
 generator) is imported by the first `load`, and the plan reader and binder by the first check.

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 class Checker:
     """A compiled ruleset, ready to check plan data.
 
-    >>> checker = alignrules.load("rulesets/strategy")          # doctest: +SKIP
+    >>> checker = alignrules.load("std:strategy")               # doctest: +SKIP
     >>> report = checker.check_file("examples/aligned/plan.yaml", as_of=date(2026, 11, 22))
     """
 
@@ -146,7 +146,8 @@ def _data_diag(pointer: str, message: str, source: PlanData | None) -> Diagnosti
 
 
 def load(ruleset: str | os.PathLike[str], *, params: Mapping[str, Any] | None = None) -> Checker:
-    """Compile a ruleset (a `.rules` file, a folder of them, or ruleset text) into a Checker.
+    """Compile a ruleset into a Checker: a `.rules` file, a folder of them, ruleset text,
+    or `std:NAME` for a ruleset that ships with alignrules (`std:strategy`).
 
     Compilation is cached by content, so loading an unchanged ruleset again is cheap.
     """

@@ -177,7 +177,17 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="CODE",
         help="leave out findings with this code (repeatable)",
     )
+    _add_rulesets_command(sub)
     return parser
+
+
+def _add_rulesets_command(sub: argparse._SubParsersAction[_Parser]) -> None:
+    sub.add_parser(
+        "rulesets",
+        help="list the rulesets that ship with alignrules (use them as std:NAME)",
+        description="List the shipped rulesets. Name one as `std:NAME` wherever a ruleset "
+        "path goes: `alignrules check std:strategy --data plan.yaml`.",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -195,6 +205,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _fmt(args)
         if args.command == "lint":
             return _lint(args)
+        if args.command == "rulesets":
+            return _rulesets()
         raise AssertionError(args.command)  # pragma: no cover - argparse refuses others
     except DiagnosticError as exc:
         for d in exc.diagnostics:
@@ -319,6 +331,16 @@ def _lint(args: argparse.Namespace) -> int:
     findings = lint_paths(args.rulesets, ignore=args.ignore)
     sys.stdout.write(render_lint(findings, args.format, tool_version=VERSION))
     return EXIT_VIOLATIONS if findings else EXIT_OK
+
+
+def _rulesets() -> int:
+    from alignrules.standard import available
+
+    shipped = available()
+    width = max((len(r.spec) for r in shipped), default=0)
+    for r in shipped:
+        print(f"{r.spec:<{width}}  {r.description}".rstrip())
+    return EXIT_OK
 
 
 def _write_atomic(path: str, text: str, keep_mode: bool = False) -> None:

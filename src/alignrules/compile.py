@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from alignrules import standard
 from alignrules.diagnostics import Diagnostic, DiagnosticError
 from alignrules.source import Source, Span
 
@@ -47,8 +48,14 @@ class CompiledRuleset:
     files: tuple[Source, ...] = attrs.field(repr=False, eq=False)
 
 
-def display_name(path: Path) -> str:
-    """How a file is named in messages: relative to the working directory when inside it."""
+def display_name(path: Path, std: bool = False) -> str:
+    """How a file is named in messages: relative to the working directory when inside it.
+
+    With `std`, a file of a shipped ruleset is named `std:strategy/...`, never by where the
+    package is installed.
+    """
+    if std and (shown := standard.shown_name(path)) is not None:
+        return shown
     try:
         return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
@@ -56,9 +63,12 @@ def display_name(path: Path) -> str:
 
 
 def ruleset_files(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
-    """The `.rules` files named by `paths`: files as given, folders searched recursively."""
+    """The `.rules` files named by `paths`: files as given, folders searched recursively.
+
+    `std:NAME` names a shipped ruleset (see `alignrules.standard`).
+    """
     out: list[Path] = []
-    for p in map(Path, paths):
+    for p in map(_spec_path, paths):
         if p.is_dir():
             found = sorted(f for f in p.rglob("*" + RULESET_SUFFIX) if f.is_file())
             if not found:
@@ -73,6 +83,19 @@ def ruleset_files(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
                 Diagnostic("usage", "no such ruleset file or folder", where=str(p))
             )
     return list(dict.fromkeys(f.resolve() for f in out))
+
+
+def _spec_path(spec: str | os.PathLike[str]) -> Path:
+    return standard.resolve(spec) if standard.is_standard(spec) else Path(spec)
+
+
+def _std_roots(paths: Sequence[str | os.PathLike[str]]) -> tuple[Path, ...]:
+    """The shipped files or folders that `paths` name by `std:`."""
+    return tuple(standard.resolve(str(p)).resolve() for p in paths if standard.is_standard(p))
+
+
+def _is_within(path: Path, roots: Sequence[Path]) -> bool:
+    return any(path == r or r in path.parents for r in roots)
 
 
 def read_source(path: Path, name: str | None = None) -> Source:
@@ -124,6 +147,8 @@ def _load_texts(paths: Sequence[str | os.PathLike[str]]) -> list[tuple[str, str]
     """`load_files` as (name, text) pairs: the compile cache's key, made without a parse of
     a file already parsed."""
     roots = ruleset_files(paths)
+    # Files reached through `std:` (named, or imported) are shown by that name.
+    std_roots = list(_std_roots(paths))
     texts: dict[Path, tuple[str, str]] = {}
     order: list[Path] = []
     diagnostics: list[Diagnostic] = []
@@ -142,6 +167,20 @@ def _load_texts(paths: Sequence[str | os.PathLike[str]]) -> list[tuple[str, str]
             return
         if path in texts:
             return
+        if path.is_dir():  # a folder import: every `.rules` file in it
+            found = sorted(f.resolve() for f in path.rglob("*" + RULESET_SUFFIX) if f.is_file())
+            if not found:
+                diagnostics.append(
+                    Diagnostic(
+                        "missing-import",
+                        f"imported folder `{display_name(path, std=True)}` has no "
+                        f"`{RULESET_SUFFIX}` files",
+                        via,
+                    )
+                )
+            for f in found:
+                visit(f, stack, via)
+            return
         if not path.is_file():
             diagnostics.append(
                 Diagnostic(
@@ -152,7 +191,7 @@ def _load_texts(paths: Sequence[str | os.PathLike[str]]) -> list[tuple[str, str]
                 )
             )
             return
-        shown = display_name(path)
+        shown = display_name(path, std=_is_within(path, std_roots))
         text = _read_text(path, shown)
         texts[path] = (shown, text)
         try:
@@ -161,7 +200,18 @@ def _load_texts(paths: Sequence[str | os.PathLike[str]]) -> list[tuple[str, str]
             diagnostics.extend(exc.diagnostics)
             return
         for imported, span in _imports(tree):
-            visit((path.parent / imported).resolve(), (*stack, path), span)
+            if standard.is_standard(imported):
+                try:
+                    target = standard.resolve(imported).resolve()
+                except DiagnosticError as exc:
+                    diagnostics.extend(
+                        attrs.evolve(d, span=span, where=None) for d in exc.diagnostics
+                    )
+                    continue
+                std_roots.append(target)
+            else:
+                target = (path.parent / imported).resolve()
+            visit(target, (*stack, path), span)
         order.append(path)
 
     for root in roots:
@@ -219,7 +269,13 @@ def load_module(source: str, origin: str, digest: str) -> types.ModuleType:
 def compile_paths(paths: Sequence[str | os.PathLike[str]]) -> CompiledRuleset:
     """Compile the ruleset made of `paths` (files or folders) and what they import."""
     key = tuple(_load_texts(paths))
-    return _compile_cached(key, ", ".join(display_name(Path(p)) for p in paths))
+    return _compile_cached(key, ", ".join(_shown_spec(p) for p in paths))
+
+
+def _shown_spec(spec: str | os.PathLike[str]) -> str:
+    return (
+        spec if isinstance(spec, str) and standard.is_standard(spec) else display_name(Path(spec))
+    )
 
 
 def compile_text(text: str, name: str = "<ruleset>") -> CompiledRuleset:

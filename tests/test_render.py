@@ -119,7 +119,7 @@ OPTIONS: dict[str, Any] = {"tool_version": "0.1.0", "ruleset_names": ("strategy"
 
 
 def test_formats_are_registered() -> None:
-    assert set(FORMATS) == {"text", "json", "sarif", "junit", "github", "markdown"}
+    assert set(FORMATS) == {"text", "json", "sarif", "junit", "github", "markdown", "html"}
 
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
@@ -138,7 +138,7 @@ def test_render_dispatches_to_the_named_renderer(fmt: str) -> None:
     assert render(REPORT, fmt, **OPTIONS) == FORMATS[fmt](REPORT, **OPTIONS)
 
 
-@pytest.mark.parametrize("module", ["text", "json", "sarif", "junit", "github", "markdown"])
+@pytest.mark.parametrize("module", ["text", "json", "sarif", "junit", "github", "markdown", "html"])
 def test_docstring_examples(module: str) -> None:
     result = doctest.testmod(importlib.import_module(f"alignrules.render.{module}"))
     assert result.failed == 0

@@ -28,7 +28,8 @@ from alignrules.diagnostics import Diagnostic, DiagnosticError, render_text
 from alignrules.lint import CODES as LINT_CODES
 from alignrules.lint import LINT_FORMATS, lint_paths, render_lint
 from alignrules.render import FORMATS, render
-from alignrules.runtime.report import Severity
+from alignrules.render.alignment import AlignmentMap
+from alignrules.runtime.report import Report, Severity
 from alignrules.syntax.printer import format_source
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
@@ -251,12 +252,40 @@ def _check(args: argparse.Namespace) -> int:
         fmt: render(report, fmt, tool_version=VERSION, ruleset_names=names, fail_on=fail_on)
         for fmt in dict.fromkeys([*(fmt for fmt, _ in args.output), args.format])
     }
+    if "html" in outputs:
+        html = _HtmlReport(checker, args.data, report, names)
+        outputs["html"] = html.render(".")
     for fmt, path in args.output:
-        _write_atomic(path, outputs[fmt])
+        text = html.render(str(Path(path).parent)) if fmt == "html" else outputs[fmt]
+        _write_atomic(path, text)
     sys.stdout.write(outputs[args.format])
     if fail_on is None:
         return EXIT_OK
     return EXIT_VIOLATIONS if report.failing(fail_on) else EXIT_OK
+
+
+class _HtmlReport:
+    """The HTML report, drawn on the plan's alignment map (bound once, when first asked for),
+    with links to plan files relative to the folder each copy is written to."""
+
+    def __init__(self, checker: api.Checker, data: str, report: Report, names: list[str]) -> None:
+        self.checker, self.data, self.report, self.names = checker, data, report, names
+        self._map: AlignmentMap | None = None
+
+    def render(self, links_from: str) -> str:
+        from alignrules.alignment import alignment_map
+        from alignrules.data.read import read_plan
+        from alignrules.render.html import render_html
+
+        if self._map is None:
+            self._map = alignment_map(self.checker, read_plan(self.data))
+        return render_html(
+            self.report,
+            tool_version=VERSION,
+            ruleset_names=self.names,
+            alignment=self._map,
+            links_from=links_from,
+        )
 
 
 def _has_rules(compiled: CompiledRuleset, rulesets: Sequence[str]) -> None:

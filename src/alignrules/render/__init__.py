@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 
 from alignrules.diagnostics import Diagnostic, DiagnosticError
 from alignrules.render.github import render_github
+from alignrules.render.html import render_html
 from alignrules.render.json import render_json
 from alignrules.render.junit import render_junit
 from alignrules.render.markdown import render_markdown
@@ -30,6 +31,9 @@ FORMATS: dict[str, Callable[..., str]] = {
     "junit": render_junit,
     "github": render_github,
     "markdown": render_markdown,
+    # Without the plan's alignment map (which the CLI adds), the map shows only the records
+    # that have findings.
+    "html": render_html,
 }
 
 
@@ -66,6 +70,7 @@ __all__ = [
     "FORMATS",
     "render",
     "render_github",
+    "render_html",
     "render_json",
     "render_junit",
     "render_markdown",

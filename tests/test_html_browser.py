@@ -254,3 +254,44 @@ def contrast(a: tuple[float, float, float], b: tuple[float, float, float]) -> fl
 
     hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
     return (hi + 0.05) / (lo + 0.05)
+
+
+@pytest.fixture(scope="module")
+def doc_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("site")
+    assert main(["doc", "std:strategy", "-o", str(out)]) == 0
+    return out
+
+
+def test_doc_site_renders_links_and_prints(browser: Any, doc_site: Path) -> None:
+    # The index and a few rule pages (every page's links are also checked without a browser,
+    # in tests/test_doc_command.py): one with parameters, one with links, one warning.
+    names = ["launch-before-ready", "claim-capability-funded", "strategy-without-campaigns"]
+    pages = [doc_site / "index.html", *(doc_site / "rules" / f"{n}.html" for n in names)]
+    for path in pages:
+        opened = Opened(browser, path)
+        page = opened.page
+        assert opened.errors == [], path.name
+        levels = page.eval_on_selector_all("h1,h2,h3", "els => els.map(e => +e.tagName[1])")
+        assert levels.count(1) == 1 and levels[0] == 1, path.name
+        for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)"):
+            parts = urlsplit(href)
+            if parts.scheme == "https":
+                continue
+            target = Path(unquote(parts.path))
+            assert target.is_file(), (path.name, href)
+            if parts.fragment:
+                assert f'id="{parts.fragment}"' in target.read_text("utf-8"), (path.name, href)
+        if path.name in ("index.html", "launch-before-ready.html"):
+            opened.screenshot(f"doc-{path.stem}")
+            # The print stylesheet drops the navigation and keeps the rule text whole.
+            page.emulate_media(media="print")
+            assert page.locator("nav").count() == 0 or not page.locator("nav").is_visible()
+            page.pdf(path=str(ARTIFACTS / f"doc-{path.stem}.pdf"))
+            assert (ARTIFACTS / f"doc-{path.stem}.pdf").stat().st_size > 5_000
+        pairs = page.eval_on_selector_all(
+            ".sev",
+            "els => els.map(e => [getComputedStyle(e).color, getComputedStyle(e).backgroundColor])",
+        )
+        assert all(contrast(rgb(fg), rgb(bg)) >= 4.5 for fg, bg in pairs), path.name
+        page.close()

@@ -179,7 +179,28 @@ def build_parser() -> argparse.ArgumentParser:
         help="leave out findings with this code (repeatable)",
     )
     _add_rulesets_command(sub)
+    _add_doc_command(sub)
     return parser
+
+
+def _add_doc_command(sub: argparse._SubParsersAction[_Parser]) -> None:
+    doc = sub.add_parser(
+        "doc",
+        help="write a reviewer's document of rulesets: Markdown and a static HTML site",
+        description="Write every rule with its metadata, text, parameters, examples and "
+        "coverage, indexed by tag and owner: OUTPUT/ruleset.md, and OUTPUT/index.html with "
+        "a page per rule under OUTPUT/rules/.",
+    )
+    doc.add_argument("rulesets", nargs="+", metavar="RULESET")
+    doc.add_argument(
+        "-o", "--output", required=True, metavar="FOLDER", help="the folder to write into"
+    )
+    doc.add_argument(
+        "--format",
+        choices=["markdown", "html", "both"],
+        default="both",
+        help="what to write (default: both)",
+    )
 
 
 def _add_rulesets_command(sub: argparse._SubParsersAction[_Parser]) -> None:
@@ -208,6 +229,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _lint(args)
         if args.command == "rulesets":
             return _rulesets()
+        if args.command == "doc":
+            return _doc(args)
         raise AssertionError(args.command)  # pragma: no cover - argparse refuses others
     except DiagnosticError as exc:
         for d in exc.diagnostics:
@@ -369,6 +392,24 @@ def _rulesets() -> int:
     width = max((len(r.spec) for r in shipped), default=0)
     for r in shipped:
         print(f"{r.spec:<{width}}  {r.description}".rstrip())
+    return EXIT_OK
+
+
+def _doc(args: argparse.Namespace) -> int:
+    from alignrules.docgen.markdown import render_markdown_doc
+    from alignrules.docgen.model import document
+    from alignrules.docgen.site import site_pages
+
+    doc = document(args.rulesets)
+    pages: dict[str, str] = {}  # everything is made before anything is written
+    if args.format in ("markdown", "both"):
+        pages["ruleset.md"] = render_markdown_doc(doc)
+    if args.format in ("html", "both"):
+        pages.update(site_pages(doc))
+    for name, text in pages.items():
+        _write_atomic(str(Path(args.output) / name), text)
+    n = len(doc.rules)
+    print(f"wrote {args.output}: {len(pages)} files, {n} rule{'' if n == 1 else 's'}")
     return EXIT_OK
 
 

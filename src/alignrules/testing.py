@@ -16,7 +16,7 @@ from pathlib import Path
 import attrs
 
 from alignrules.api import Checker, _param_text
-from alignrules.compile import compile_paths
+from alignrules.compile import CompiledRuleset, compile_paths
 from alignrules.data.read import read_plan, read_plan_text
 from alignrules.diagnostics import Diagnostic, DiagnosticError, render_text, visible
 from alignrules.ir import nodes as ir
@@ -160,7 +160,11 @@ def _py_value(value: object) -> object:
 
 def run_examples(paths: Sequence[str | os.PathLike[str]]) -> TestRun:
     """Compile the rulesets and run every example in them."""
-    compiled = compile_paths(paths)
+    return run_examples_of(compile_paths(paths))
+
+
+def run_examples_of(compiled: CompiledRuleset) -> TestRun:
+    """Run every example of a compiled ruleset."""
     checker = Checker(compiled)
     results = [run_example(checker, ex) for ex in compiled.program.examples]
     out: list[str] = []

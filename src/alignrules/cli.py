@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from alignrules import api
 from alignrules.compile import (
@@ -30,6 +31,9 @@ from alignrules.lint import LINT_FORMATS, lint_paths, render_lint
 from alignrules.render import FORMATS, render
 from alignrules.render.alignment import AlignmentMap
 from alignrules.runtime.report import Report, Severity
+
+if TYPE_CHECKING:
+    from alignrules.selection import Selection
 from alignrules.syntax.printer import format_source
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
@@ -85,17 +89,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="check plan data against rulesets")
     check.add_argument(
-        "rulesets", nargs="+", metavar="RULESET", help="a .rules file or a folder of them"
+        "rulesets",
+        nargs="*",
+        metavar="RULESET",
+        help="a .rules file, a folder of them, or std:NAME (default: the configuration's)",
     )
     check.add_argument(
         "--data",
-        required=True,
         metavar="PLAN",
         help="a .json, .yaml or .yml file, or a folder of .csv files",
     )
-    check.add_argument(
-        "--format", default="text", choices=sorted(FORMATS), help="what to print (default: text)"
-    )
+    check.add_argument("--format", choices=sorted(FORMATS), help="what to print (default: text)")
     check.add_argument(
         "--output",
         action="append",
@@ -106,7 +110,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument(
         "--fail-on",
-        default="error",
         choices=["error", "warning", "info", "never"],
         help="exit 1 when a violation of this severity or worse is found (default: error)",
     )
@@ -134,6 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="REPORT",
         help="a JSON report of an earlier run (--format json): report only new violations",
     )
+    _add_check_selection(check)
 
     comp = sub.add_parser("compile", help="write the typed Python checker module for rulesets")
     comp.add_argument("rulesets", nargs="+", metavar="RULESET")
@@ -203,6 +207,24 @@ def _add_doc_command(sub: argparse._SubParsersAction[_Parser]) -> None:
     )
 
 
+def _add_check_selection(check: argparse.ArgumentParser) -> None:
+    for flag, what in (("--rule", "RULE"), ("--tag", "TAG"), ("--owner", "OWNER")):
+        check.add_argument(
+            flag,
+            action="append",
+            default=[],
+            metavar=what,
+            help=f"report only rules with this {what.lower()} (repeatable; any match counts)",
+        )
+    check.add_argument(
+        "--config",
+        metavar="FILE",
+        help="the configuration file (default: alignrules.toml or pyproject.toml "
+        "[tool.alignrules], found from here upwards)",
+    )
+    check.add_argument("--no-config", action="store_true", help="read no configuration file")
+
+
 def _add_rulesets_command(sub: argparse._SubParsersAction[_Parser]) -> None:
     sub.add_parser(
         "rulesets",
@@ -257,6 +279,7 @@ def _check(args: argparse.Namespace) -> int:
     from alignrules.baseline import apply_baseline, read_baseline
     from alignrules.waivers import apply_waivers, read_waivers
 
+    selection = _configure_check(args)
     # Every input is read before checking, so a bad waiver or baseline file stops the run early.
     waivers = None if args.waivers is None else read_waivers(args.waivers)
     baseline = None if args.baseline is None else read_baseline(args.baseline)
@@ -264,6 +287,8 @@ def _check(args: argparse.Namespace) -> int:
     checker = api.Checker(compiled, dict(args.param))
     report = checker.check_file(args.data, as_of=args.as_of)
     _has_rules(compiled, args.rulesets)  # after the data, so that its problems come first
+    selection.check_against(checker.rules)
+    report = selection.apply(report)
     if waivers is not None:
         report = apply_waivers(report, waivers)
     if baseline is not None:
@@ -309,6 +334,40 @@ class _HtmlReport:
             alignment=self._map,
             links_from=links_from,
         )
+
+
+def _configure_check(args: argparse.Namespace) -> Selection:
+    """Fill in what the flags leave out from the configuration file; flags win."""
+    from alignrules.config import Config, find_config, read_config
+    from alignrules.selection import Selection
+
+    config = Config("")
+    if not args.no_config:
+        path = Path(args.config) if args.config else find_config(Path.cwd())
+        if args.config and not path.is_file():  # type: ignore[union-attr]
+            raise DiagnosticError(Diagnostic("usage", "no such file", where=args.config))
+        if path is not None:
+            config = read_config(path, display_name(path), FORMATS)
+    args.rulesets = args.rulesets or list(config.rulesets)
+    args.data = args.data or config.data
+    args.format = args.format or config.format or "text"
+    args.fail_on = args.fail_on or config.fail_on or "error"
+    args.waivers = args.waivers or config.waivers
+    args.baseline = args.baseline or config.baseline
+    args.output = args.output or list(config.outputs)
+    args.param = [*config.params, *args.param]  # later ones win: the flags
+    missing = [f for f, v in (("RULESET", args.rulesets), ("--data", args.data)) if not v]
+    if missing:
+        raise DiagnosticError(
+            Diagnostic(
+                "usage",
+                f"the following arguments are required: {', '.join(missing)}",
+                hint="give them on the command line, or in alignrules.toml "
+                "(see `alignrules check --help`)",
+            )
+        )
+    where = f"{config.file} [rules]" if config.file else "--rule"
+    return Selection(tuple(args.rule), tuple(args.tag), tuple(args.owner), config.rules, where)
 
 
 def _has_rules(compiled: CompiledRuleset, rulesets: Sequence[str]) -> None:

@@ -212,7 +212,9 @@ def test_check_lists_files_that_would_change_and_changes_nothing(tmp_path: Path)
     tidy.write_text(CANONICAL, "utf-8")
     result = run_cli("fmt", "--check", tmp_path, cwd=tmp_path)
     assert result.returncode == 1, result.stderr
-    assert result.stdout == "would reformat messy.rules\n"
+    assert result.stdout == (
+        "would reformat messy.rules\n1 file would be reformatted, 1 file already formatted\n"
+    )
     assert messy.read_text("utf-8") == MESSY
     assert run_cli("fmt", "--check", tidy, cwd=tmp_path).returncode == 0
 
@@ -222,12 +224,15 @@ def test_fmt_rewrites_in_place_and_keeps_the_file_mode(tmp_path: Path) -> None:
     messy.write_text(MESSY, "utf-8")
     os.chmod(messy, 0o644)
     result = run_cli("fmt", messy, cwd=tmp_path)
-    assert (result.returncode, result.stdout) == (0, "reformatted messy.rules\n"), result.stderr
+    assert (result.returncode, result.stdout) == (
+        0,
+        "reformatted messy.rules\n1 file reformatted\n",
+    ), result.stderr
     assert messy.read_text("utf-8") == CANONICAL
     assert stat.S_IMODE(messy.stat().st_mode) == 0o644
     assert [p.name for p in tmp_path.iterdir()] == ["messy.rules"]  # no temporary left
     again = run_cli("fmt", messy, cwd=tmp_path)
-    assert (again.returncode, again.stdout) == (0, "")
+    assert (again.returncode, again.stdout) == (0, "1 file already formatted\n")
 
 
 def test_a_file_that_does_not_parse_exits_2_with_a_located_message(tmp_path: Path) -> None:

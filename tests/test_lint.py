@@ -84,7 +84,7 @@ def test_cli_text_output_and_exit_codes() -> None:
     assert result.stdout.endswith("3 findings: 3 never-fires\n")
 
     clean = run_cli("lint", "tests/cases/lint/clean.rules")
-    assert (clean.returncode, clean.stdout, clean.stderr) == (0, "", "")
+    assert (clean.returncode, clean.stdout, clean.stderr) == (0, "no lint findings\n", "")
 
 
 def test_cli_ignore_leaves_codes_out() -> None:
@@ -92,7 +92,7 @@ def test_cli_ignore_leaves_codes_out() -> None:
         "lint", "tests/cases/lint/metadata.rules",
         "--ignore", "missing-title", "--ignore", "missing-rationale", "--ignore", "untested-rule",
     )  # fmt: skip
-    assert (result.returncode, result.stdout) == (0, ""), result.stderr
+    assert (result.returncode, result.stdout) == (0, "no lint findings\n"), result.stderr
 
 
 def test_cli_ruleset_that_does_not_compile_exits_2(tmp_path: Path) -> None:

@@ -72,6 +72,7 @@ def test_wheel_contents_and_metadata(dist: Path) -> None:
     assert "alignrules/syntax/alignrules.lark" in names
     assert "alignrules/py.typed" in names
     assert "alignrules/rulesets/strategy/schema.rules" in names
+    assert "alignrules/docs/errors.md" in names  # what `alignrules explain CODE` prints
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
     assert metadata["License-Expression"] == "Apache-2.0"
     assert "Typing :: Typed" in metadata.get_all("Classifier", [])
@@ -146,3 +147,9 @@ def test_wheel_installed_elsewhere_checks_with_the_standard_ruleset(
         capture_output=True, text=True, cwd=elsewhere, env=env,
     )  # fmt: skip
     assert loaded.stdout == "25\n", loaded.stderr
+    explained = subprocess.run(
+        [str(alignrules), "explain", "unordered-compare"],
+        capture_output=True, text=True, cwd=elsewhere, env=env,
+    )  # fmt: skip
+    assert explained.returncode == 0, explained.stderr
+    assert "**Fix.**" in explained.stdout

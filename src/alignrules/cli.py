@@ -160,11 +160,17 @@ def build_parser() -> argparse.ArgumentParser:
     test.add_argument(
         "--junit", metavar="FILE", help="also write the examples' results as JUnit XML"
     )
+    _add_test_selection(test)
 
     fmt = sub.add_parser("fmt", help="rewrite ruleset files in the one canonical layout")
     fmt.add_argument("rulesets", nargs="+", metavar="RULESET")
     fmt.add_argument(
         "--check", action="store_true", help="change nothing; exit 1 if a file would change"
+    )
+    fmt.add_argument(
+        "--diff",
+        action="store_true",
+        help="change nothing; print what would change as a unified diff, exit 1 if anything would",
     )
 
     lint = sub.add_parser(
@@ -184,7 +190,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_rulesets_command(sub)
     _add_doc_command(sub)
+    _add_explain_command(sub)
     return parser
+
+
+def _add_explain_command(sub: argparse._SubParsersAction[_Parser]) -> None:
+    explain = sub.add_parser(
+        "explain",
+        help="explain an error code, or show a rule's rationale",
+        description="Print the documentation of an error code (`unordered-compare`), or the "
+        "title, rationale, owner and links of a rule of the given rulesets.",
+    )
+    explain.add_argument("name", metavar="CODE", help="an error code or a rule id")
+    explain.add_argument(
+        "rulesets",
+        nargs="*",
+        metavar="RULESET",
+        default=["std:strategy"],
+        help="where to look for rules (default: std:strategy)",
+    )
 
 
 def _add_doc_command(sub: argparse._SubParsersAction[_Parser]) -> None:
@@ -204,6 +228,21 @@ def _add_doc_command(sub: argparse._SubParsersAction[_Parser]) -> None:
         choices=["markdown", "html", "both"],
         default="both",
         help="what to write (default: both)",
+    )
+
+
+def _add_test_selection(test: argparse.ArgumentParser) -> None:
+    test.add_argument(
+        "-k",
+        dest="keyword",
+        metavar="TEXT",
+        help="run only the examples whose name contains TEXT (ignoring case)",
+    )
+    test.add_argument(
+        "-x", "--exitfirst", action="store_true", help="stop after the first failing example"
+    )
+    test.add_argument(
+        "-q", "--quiet", action="store_true", help="list only failing examples, and the totals"
     )
 
 
@@ -253,6 +292,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _rulesets()
         if args.command == "doc":
             return _doc(args)
+        if args.command == "explain":
+            from alignrules.explain import explain
+
+            sys.stdout.write(explain(args.name, args.rulesets))
+            return EXIT_OK
         raise AssertionError(args.command)  # pragma: no cover - argparse refuses others
     except DiagnosticError as exc:
         for d in exc.diagnostics:
@@ -398,12 +442,26 @@ def _compile(args: argparse.Namespace) -> int:
 def _test(args: argparse.Namespace) -> int:
     from alignrules.testing import run_examples
 
-    result = run_examples(args.rulesets)
+    if args.min_coverage is not None and args.keyword is not None:
+        raise DiagnosticError(
+            Diagnostic(
+                "usage",
+                "--min-coverage measures every example: it cannot be combined with -k",
+                hint="run `alignrules test` without -k to measure coverage",
+            )
+        )
+    result = run_examples(
+        args.rulesets, keyword=args.keyword, exit_first=args.exitfirst, quiet=args.quiet
+    )
     if args.junit is not None:
         _write_atomic(args.junit, result.junit())
     sys.stdout.write(result.text)
     failed = not result.ok
-    if args.min_coverage is not None and result.coverage_percent < args.min_coverage:
+    if (
+        args.min_coverage is not None
+        and result.complete
+        and result.coverage_percent < args.min_coverage
+    ):
         print(
             f"rule coverage {result.coverage_percent:g}% is below --min-coverage "
             f"{args.min_coverage:g}%"
@@ -416,7 +474,8 @@ def _fmt(args: argparse.Namespace) -> int:
     """Format each file on its own; a file that does not parse is reported and left alone."""
     failed = False
     changed = []
-    for path in ruleset_files(args.rulesets):
+    files = ruleset_files(args.rulesets)
+    for path in files:
         try:
             src = read_source(path)
             text = format_source(src)
@@ -428,19 +487,48 @@ def _fmt(args: argparse.Namespace) -> int:
         if text == src.text:
             continue
         changed.append(src.name)
-        if args.check:
+        if args.diff:
+            sys.stdout.write(_unified_diff(src.name, src.text, text))
+        elif args.check:
             print(f"would reformat {src.name}")
         else:
             _write_atomic(str(path), text, keep_mode=True)
             print(f"reformatted {src.name}")
+    dry = args.check or args.diff
+    print(_fmt_summary(len(changed), len(files) - len(changed), dry=dry))
     if failed:
         return EXIT_ERROR
-    return EXIT_VIOLATIONS if args.check and changed else EXIT_OK
+    return EXIT_VIOLATIONS if dry and changed else EXIT_OK
+
+
+def _unified_diff(name: str, before: str, after: str) -> str:
+    import difflib
+
+    lines = difflib.unified_diff(
+        before.splitlines(keepends=True), after.splitlines(keepends=True), name, name
+    )
+    return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+
+
+def _fmt_summary(changed: int, rest: int, *, dry: bool) -> str:
+    """One line that says what `fmt` did, as ruff's formatter says it."""
+
+    def files(n: int) -> str:
+        return f"{n} file{'' if n == 1 else 's'}"
+
+    if not changed:
+        return f"{files(rest)} already formatted"
+    done = f"{files(changed)} would be reformatted" if dry else f"{files(changed)} reformatted"
+    if not rest:
+        return done
+    return f"{done}, {files(rest)} already formatted" if dry else f"{done}, {rest} left unchanged"
 
 
 def _lint(args: argparse.Namespace) -> int:
     findings = lint_paths(args.rulesets, ignore=args.ignore)
     sys.stdout.write(render_lint(findings, args.format, tool_version=VERSION))
+    if not findings and args.format == "text":
+        print("no lint findings")
     return EXIT_VIOLATIONS if findings else EXIT_OK
 
 

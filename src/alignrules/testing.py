@@ -58,6 +58,7 @@ class TestRun:
     results: tuple[ExampleResult, ...]
     text: str
     coverage: tuple[RuleCoverage, ...] = ()
+    complete: bool = True  # every example ran (no -k, no -x stop): coverage is measured
 
     @property
     def ok(self) -> bool:
@@ -158,18 +159,45 @@ def _py_value(value: object) -> object:
     return value
 
 
-def run_examples(paths: Sequence[str | os.PathLike[str]]) -> TestRun:
-    """Compile the rulesets and run every example in them."""
-    return run_examples_of(compile_paths(paths))
+def run_examples(
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    keyword: str | None = None,
+    exit_first: bool = False,
+    quiet: bool = False,
+) -> TestRun:
+    """Compile the rulesets and run their examples (see `run_examples_of`)."""
+    return run_examples_of(
+        compile_paths(paths), keyword=keyword, exit_first=exit_first, quiet=quiet
+    )
 
 
-def run_examples_of(compiled: CompiledRuleset) -> TestRun:
-    """Run every example of a compiled ruleset."""
+def run_examples_of(
+    compiled: CompiledRuleset,
+    *,
+    keyword: str | None = None,
+    exit_first: bool = False,
+    quiet: bool = False,
+) -> TestRun:
+    """Run the examples of a compiled ruleset: those whose name contains `keyword` (ignoring
+    case), stopping after the first failure with `exit_first`; `quiet` leaves out the lines
+    of passing examples. Coverage is only measured when every example ran."""
     checker = Checker(compiled)
-    results = [run_example(checker, ex) for ex in compiled.program.examples]
+    chosen = [
+        ex
+        for ex in compiled.program.examples
+        if keyword is None or keyword.casefold() in ex.name.casefold()
+    ]
+    results = []
+    for ex in chosen:
+        results.append(run_example(checker, ex))
+        if exit_first and not results[-1].ok:
+            break
     out: list[str] = []
     current = None
     for r in results:
+        if quiet and r.ok:
+            continue
         file = r.origin.rsplit(":", 1)[0]
         if file != current:
             out.append(file)
@@ -178,6 +206,12 @@ def run_examples_of(compiled: CompiledRuleset) -> TestRun:
         out.extend(r.lines)
     passed = sum(r.ok for r in results)
     failed = len(results) - passed
+    total = len(compiled.program.examples)
+    if len(results) < total:
+        why = "-x stopped at the first failure" if len(results) < len(chosen) else "-k"
+        out.append(f"{len(results)} of {total} examples ran ({why}); rule coverage not measured")
+        out.append(f"{len(results)} examples: {passed} passed, {failed} failed")
+        return TestRun(tuple(results), "\n".join(out) + "\n", complete=False)
     if not results:
         out.append(
             'no examples found: write `example "name" { given ... expect ... }` next to the rules'
@@ -197,7 +231,12 @@ def run_examples_of(compiled: CompiledRuleset) -> TestRun:
         )
         for r in compiled.program.rules
     )
-    out += coverage_table(coverage)
+    out += [] if quiet else coverage_table(coverage)
+    if quiet:
+        percent = percent_covered(coverage)
+        out.append(
+            f"{sum(c.covered for c in coverage)} of {len(coverage)} rules fully covered ({percent:g}%)"
+        )
     out.append(f"{len(results)} examples: {passed} passed, {failed} failed")
     return TestRun(tuple(results), "\n".join(out) + "\n", coverage)
 

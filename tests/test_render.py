@@ -119,7 +119,9 @@ OPTIONS: dict[str, Any] = {"tool_version": "0.1.0", "ruleset_names": ("strategy"
 
 
 def test_formats_are_registered() -> None:
-    assert set(FORMATS) == {"text", "json", "sarif", "junit", "github", "markdown", "html"}
+    assert set(FORMATS) == {
+        "text", "json", "sarif", "junit", "github", "markdown", "html", "gitlab"
+    }  # fmt: skip
 
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))

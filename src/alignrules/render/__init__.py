@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 
 from alignrules.diagnostics import Diagnostic, DiagnosticError
 from alignrules.render.github import render_github
+from alignrules.render.gitlab import render_gitlab
 from alignrules.render.html import render_html
 from alignrules.render.json import render_json
 from alignrules.render.junit import render_junit
@@ -34,6 +35,7 @@ FORMATS: dict[str, Callable[..., str]] = {
     # Without the plan's alignment map (which the CLI adds), the map shows only the records
     # that have findings.
     "html": render_html,
+    "gitlab": render_gitlab,
 }
 
 
@@ -70,6 +72,7 @@ __all__ = [
     "FORMATS",
     "render",
     "render_github",
+    "render_gitlab",
     "render_html",
     "render_json",
     "render_junit",

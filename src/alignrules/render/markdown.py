@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from alignrules.diagnostics import visible
 from alignrules.render.text import place, primary_location, rules_of, summary
-from alignrules.runtime.report import Report, Violation, Waived
+from alignrules.runtime.report import Report, RuleInfo, Violation, Waived
 
 # Characters that Markdown could read as formatting, a link or a table border. `#` matters in
 # headings, where a trailing run of them is taken as the closing sequence.
@@ -89,12 +89,26 @@ def render_markdown(
         if rule.owner:
             facts.append(f"owner {md(rule.owner)}")
         lines += ["", f"### {heading}", "", " · ".join(facts), ""]
+        lines += _why(rule)
         lines += ["| Location | Entity | Message |", "| --- | --- | --- |"]
         lines += [_row(v) for v in found[:max_rows]]
         if len(found) > max_rows:
             lines += ["", f"… and {len(found) - max_rows} more."]
     lines += _waived_and_baseline(report, max_rows)
     return "\n".join(lines) + "\n"
+
+
+def _why(rule: RuleInfo) -> list[str]:
+    """The rule's rationale and links, above its table: why a reviewer should care.
+
+    Links are shown as inert text (escaped like all data), never as Markdown links.
+    """
+    out = []
+    if rule.rationale:
+        out += [md(rule.rationale), ""]
+    if rule.links:
+        out += ["See: " + ", ".join(md(link) for link in rule.links), ""]
+    return out
 
 
 def _waived_row(w: Waived) -> str:

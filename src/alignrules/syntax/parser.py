@@ -203,6 +203,13 @@ def _diagnose(src: Source, e: UnexpectedInput) -> Diagnostic:
         end = tok.end_pos if tok.end_pos is not None else start + 1
         span = Span(src, start, max(end, start + 1))
         expected = set(e.accepts or e.expected)
+        if str(tok) == "=" and src.text[start - 1 : start] == "=":  # `==` from another language
+            return Diagnostic(
+                "syntax",
+                "`==` is not an operator here",
+                Span(src, start - 1, end),
+                'compare with a single `=` (and `!=` for "not equal")',
+            )
         hint = None
         if expected & {"RULE", "ENTITY", "ENUM", "IMPORT"} or {"RULE"} <= {
             x.upper() for x in expected

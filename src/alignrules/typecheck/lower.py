@@ -477,7 +477,13 @@ class Lowering:
                 "unknown-entity",
                 b.span,
                 f"unknown entity `{b.name}`",
-                did_you_mean(b.name, known) or "to range over a list, write `x in <list>`",
+                did_you_mean(b.name, known)
+                or (
+                    "no entity is declared: compile the schema file together with the rules "
+                    "(`alignrules check schema.rules rules.rules ...`), or `import` it"
+                    if not self.schema.entities
+                    else "to range over a list, write `x in <list>`"
+                ),
             )
             return None
         var = b.var or snake(entity)
@@ -971,6 +977,13 @@ class Lowering:
     def compare_hint(self, a: t.Type, b: t.Type) -> str | None:
         if t.DATE in (a, b) and t.DURATION in (a, b):
             return "add the duration to a date first, e.g. `launch_on + 30 days`"
+        if t.DATE in (a, b) and ({a, b} - {t.DATE}) <= t.NUMERIC:
+            return (
+                "compare `year(...)` or `month(...)` of the date with a number, "
+                "or the date with a date such as 2026-01-31"
+            )
+        if t.MONEY in (a, b) and t.TEXT in (a, b):
+            return "write an amount with its currency, without quotes: `1000 EUR`"
         if isinstance(a, t.EnumT) or isinstance(b, t.EnumT):
             return "compare an enum with one of its values"
         return None

@@ -344,9 +344,11 @@ def _check(args: argparse.Namespace) -> int:
         fmt: render(report, fmt, tool_version=VERSION, ruleset_names=names, fail_on=fail_on)
         for fmt in dict.fromkeys([*(fmt for fmt, _ in args.output), args.format])
     }
+    html = _PlanRenders(checker, args.data, report, names)
     if "html" in outputs:
-        html = _HtmlReport(checker, args.data, report, names)
         outputs["html"] = html.render(".")
+    if "sarif" in outputs:  # related entities get their place in the plan too
+        outputs["sarif"] = html.sarif()
     for fmt, path in args.output:
         text = html.render(str(Path(path).parent)) if fmt == "html" else outputs[fmt]
         _write_atomic(path, text)
@@ -356,27 +358,40 @@ def _check(args: argparse.Namespace) -> int:
     return EXIT_VIOLATIONS if report.failing(fail_on) else EXIT_OK
 
 
-class _HtmlReport:
-    """The HTML report, drawn on the plan's alignment map (bound once, when first asked for),
-    with links to plan files relative to the folder each copy is written to."""
+class _PlanRenders:
+    """The formats that need the plan's records besides the report, which are read once,
+    when first asked for: the HTML report (its alignment map, and links to plan files relative
+    to the folder each copy is written to) and SARIF (places of related entities)."""
 
     def __init__(self, checker: api.Checker, data: str, report: Report, names: list[str]) -> None:
         self.checker, self.data, self.report, self.names = checker, data, report, names
         self._map: AlignmentMap | None = None
 
-    def render(self, links_from: str) -> str:
+    def plan_map(self) -> AlignmentMap:
         from alignrules.alignment import alignment_map
         from alignrules.data.read import read_plan
-        from alignrules.render.html import render_html
 
         if self._map is None:
             self._map = alignment_map(self.checker, read_plan(self.data))
+        return self._map
+
+    def render(self, links_from: str) -> str:
+        from alignrules.render.html import render_html
+
         return render_html(
             self.report,
             tool_version=VERSION,
             ruleset_names=self.names,
-            alignment=self._map,
+            alignment=self.plan_map(),
             links_from=links_from,
+        )
+
+    def sarif(self) -> str:
+        from alignrules.render.sarif import render_sarif
+
+        places = {(r.entity, r.key): r.location for r in self.plan_map().records}
+        return render_sarif(
+            self.report, tool_version=VERSION, ruleset_names=self.names, places=places
         )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 from urllib.parse import quote
@@ -22,6 +22,9 @@ from alignrules.runtime.report import (
     Violation,
     Waived,
 )
+
+#: (entity type, key) → where that record is in the plan.
+Places = Mapping[tuple[str, str], Location]
 
 SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -149,7 +152,7 @@ def _location(v: Violation) -> dict[str, Any]:
     return out
 
 
-def _result(v: Violation, index: int) -> dict[str, Any]:
+def _result(v: Violation, index: int, places: Places | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {
         "ruleId": v.rule,
         "ruleIndex": index,
@@ -169,18 +172,40 @@ def _result(v: Violation, index: int) -> dict[str, Any]:
     if v.related:
         # Related entities have no place of their own in a Violation, only a type and a key.
         out["relatedLocations"] = [
-            {
-                "id": i,
-                "logicalLocations": [{"name": k, "kind": "object"}],
-                "message": {"text": _text(f"{t} {k}")},
-            }
-            for i, (t, k) in enumerate(v.related, start=1)
+            _related(i, t, k, places) for i, (t, k) in enumerate(v.related, start=1)
         ]
     return out
 
 
-def render_sarif(report: Report, *, tool_version: str, ruleset_names: Sequence[str] = ()) -> str:
+def _related(i: int, entity: str, key: str, places: Places | None) -> dict[str, Any]:
+    """A related entity: by name always, and where it is in the plan when that is known."""
+    out: dict[str, Any] = {
+        "id": i,
+        "logicalLocations": [{"name": key, "kind": "object"}],
+        "message": {"text": _text(f"{entity} {key}")},
+    }
+    place = None if places is None else places.get((entity, key))
+    if place is not None:
+        physical = _physical(place)
+        if physical is not None:
+            out["physicalLocation"] = physical
+        if place.pointer:
+            out["logicalLocations"][0]["fullyQualifiedName"] = place.pointer
+    return out
+
+
+def render_sarif(
+    report: Report,
+    *,
+    tool_version: str,
+    ruleset_names: Sequence[str] = (),
+    places: Places | None = None,
+) -> str:
     """The report as a SARIF 2.1.0 log with one run.
+
+    `places` maps (entity type, key) to where that record is in the plan; with it, each
+    related entity of a result (the capability a claim promises) gets a physical location
+    too, so a viewer can open it. The CLI passes the plan's records (`alignrules.alignment`).
 
     Every rule becomes a `reportingDescriptor` (in report order, then stand-ins for rule ids
     only violations name); every violation a `result` with a logical location (its JSON
@@ -194,14 +219,14 @@ def render_sarif(report: Report, *, tool_version: str, ruleset_names: Sequence[s
     rules = rules_of(report)
     index = {r.id: i for i, r in enumerate(rules)}
     driver: dict[str, Any] = {"name": "alignrules", "rules": [_descriptor(r) for r in rules]}
-    results = [_result(v, index[v.rule]) for v in report.violations]
+    results = [_result(v, index[v.rule], places) for v in report.violations]
     if report.baseline is not None:
         # Only new findings are left; those about the waiver file were not compared.
         for v, result in zip(report.violations, results, strict=True):
             if v.rule not in WAIVER_RULES:
                 result["baselineState"] = "new"
     for w in report.waived:
-        result = _result(w.violation, index[w.violation.rule])
+        result = _result(w.violation, index[w.violation.rule], places)
         result["suppressions"] = [_suppression(w)]
         results.append(result)
     if tool_version:

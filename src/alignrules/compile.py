@@ -19,7 +19,7 @@ import linecache
 import os
 import sys
 import types
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -146,9 +146,20 @@ def load_files(paths: Sequence[str | os.PathLike[str]]) -> list[Source]:
 def _load_texts(paths: Sequence[str | os.PathLike[str]]) -> list[tuple[str, str]]:
     """`load_files` as (name, text) pairs: the compile cache's key, made without a parse of
     a file already parsed."""
-    roots = ruleset_files(paths)
-    # Files reached through `std:` (named, or imported) are shown by that name.
-    std_roots = list(_std_roots(paths))
+    loaded, diagnostics, _ = _collect(ruleset_files(paths), {}, _std_roots(paths))
+    if diagnostics:
+        raise DiagnosticError(diagnostics)
+    return [(name, text) for _, name, text in loaded]
+
+
+def _collect(
+    roots: Sequence[Path], overlay: Mapping[Path, str], std: Sequence[Path] = ()
+) -> tuple[list[tuple[Path, str, str]], list[Diagnostic], dict[str, Path]]:
+    """Every file `roots` need, imports first, as (path, shown name, text), what went wrong
+    on the way, and the file of each name read (files that do not parse included); a file's
+    text is taken from `overlay` when it is there. Files within `std` (the standard rulesets
+    named, or imported with `std:`) are shown by that name."""
+    std_roots = list(std)
     texts: dict[Path, tuple[str, str]] = {}
     order: list[Path] = []
     diagnostics: list[Diagnostic] = []
@@ -167,7 +178,7 @@ def _load_texts(paths: Sequence[str | os.PathLike[str]]) -> list[tuple[str, str]
             return
         if path in texts:
             return
-        if path.is_dir():  # a folder import: every `.rules` file in it
+        if path not in overlay and path.is_dir():  # a folder import: every `.rules` file in it
             found = sorted(f.resolve() for f in path.rglob("*" + RULESET_SUFFIX) if f.is_file())
             if not found:
                 diagnostics.append(
@@ -181,7 +192,7 @@ def _load_texts(paths: Sequence[str | os.PathLike[str]]) -> list[tuple[str, str]
             for f in found:
                 visit(f, stack, via)
             return
-        if not path.is_file():
+        if path not in overlay and not path.is_file():
             diagnostics.append(
                 Diagnostic(
                     "missing-import",
@@ -192,7 +203,7 @@ def _load_texts(paths: Sequence[str | os.PathLike[str]]) -> list[tuple[str, str]
             )
             return
         shown = display_name(path, std=_is_within(path, std_roots))
-        text = _read_text(path, shown)
+        text = overlay[path] if path in overlay else _read_text(path, shown)
         texts[path] = (shown, text)
         try:
             tree = _parse(shown, text)
@@ -216,9 +227,8 @@ def _load_texts(paths: Sequence[str | os.PathLike[str]]) -> list[tuple[str, str]
 
     for root in roots:
         visit(root, (), None)
-    if diagnostics:
-        raise DiagnosticError(diagnostics)
-    return [texts[p] for p in order]
+    names = {shown: path for path, (shown, _) in texts.items()}
+    return [(p, *texts[p]) for p in order], diagnostics, names
 
 
 def compile_sources(sources: Sequence[Source], name: str | None = None) -> CompiledRuleset:
@@ -285,3 +295,40 @@ def compile_text(text: str, name: str = "<ruleset>") -> CompiledRuleset:
             Diagnostic("missing-import", "a ruleset given as text cannot import files", span)
         )
     return _compile_cached(((name, text),), name)
+
+
+# ------------------------------------------------------------------ analysis
+@attrs.frozen
+class Analysis:
+    """What editors need of a ruleset being edited: the compiler's diagnostics, the AST of
+    each file that parses, and the typed IR of what could be typed. Nothing is emitted or run.
+
+    `program` is None when a file does not parse (the declarations in it are unknown, so a
+    type check would only add noise); it is the partial IR when the type checker found
+    errors (rules with errors left out).
+    """
+
+    files: tuple[tuple[Path, ast.Ruleset], ...] = attrs.field(repr=False)
+    program: ir.Program | None = attrs.field(repr=False)
+    diagnostics: tuple[Diagnostic, ...]
+    #: The file behind each source name that spans and diagnostics carry.
+    paths: Mapping[str, Path] = attrs.field(repr=False)
+
+
+def analyze(paths: Sequence[Path], overlay: Mapping[Path, str] | None = None) -> Analysis:
+    """Parse and type-check the ruleset made of `paths` (files or folders) and their imports,
+    as `compile_paths` would, taking the text of each file in `overlay` from there (an
+    editor's unsaved buffers). Problems are returned, not raised: the only seam between the
+    compiler and the language server."""
+    from alignrules.typecheck.lower import lower_all
+
+    over = {p.resolve(): text for p, text in (overlay or {}).items()}
+    roots = [p.resolve() for p in paths if p.resolve() in over] + ruleset_files(
+        [p for p in paths if p.resolve() not in over]
+    )
+    loaded, diagnostics, names = _collect(list(dict.fromkeys(roots)), over)
+    files = tuple((path, _parse(name, text)) for path, name, text in loaded)
+    if diagnostics:
+        return Analysis(files, None, tuple(sorted(diagnostics, key=Diagnostic.sort_key)), names)
+    program, problems = lower_all(", ".join(display_name(p) for p in paths), [t for _, t in files])
+    return Analysis(files, program, problems, names)

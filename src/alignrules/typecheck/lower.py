@@ -121,6 +121,13 @@ class Lowering:
 
     # ------------------------------------------------------------ program
     def program(self, name: str, files: Sequence[ast.Ruleset]) -> ir.Program:
+        program = self.typed(name, files)
+        if self.diagnostics:
+            raise DiagnosticError(self.diagnostics)
+        return program
+
+    def typed(self, name: str, files: Sequence[ast.Ruleset]) -> ir.Program:
+        """The Program of what could be typed; the problems are left in `self.diagnostics`."""
         decls = [d for f in files for d in f.decls]
         # Enums are declared before entities (entities use them), but which of two
         # declarations of one type name is the duplicate follows the files' order.
@@ -173,8 +180,6 @@ class Lowering:
                 if rule is not None:
                     rules.append(rule)
         examples = [self.example(d, seen_rules) for d in decls if isinstance(d, ast.ExampleDecl)]
-        if self.diagnostics:
-            raise DiagnosticError(self.diagnostics)
         return ir.Program(
             name,
             tuple(self.schema.enums.values()),
@@ -1153,4 +1158,12 @@ def lower(name: str, files: Sequence[ast.Ruleset]) -> ir.Program:
     return Lowering().program(name, files)
 
 
-__all__ = ["arith_type", "date", "lower", "regex_problem"]
+def lower_all(name: str, files: Sequence[ast.Ruleset]) -> tuple[ir.Program, tuple[Diagnostic, ...]]:
+    """`lower` for rulesets being edited: the Program of what could be typed, and every
+    problem (sorted, as DiagnosticError sorts them) instead of an exception."""
+    lowering = Lowering()
+    program = lowering.typed(name, files)
+    return program, tuple(sorted(lowering.diagnostics, key=Diagnostic.sort_key))
+
+
+__all__ = ["arith_type", "date", "lower", "lower_all", "regex_problem"]

@@ -191,6 +191,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_rulesets_command(sub)
     _add_doc_command(sub)
     _add_explain_command(sub)
+
+    lsp = sub.add_parser("lsp", help="run the language server for editors (needs alignrules[lsp])")
+    # Editors' client libraries pass `--stdio`; stdio is the only transport.
+    lsp.add_argument("--stdio", action="store_true", help=argparse.SUPPRESS)
     return parser
 
 
@@ -297,6 +301,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             sys.stdout.write(explain(args.name, args.rulesets))
             return EXIT_OK
+        if args.command == "lsp":
+            return _lsp()
         raise AssertionError(args.command)  # pragma: no cover - argparse refuses others
     except DiagnosticError as exc:
         for d in exc.diagnostics:
@@ -572,6 +578,23 @@ def _doc(args: argparse.Namespace) -> int:
         _write_atomic(str(Path(args.output) / name), text)
     n = len(doc.rules)
     print(f"wrote {args.output}: {len(pages)} files, {n} rule{'' if n == 1 else 's'}")
+    return EXIT_OK
+
+
+def _lsp() -> int:
+    try:
+        from alignrules.lsp.server import serve
+    except ImportError as exc:
+        if (exc.name or "").partition(".")[0] not in {"pygls", "lsprotocol"}:
+            raise
+        raise DiagnosticError(
+            Diagnostic(
+                "usage",
+                f"the language server needs {exc.name or 'pygls'}",
+                hint="pip install 'alignrules[lsp]'",
+            )
+        ) from None
+    serve()
     return EXIT_OK
 
 

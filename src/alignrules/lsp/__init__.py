@@ -1,0 +1,1 @@
+"""The language server (`alignrules lsp`): needs the `lsp` extra (pygls, lsprotocol)."""

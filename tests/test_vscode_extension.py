@@ -67,8 +67,12 @@ def test_vsix_manifest_contributes_the_language_grammar_and_server(
         assert "extension/" + path.removeprefix("./") in vsix.namelist(), path
     server = manifest["contributes"]["configuration"]["properties"]["alignrules.server.command"]
     assert server["default"] == ["alignrules", "lsp"]
+    rulesets = manifest["contributes"]["configuration"]["properties"]["alignrules.rulesets"]
+    assert rulesets["default"] == []
     client = vsix.read("extension/extension.js").decode("utf-8")
     assert 'require("vscode-languageclient/node")' in client
+    # The server reads which folders are one ruleset from its initialization options.
+    assert 'initializationOptions: { rulesets: config.get("rulesets", []) }' in client
 
 
 def test_vsix_grammar_and_language_configuration_are_the_committed_ones(

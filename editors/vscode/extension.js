@@ -14,6 +14,7 @@ function activate(context) {
   const serverOptions = { command, args, transport: TransportKind.stdio };
   const clientOptions = {
     documentSelector: [{ scheme: "file", language: "alignrules" }],
+    initializationOptions: { rulesets: config.get("rulesets", []) },
     synchronize: {
       // Imported files change diagnostics of the files that import them.
       fileEvents: vscode.workspace.createFileSystemWatcher("**/*.rules"),

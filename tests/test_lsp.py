@@ -497,3 +497,63 @@ def test_code_action_applies_the_did_you_mean_hint(
     assert fixed == text
     server.change(uri, 3, fixed)
     assert server.diagnostics(uri) == []
+
+
+# ------------------------------------------------------------------ more names, broken files
+def test_template_holes_and_reference_words_are_names_too(
+    server: LspClient, workspace: Path
+) -> None:
+    path = workspace / HOLLOW
+    text = path.read_text("utf-8")
+    uri = server.open(path)
+    shown = _hover(server, uri, text, "{capability.name}", delta=len("{capability."))
+    assert "`Capability.name: text`" in shown
+    assert _definition(server, uri, text, "reference a capability", delta=len("reference a ")) == (
+        SCHEMA,
+        "Capability",
+    )
+
+
+def test_navigation_keeps_working_beside_a_type_error(
+    server: LspClient, brand: tuple[str, str]
+) -> None:
+    uri, text = brand
+    typo = text.replace("capability.area = service", "capability.aera = service", 1)
+    server.change(uri, 2, typo)
+    assert server.diagnostics(uri)
+    # The other rule of the file was typed: its names still lead to their declarations.
+    assert _definition(server, uri, typo, "budget_trend = cut", delta=len("budget_trend = ")) == (
+        SCHEMA,
+        "cut",
+    )
+
+
+def test_a_duplicate_rule_points_at_the_first_one(server: LspClient, workspace: Path) -> None:
+    path = workspace / "dup" / "dup.rules"
+    path.parent.mkdir(exist_ok=True)
+    text = (
+        'entity Claim { id: text }\nrule r { no claim where id = "a" }\n'
+        'rule r { no claim where id = "b" }\n'
+    )
+    path.write_text(text, "utf-8")
+    uri = server.open(path)
+    (d,) = server.diagnostics(uri)
+    assert d["code"] == "duplicate-rule"
+    assert d["range"]["start"] == {"line": 2, "character": 5}
+    (related,) = d["relatedInformation"]
+    assert related["location"]["uri"] == uri
+    assert related["location"]["range"]["start"] == {"line": 1, "character": 5}
+
+
+def test_lsp_without_its_extra_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sys
+
+    monkeypatch.delitem(sys.modules, "alignrules.lsp.server", raising=False)
+    monkeypatch.setitem(sys.modules, "pygls.lsp.server", None)
+    assert main(["lsp"]) == 2
+    err = capsys.readouterr().err
+    assert "error: the language server needs `pygls`, which is not installed  [usage]" in err
+    assert "pip install 'alignrules[lsp]'" in err
+    assert "Traceback" not in err

@@ -585,12 +585,13 @@ def _lsp() -> int:
     try:
         from alignrules.lsp.server import serve
     except ImportError as exc:
-        if (exc.name or "").partition(".")[0] not in {"pygls", "lsprotocol"}:
+        missing = (exc.name or "").partition(".")[0]
+        if missing not in {"pygls", "lsprotocol"}:
             raise
         raise DiagnosticError(
             Diagnostic(
                 "usage",
-                f"the language server needs {exc.name or 'pygls'}",
+                f"the language server needs `{missing}`, which is not installed",
                 hint="pip install 'alignrules[lsp]'",
             )
         ) from None

@@ -26,7 +26,8 @@ from alignrules.typecheck.schema import snake
 Key = tuple[str, ...]
 
 _NAME: Final = r"[A-Za-z_][A-Za-z0-9_]*"
-_TRAILING: Final = re.compile(r"(" + _NAME + r")\s*$")
+# A message template's hole keeps its braces in the span: `{claim.id}`.
+_TRAILING: Final = re.compile(r"(" + _NAME + r")\s*\}?\s*$")
 _LEADING: Final = re.compile(r"\s*(" + _NAME + ")")
 
 
@@ -67,7 +68,7 @@ def build_index(analysis: Analysis) -> Index:
     found: dict[tuple[Key, str, int, int], Occurrence] = {}
     types = _type_names(analysis)
     for path, tree in analysis.files:
-        for occ in _declared(tree, path, types):
+        for occ in (*_declared(tree, path, types), *_entity_names(tree, types)):
             found.setdefault((occ.key, occ.span.source.name, occ.span.start, occ.span.end), occ)
     if analysis.program is not None:
         for occ in _used(analysis.program):
@@ -169,6 +170,30 @@ def _declared(tree: ast.Ruleset, path: Path, types: dict[str, Key]) -> Iterator[
                         yield Occurrence(("rule", exp.rule), at)
                 for (name, _), span in zip(d.params, d.param_spans, strict=False):
                     yield Occurrence(("param", name), span)
+
+
+def _entity_names(tree: ast.Ruleset, types: dict[str, Key]) -> Iterator[Occurrence]:
+    """Entity names written in expressions (`reference a capability`, `Claim referencing x`),
+    which the IR folds into the traversal it stands for."""
+    for node in _nodes(tree.decls):
+        if isinstance(node, ast.Reference | ast.BackReference):
+            key = types.get(_text(node.entity_span))
+            if key is not None and key[0] == "entity":
+                yield Occurrence(key, node.entity_span)
+
+
+def _nodes(value: object) -> Iterator[object]:
+    """Every AST node in `value` (a node or a tuple of them), depth first."""
+    if isinstance(value, tuple):
+        for item in value:
+            yield from _nodes(item)
+        return
+    cls = type(value)
+    if attrs.has(cls) and not isinstance(value, Span | Source):
+        yield value
+        for field in attrs.fields(cls):
+            if field.eq:  # spans and sources are left out of equality, and out of the walk
+                yield from _nodes(getattr(value, field.name))
 
 
 def _used(program: ir.Program) -> Iterator[Occurrence]:

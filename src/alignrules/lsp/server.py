@@ -129,9 +129,14 @@ class AlignrulesServer(LanguageServer):
         state = self.state(roots)
         by_path: dict[Path, list[lsp.Diagnostic]] = {path: [] for path, _ in state.analysis.files}
         by_path.setdefault(edited, [])
+        index: Index | None = None
         for d in state.analysis.diagnostics:
             path = _path_of(d, state.analysis, roots)
-            by_path.setdefault(path, []).append(to_lsp_diagnostic(d))
+            related: list[lsp.DiagnosticRelatedInformation] = []
+            if d.code in _DUPLICATES and d.span is not None:
+                state, index = self.index(roots) if index is None else (state, index)
+                related = _other_declarations(index, d.span)
+            by_path.setdefault(path, []).append(to_lsp_diagnostic(d, related))
         for path in state.published.keys() - by_path.keys():
             by_path[path] = []
         for path, diagnostics in by_path.items():
@@ -140,6 +145,24 @@ class AlignrulesServer(LanguageServer):
                     lsp.PublishDiagnosticsParams(uri=_uri(path), diagnostics=diagnostics)
                 )
         state.published = by_path
+
+
+#: Codes whose diagnostic points at a second declaration of a name: the first is related.
+_DUPLICATES: Final = frozenset({"duplicate-name", "duplicate-rule"})
+
+
+def _other_declarations(index: Index, span: Span) -> list[lsp.DiagnosticRelatedInformation]:
+    """The other declarations of the name a duplicate-name diagnostic points at."""
+    name = span.source.text[span.start : span.end]
+    return [
+        lsp.DiagnosticRelatedInformation(
+            location=_location(index, o.span), message=f"`{name}` is also declared here"
+        )
+        for o in index.occurrences
+        if o.decl
+        and o.key[-1] == name
+        and (o.span.source.name, o.span.start) != (span.source.name, span.start)
+    ]
 
 
 def _published(state: _State | None) -> dict[Path, list[lsp.Diagnostic]]:
@@ -197,9 +220,12 @@ def offset_of(text: str, pos: lsp.Position) -> int:
     return start + chars
 
 
-def to_lsp_diagnostic(d: Diagnostic) -> lsp.Diagnostic:
+def to_lsp_diagnostic(
+    d: Diagnostic, related: Sequence[lsp.DiagnosticRelatedInformation] = ()
+) -> lsp.Diagnostic:
     """The compiler's diagnostic as the editor shows it: the same code, message and place;
-    the hint on a line of its own; a "did you mean" replacement for the quick fix."""
+    the hint on a line of its own; a "did you mean" replacement for the quick fix; the
+    `related` places (another declaration of a duplicated name)."""
     if d.span is not None:
         rng = to_range(d.span)
     else:
@@ -222,6 +248,7 @@ def to_lsp_diagnostic(d: Diagnostic) -> lsp.Diagnostic:
         code=d.code,
         source="alignrules",
         data=data or None,
+        related_information=list(related) or None,
     )
 
 

@@ -557,3 +557,26 @@ def test_lsp_without_its_extra_says_what_to_install(
     assert "error: the language server needs `pygls`, which is not installed  [usage]" in err
     assert "pip install 'alignrules[lsp]'" in err
     assert "Traceback" not in err
+
+
+def test_an_edit_to_an_imported_file_updates_the_files_that_import_it(
+    server: LspClient, workspace: Path
+) -> None:
+    folder = workspace / "importers"
+    (folder / "shared").mkdir(parents=True)
+    vocabulary = folder / "shared" / "vocabulary.rules"
+    vocabulary_text = (
+        "enum Status { proposed < funded }\nentity Claim { id: text  status: Status }\n"
+    )
+    vocabulary.write_text(vocabulary_text, "utf-8")
+    main_text = 'import "shared/vocabulary.rules"\n\nrule r { no claim where status < funded }\n'
+    (folder / "main.rules").write_text(main_text, "utf-8")
+    main_uri = server.open(folder / "main.rules")
+    assert server.diagnostics(main_uri) == []
+    vocabulary_uri = server.open(vocabulary)
+    assert server.diagnostics(vocabulary_uri) == []
+    server.change(vocabulary_uri, 2, vocabulary_text.replace("funded", "fundd"))
+    (d,) = server.diagnostics(main_uri)
+    assert d["code"] == "unknown-enum-value" and "did you mean `fundd`?" in d["message"]
+    server.change(vocabulary_uri, 3, vocabulary_text)
+    assert server.diagnostics(main_uri) == []

@@ -29,7 +29,7 @@ from alignrules.compile import VERSION, Analysis, analyze
 from alignrules.diagnostics import Diagnostic, DiagnosticError
 from alignrules.lsp.complete import Item, complete
 from alignrules.lsp.describe import describe
-from alignrules.lsp.index import Index, Key, build_index
+from alignrules.lsp.index import Index, Key, Occurrence, build_index
 from alignrules.source import Source, Span
 from alignrules.syntax import ast
 from alignrules.syntax.printer import format_source
@@ -115,20 +115,26 @@ class AlignrulesServer(LanguageServer):
         return state, state.index
 
     def schedule(self, path: Path) -> None:
-        """Analyse the ruleset of `path` once edits pause for the debounce time."""
-        roots = self.roots_for(path)
-        if (handle := self.pending.pop(roots, None)) is not None:
-            handle.cancel()
+        """Analyse the ruleset of `path`, and every other ruleset known to read it (through
+        an import), once edits pause for the debounce time."""
+        readers = [r for r, st in self.states.items() if path in st.analysis.paths.values()]
         loop = asyncio.get_running_loop()
-        self.pending[roots] = loop.call_later(self.debounce, self.publish, roots, path)
+        own = self.roots_for(path)
+        for roots in dict.fromkeys([own, *readers]):
+            if (handle := self.pending.pop(roots, None)) is not None:
+                handle.cancel()
+            edited = path if roots == own else None
+            self.pending[roots] = loop.call_later(self.debounce, self.publish, roots, edited)
 
-    def publish(self, roots: tuple[Path, ...], edited: Path) -> None:
-        """Send the diagnostics of the edited file, and of every other file of the ruleset
-        whose diagnostics changed (an edit in one file can break or fix another)."""
+    def publish(self, roots: tuple[Path, ...], edited: Path | None) -> None:
+        """Send the diagnostics of the edited file (when it is of this ruleset), and of every
+        other file of the ruleset whose diagnostics changed (an edit in one file can break or
+        fix another)."""
         self.pending.pop(roots, None)
         state = self.state(roots)
         by_path: dict[Path, list[lsp.Diagnostic]] = {path: [] for path, _ in state.analysis.files}
-        by_path.setdefault(edited, [])
+        if edited is not None:
+            by_path.setdefault(edited, [])
         index: Index | None = None
         for d in state.analysis.diagnostics:
             path = _path_of(d, state.analysis, roots)
@@ -418,7 +424,9 @@ def make_server() -> AlignrulesServer:
     return server
 
 
-def _at(ls: AlignrulesServer, uri: str, pos: lsp.Position) -> tuple[_State, Index, Any] | None:
+def _at(
+    ls: AlignrulesServer, uri: str, pos: lsp.Position
+) -> tuple[_State, Index, Occurrence] | None:
     path = _path(uri)
     if path is None:
         return None

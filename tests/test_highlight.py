@@ -96,6 +96,14 @@ def test_every_snapshot_source_has_its_snapshot() -> None:
         assert quoted == src.read_text("utf-8").split("\n")
 
 
+def test_snapshots_use_every_word_of_the_language() -> None:
+    # Comments are left out: a word only in a comment is not highlighted as a keyword.
+    text = "\n".join(re.sub(r"#.*", "", p.read_text("utf-8")) for p in SNAPSHOTS.glob("*.rules"))
+    used = set(re.findall(r"[A-Za-z_]+", text))
+    for group in (kw.KEYWORDS, kw.TYPES, kw.BUILTIN_FUNCTIONS, kw.DURATION_UNITS):
+        assert sorted(set(group) - used) == []
+
+
 def test_lexer_is_registered_as_a_pygments_entry_point() -> None:
     from pygments.lexers import get_lexer_by_name, get_lexer_for_filename
 
@@ -127,8 +135,8 @@ def test_doc_block_highlights_without_error_tokens(block: object) -> None:
     assert "".join(value for _, value in tokens) == text
 
 
-def test_standard_ruleset_highlights_without_error_tokens() -> None:
-    files = sorted((ROOT / "rulesets").rglob("*.rules"))
+def test_standard_ruleset_and_snapshots_highlight_without_error_tokens() -> None:
+    files = sorted((ROOT / "rulesets").rglob("*.rules")) + sorted(SNAPSHOTS.glob("*.rules"))
     assert files
     for f in files:
         tokens = list(AlignrulesLexer().get_tokens(f.read_text("utf-8")))

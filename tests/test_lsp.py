@@ -580,3 +580,17 @@ def test_an_edit_to_an_imported_file_updates_the_files_that_import_it(
     assert d["code"] == "unknown-enum-value" and "did you mean `fundd`?" in d["message"]
     server.change(vocabulary_uri, 3, vocabulary_text)
     assert server.diagnostics(main_uri) == []
+
+
+def test_completion_finds_the_rule_by_name_after_lines_moved(
+    server: LspClient, brand: tuple[str, str]
+) -> None:
+    uri, text = brand
+    # Lines added above move every offset; the variable `capability` of the second rule
+    # (bound by `some capability in Capability`) is still found.
+    edited = "# a new comment\n" * 20 + text.replace(
+        "where capability.area is present", "where capability.", 1
+    )
+    server.change(uri, 2, edited)
+    labels = _labels(server, uri, edited, "where capability.", len("where capability."))
+    assert {"status", "area", "budget_trend", "ready_on"} <= labels.keys()

@@ -16,7 +16,6 @@ import attrs
 
 from alignrules.ir import nodes as ir
 from alignrules.ir import types as t
-from alignrules.source import Span
 from alignrules.syntax import keywords as kw
 from alignrules.typecheck.schema import snake
 
@@ -29,6 +28,11 @@ _ENUM_PLACE: Final = re.compile(
     r"(" + _PATH + r")\s*(?:!=|<=|>=|=|<|>|\bis(?:\s+not|\s+at\s+least|\s+at\s+most|\s+below"
     r"|\s+above)?|\bnot\s+in|\bin)\s*(?:\{\s*(?:" + _NAME + r"\s*,\s*)*)?(" + _NAME + r")?$"
 )
+_DECL_START: Final = re.compile(
+    r"^[ \t]*(?P<kind>rule|predicate|entity|enum|param|example|import)\b[ \t]*"
+    r"(?P<name>[A-Za-z][A-Za-z0-9_]*(?:[.\-][A-Za-z0-9_]+)*)?",
+    re.M,
+)
 _TYPE_PLACE: Final = re.compile(r":\s*(?:(?:list|set)\s+of\s+)?(" + _NAME + r")?$")
 
 
@@ -39,13 +43,13 @@ class Item:
     detail: str = ""
 
 
-def complete(text: str, offset: int, source_name: str, program: ir.Program | None) -> list[Item]:
-    """Completions at `offset` of `text` (the file `source_name` of a ruleset)."""
+def complete(text: str, offset: int, program: ir.Program | None) -> list[Item]:
+    """Completions at `offset` of `text`, a file of the ruleset `program` was typed from."""
     before = text[:offset]
     line = before[before.rfind("\n") + 1 :]
     if "#" in _outside_strings(line):
         return []
-    scope = _Scope(program, source_name, offset) if program is not None else None
+    scope = _Scope(program, _enclosing(before)) if program is not None else None
     dot = _AFTER_DOT.search(line)
     if dot is not None:
         if scope is None:
@@ -84,7 +88,7 @@ def _entity_of(typ: t.Type | None) -> str | None:
 class _Scope:
     """The names visible at the cursor, by the last IR of the ruleset."""
 
-    def __init__(self, program: ir.Program, source_name: str, offset: int) -> None:
+    def __init__(self, program: ir.Program, enclosing: tuple[str, str] | None) -> None:
         self.program = program
         self.entities = {e.name: e for e in program.entities}
         self.enums: dict[str, t.Type] = {
@@ -100,10 +104,10 @@ class _Scope:
         for e in program.entities:
             self.vars.setdefault(snake(e.name), t.EntityT(e.name))
         for pred in program.predicates:
-            if _contains(pred.span, source_name, offset):
+            if enclosing == ("predicate", pred.name):
                 self.vars.update(pred.params)
         for rule in program.rules:
-            if _contains(rule.span, source_name, offset):
+            if enclosing == ("rule", rule.id):
                 self.subject = rule.subject_entity
                 for var, typ in _rule_vars(rule):
                     self.vars[var] = typ
@@ -138,8 +142,13 @@ class _Scope:
         return None if f is None else f.type
 
 
-def _contains(span: Span, source_name: str, offset: int) -> bool:
-    return span.source.name == source_name and span.start <= offset <= span.end
+def _enclosing(before: str) -> tuple[str, str] | None:
+    """The declaration the cursor is in, by the last `rule ID` or `predicate NAME` that starts
+    a line before it: found by name, since the IR's offsets are those of an older text."""
+    found = None
+    for m in _DECL_START.finditer(before):
+        found = (m["kind"], m["name"])
+    return found
 
 
 def _rule_vars(rule: ir.Rule) -> Iterator[tuple[str, t.Type]]:

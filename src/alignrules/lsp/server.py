@@ -369,10 +369,9 @@ def make_server() -> AlignrulesServer:
         roots = ls.roots_for(path)
         state = ls.state(roots)
         good = state.analysis if state.analysis.program is not None else ls.last_program.get(roots)
-        name = _name_of(good, path) if good is not None else ""
         offset = offset_of(doc.source, params.position)
         program = None if good is None else good.program
-        items = complete(doc.source, offset, name, program)
+        items = complete(doc.source, offset, program)
         return lsp.CompletionList(is_incomplete=False, items=[_item(i) for i in items])
 
     @server.feature(lsp.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
@@ -438,10 +437,6 @@ def _at(
 
 def _location(index: Index, span: Span) -> lsp.Location:
     return lsp.Location(uri=_uri(index.paths[span.source.name]), range=to_range(span))
-
-
-def _name_of(analysis: Analysis, path: Path) -> str:
-    return next((name for name, p in analysis.paths.items() if p == path), "")
 
 
 def _item(i: Item) -> lsp.CompletionItem:

@@ -15,7 +15,6 @@ as `alignrules check FILE` does.
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
@@ -28,6 +27,13 @@ from pygls.uris import from_fs_path, to_fs_path
 from alignrules.compile import VERSION, Analysis, analyze
 from alignrules.diagnostics import Diagnostic, DiagnosticError
 from alignrules.lsp.complete import Item, complete
+from alignrules.lsp.convert import (
+    offset_of,
+    position,
+    range_from_json,
+    to_lsp_diagnostic,
+    to_range,
+)
 from alignrules.lsp.describe import describe
 from alignrules.lsp.index import Index, Key, Occurrence, build_index
 from alignrules.source import Source, Span
@@ -38,8 +44,6 @@ from alignrules.syntax.printer import format_source
 #: slowed by an analysis per keystroke (overridable: initialization option `debounce_ms`).
 DEBOUNCE_MS: Final = 150
 
-_DID_YOU_MEAN: Final = re.compile(r"did you mean `([^`]+)`\?")
-_WORD: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:[.\-][A-Za-z0-9_]+)*")
 
 _COMPLETION_KINDS: Final[dict[str, lsp.CompletionItemKind]] = {
     "field": lsp.CompletionItemKind.Field,
@@ -199,89 +203,6 @@ def _path(uri: str) -> Path | None:
     return None if fs is None else Path(fs).resolve()
 
 
-# ------------------------------------------------------------------ positions
-def position(src: Source, offset: int) -> lsp.Position:
-    """The LSP position (UTF-16 columns, as the protocol's default) of `offset`."""
-    line, col = src.line_col(offset)
-    before = src.line_text(line)[: col - 1]
-    return lsp.Position(line=line - 1, character=len(before.encode("utf-16-le")) // 2)
-
-
-def to_range(span: Span) -> lsp.Range:
-    return lsp.Range(start=position(span.source, span.start), end=position(span.source, span.end))
-
-
-def offset_of(text: str, pos: lsp.Position) -> int:
-    """The offset in `text` of an LSP position (UTF-16 columns)."""
-    lines = text.split("\n")
-    if pos.line >= len(lines):
-        return len(text)
-    start = sum(len(line) + 1 for line in lines[: pos.line])
-    units, chars = 0, 0
-    for ch in lines[pos.line]:
-        if units >= pos.character:
-            break
-        units += 2 if ord(ch) > 0xFFFF else 1
-        chars += 1
-    return start + chars
-
-
-def to_lsp_diagnostic(
-    d: Diagnostic, related: Sequence[lsp.DiagnosticRelatedInformation] = ()
-) -> lsp.Diagnostic:
-    """The compiler's diagnostic as the editor shows it: the same code, message and place;
-    the hint on a line of its own; a "did you mean" replacement for the quick fix; the
-    `related` places (another declaration of a duplicated name)."""
-    if d.span is not None:
-        rng = to_range(d.span)
-    else:
-        rng = lsp.Range(start=lsp.Position(line=0, character=0), end=lsp.Position(0, 0))
-    message = d.message if d.where is None else f"{d.where}: {d.message}"
-    data: dict[str, Any] = {}
-    if d.hint is not None:
-        message += f"\nhint: {d.hint}"
-        data["hint"] = d.hint
-        fix = _DID_YOU_MEAN.search(d.hint)
-        word = None if d.span is None else _replaced_word(d.span)
-        if fix is not None and word is not None:
-            data["replace"] = {"range": _range_json(to_range(word)), "with": fix[1]}
-    return lsp.Diagnostic(
-        range=rng,
-        message=message,
-        severity=lsp.DiagnosticSeverity.Error
-        if d.severity.value == "error"
-        else lsp.DiagnosticSeverity.Warning,
-        code=d.code,
-        source="alignrules",
-        data=data or None,
-        related_information=list(related) or None,
-    )
-
-
-def _replaced_word(span: Span) -> Span | None:
-    """The misspelt name in a diagnostic's span: the span itself, or the name it ends with."""
-    text = span.source.text[span.start : span.end]
-    if _WORD.fullmatch(text):
-        return span
-    m = re.search(r"[A-Za-z_][A-Za-z0-9_]*$", text)
-    return None if m is None else Span(span.source, span.start + m.start(), span.end)
-
-
-def _range_json(r: lsp.Range) -> dict[str, Any]:
-    return {
-        "start": {"line": r.start.line, "character": r.start.character},
-        "end": {"line": r.end.line, "character": r.end.character},
-    }
-
-
-def _range_from_json(r: Mapping[str, Any]) -> lsp.Range:
-    start, end = r["start"], r["end"]
-    return lsp.Range(
-        start=lsp.Position(line=start["line"], character=start["character"]),
-        end=lsp.Position(line=end["line"], character=end["character"]),
-    )
-
-
 # ------------------------------------------------------------------ the features
 def make_server() -> AlignrulesServer:
     """A server with every feature registered; `make_server().start_io()` serves stdio."""
@@ -408,7 +329,7 @@ def make_server() -> AlignrulesServer:
             replace = d.data.get("replace") if isinstance(d.data, dict) else None
             if replace is None:
                 continue
-            edit = lsp.TextEdit(range=_range_from_json(replace["range"]), new_text=replace["with"])
+            edit = lsp.TextEdit(range=range_from_json(replace["range"]), new_text=replace["with"])
             out.append(
                 lsp.CodeAction(
                     title=f"Replace with `{replace['with']}`",

@@ -318,14 +318,17 @@ class Analysis:
 def analyze(paths: Sequence[Path], overlay: Mapping[Path, str] | None = None) -> Analysis:
     """Parse and type-check the ruleset made of `paths` (files or folders) and their imports,
     as `compile_paths` would, taking the text of each file in `overlay` from there (an
-    editor's unsaved buffers). Problems are returned, not raised: the only seam between the
-    compiler and the language server."""
+    editor's unsaved buffers). Problems in the ruleset are returned, not raised (only a path
+    that names no file or folder raises DiagnosticError): the one seam between the compiler
+    and the language server."""
     from alignrules.typecheck.lower import lower_all
 
     over = {p.resolve(): text for p, text in (overlay or {}).items()}
-    roots = [p.resolve() for p in paths if p.resolve() in over] + ruleset_files(
-        [p for p in paths if p.resolve() not in over]
-    )
+    # In the order given, as compile_paths does: which of two declarations is the duplicate
+    # follows it. A file open in the editor need not exist on disk yet.
+    roots = [
+        f for p in paths for f in ([p.resolve()] if p.resolve() in over else ruleset_files([p]))
+    ]
     loaded, diagnostics, names = _collect(list(dict.fromkeys(roots)), over)
     files = tuple((path, _parse(name, text)) for path, name, text in loaded)
     if diagnostics:

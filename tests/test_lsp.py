@@ -594,3 +594,28 @@ def test_completion_finds_the_rule_by_name_after_lines_moved(
     server.change(uri, 2, edited)
     labels = _labels(server, uri, edited, "where capability.", len("where capability."))
     assert {"status", "area", "budget_trend", "ready_on"} <= labels.keys()
+
+
+def test_via_names_the_field_a_traversal_follows(server: LspClient, workspace: Path) -> None:
+    path = workspace / "via" / "via.rules"
+    path.parent.mkdir(exist_ok=True)
+    text = (
+        "enum Status { proposed < funded }\n"
+        "entity Capability { id: text  status: Status }\n"
+        "entity Campaign { id: text }\n"
+        "entity Claim {\n"
+        "    id: text\n"
+        "    campaign: Campaign?\n"
+        "    capabilities: list of Capability\n"
+        "    backups: list of Capability\n"
+        "}\n"
+        "rule r1 { no claim may reference a Capability via backups with status < funded }\n"
+        "rule r2 { no campaign where count(Claim referencing campaign via campaign) = 0 }\n"
+    )
+    path.write_text(text, "utf-8")
+    uri = server.open(path)
+    assert server.diagnostics(uri) == []
+    target = "via/via.rules"
+    assert _definition(server, uri, text, "via backups", delta=4) == (target, "backups")
+    assert _definition(server, uri, text, "via campaign", delta=4) == (target, "campaign")
+    assert _definition(server, uri, text, "Claim referencing") == (target, "Claim")

@@ -221,7 +221,8 @@ def _use(e: ir.Expr, entities: set[str]) -> Iterator[Occurrence]:
     key: Key
     match e:
         case ir.GetField() | ir.Deref():
-            key, at = ("field", e.entity, e.field), trailing_name(e.span, e.field)
+            key = ("field", e.entity, e.field)
+            at = trailing_name(e.span, e.field) or _via(e.span, e.field)
         case ir.EnumConst():
             key, at = ("value", e.enum, e.value), trailing_name(e.span, e.value)
         case ir.ParamRef():
@@ -231,15 +232,14 @@ def _use(e: ir.Expr, entities: set[str]) -> Iterator[Occurrence]:
         case ir.AllOf() | ir.BackRef() if e.entity in entities:
             key = ("entity", e.entity)
             at = leading_name(e.span, e.entity) or leading_name(e.span, snake(e.entity))
+            if isinstance(e, ir.BackRef) and (via := _via(e.span, e.field)) is not None:
+                yield Occurrence(("field", e.entity, e.field), via)
         case _:
             return
     if at is not None:
         yield Occurrence(key, at)
 
 
-def source_of(index: Index, path: Path) -> Source | None:
-    """The Source the index knows for `path`."""
-    for occ in index.occurrences:
-        if index.paths.get(occ.span.source.name) == path:
-            return occ.span.source
-    return None
+def _via(span: Span, field: str) -> Span | None:
+    """`via field` inside a reference phrase: the field that the traversal follows."""
+    return _sub(span, re.search(r"\bvia\s+(" + _NAME + r")\b", _text(span)), field)

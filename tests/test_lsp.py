@@ -627,3 +627,20 @@ def test_via_names_the_field_a_traversal_follows(server: LspClient, workspace: P
     assert _definition(server, uri, text, "via backups", delta=4) == (target, "backups")
     assert _definition(server, uri, text, "via campaign", delta=4) == (target, "campaign")
     assert _definition(server, uri, text, "Claim referencing") == (target, "Claim")
+
+
+def test_hover_describes_names_while_another_file_does_not_parse(
+    server: LspClient, brand: tuple[str, str], workspace: Path
+) -> None:
+    uri, text = brand
+    server.change(uri, 2, text + "\nrule broken {")
+    (d,) = server.diagnostics(uri)
+    assert d["code"] == "syntax"
+    # Declarations are still known (from the files that parse); uses inside rules need the
+    # IR, which a ruleset with a syntax error does not have.
+    path = workspace / SCHEMA
+    schema = path.read_text("utf-8")
+    schema_uri = server.open(path)
+    shown = _hover(server, schema_uri, schema, "capabilities: list of Capability")
+    assert "`Claim.capabilities: list of Capability`" in shown
+    assert server.request("textDocument/hover", doc(uri, text, "capability.area", delta=11)) is None

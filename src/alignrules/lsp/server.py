@@ -250,6 +250,11 @@ def make_server() -> AlignrulesServer:
             return None
         state, _, occ = found
         text = describe(occ.key, state.analysis)
+        last = ls.last_program.get(ls.roots_for(_path(params.text_document.uri) or Path()))
+        if text is None and last is not None:
+            # While another file does not parse there is no IR; names are described by the
+            # last one (hover looks names up, not places, so older offsets do no harm).
+            text = describe(occ.key, last)
         if text is None:
             return None
         return lsp.Hover(

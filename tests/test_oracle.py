@@ -14,8 +14,9 @@ Language semantics the oracle encodes (docs/language.md):
   an optional list that is `[]` is present and empty;
 - references (§3.10): a list of references keeps only the keys that name a record; a
   dangling *single* reference is never taken for a missing one: a rule that follows it skips
-  the subject (no finding for it under that rule; the key is reported as
-  `dangling-reference`). `and` / `or` evaluate left to right and stop early, so a reference
+  the binding it belongs to: the subject (no finding for it under that rule; the key is
+  reported as `dangling-reference`), or, inside a quantifier, just that element (`some`
+  leaves it out, see `some` below). `and` / `or` evaluate left to right and stop early, so a reference
   is only followed when the condition gets that far (`claim.public otherwise false` being
   true, `is_public` never looks at the claim's campaign). Whether `x is present` on a dangling
   key counts as following it (the compiled code: skip) or as true makes no difference to the
@@ -410,6 +411,19 @@ def buys_demand(params: Params, campaign: Rec) -> bool:
     return campaign["kind"] in params.acquisition_kinds
 
 
+def some(items: Iterable[Rec], test: Callable[[Rec], bool]) -> bool:
+    """`some x in items where test`: an element whose test follows a dangling reference is
+    left out, and the others decide (docs/language.md, missing values and dangling
+    references)."""
+    for item in items:
+        try:
+            if test(item):
+                return True
+        except Dangling:
+            continue
+    return False
+
+
 def serves_business(plan: Plan, objective: Rec) -> bool:
     if objective["level"] == "business":
         return True
@@ -515,7 +529,7 @@ def _objective_traced(plan: Plan, params: Params, objective: Rec) -> Iterator[tu
 
 @oracle("strategy-without-business-objective", "MarketingStrategy")
 def _strategy_business(plan: Plan, params: Params, strategy: Rec) -> Iterator[tuple[Any, ...]]:
-    if not any(serves_business(plan, o) for o in strategy["objectives"]):
+    if not some(strategy["objectives"], lambda o: serves_business(plan, o)):
         yield ()
 
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import attrs
 
+from alignrules.codegen.dangles import Dangles
 from alignrules.codegen.writer import Names, PyWriter, _taken, attr_name, py_literal
 from alignrules.ir import nodes as ir
 from alignrules.ir import types as t
@@ -75,6 +76,7 @@ class Emitter:
                 key = (node.entity, node.field)
                 self.backs[key] = self.names.get("back", f"{node.entity}_{node.field}")
         self.locals: dict[str, str] = {}
+        self.dangles = Dangles(program)
 
     def _members(self, en: ir.Enum) -> dict[str, str]:
         out: dict[str, str] = {}
@@ -425,18 +427,48 @@ class Emitter:
         w.indent()
         w.line(py_literal(r.title))
         w.line(f"info = {self.rule_info[r.id]}")
-        guard = self.needs_guard(r)
         first, *rest = r.steps
         assert isinstance(first, ir.Bind)
         w.line(f"for {self.local(first.var)} in {self.expr(first.coll)}:")
         w.indent()
+        self.binding(r, rest)
+        w.dedent()
+        w.dedent()
+
+    def binding(self, r: ir.Rule, steps: list[ir.Step]) -> None:
+        """The body of one binding loop: its filters and lets, then the next loop, or the
+        condition and the violation. A dangling reference met here leaves out this binding
+        only (`continue`), never the enclosing one (docs/language.md)."""
+        w = self.w
+        n = next((i for i, s in enumerate(steps) if isinstance(s, ir.Bind)), len(steps))
+        own, inner = steps[:n], steps[n:]
+        exprs: list[ir.Expr | None] = [
+            s.cond if isinstance(s, ir.Filter) else s.expr
+            for s in own
+            if isinstance(s, ir.Filter | ir.LetStep)
+        ]
+        if inner:
+            assert isinstance(inner[0], ir.Bind)
+            exprs.append(inner[0].coll)
+        else:
+            exprs.append(r.cond)
+        guard = any(self.dangles.may_dangle(e) for e in exprs)
         if guard:
             w.line("try:")
             w.indent()
-        depth = 0
-        for step in rest:
-            coll = _plain_refs(step.coll) if isinstance(step, ir.Bind) else None
-            if isinstance(step, ir.Bind) and coll is not None:
+        for step in own:
+            if isinstance(step, ir.Filter):
+                w.line(f"if not {self.expr(step.cond)}:")
+                w.indent()
+                w.line("continue")
+                w.dedent()
+            elif isinstance(step, ir.LetStep):
+                w.line(f"{self.local(step.var)} = {self.expr(step.expr)}")
+        if inner:
+            step, rest = inner[0], inner[1:]
+            assert isinstance(step, ir.Bind)
+            coll = _plain_refs(step.coll)
+            if coll is not None:
                 # The entities a list of keys names, looked up one by one (no tuple per subject).
                 var = self.local(step.var)
                 keys = f"{self.expr(coll.obj)}.{self.fattrs[coll.entity][coll.field]}"
@@ -446,19 +478,12 @@ class Emitter:
                 w.indent()
                 w.line("continue  # a dangling key: the loader reported it")
                 w.dedent()
-                depth += 1
-            elif isinstance(step, ir.Bind):
+            else:
                 w.line(f"for {self.local(step.var)} in {self.expr(step.coll)}:")
                 w.indent()
-                depth += 1
-            elif isinstance(step, ir.Filter):
-                w.line(f"if not {self.expr(step.cond)}:")
-                w.indent()
-                w.line("continue")
-                w.dedent()
-            else:
-                w.line(f"{self.local(step.var)} = {self.expr(step.expr)}")
-        if r.cond is None:
+            self.binding(r, rest)
+            w.dedent()
+        elif r.cond is None:
             self.yield_violation(r)
         else:
             cond = self.expr(r.cond)
@@ -466,27 +491,12 @@ class Emitter:
             w.indent()
             self.yield_violation(r)
             w.dedent()
-        for _ in range(depth):
-            w.dedent()
         if guard:
             w.dedent()
             w.line("except bind.Dangling:")
             w.indent()
             w.line("continue  # the loader reported the dangling reference")
             w.dedent()
-        w.dedent()
-        w.dedent()
-
-    def needs_guard(self, r: ir.Rule) -> bool:
-        exprs: list[ir.Expr] = [r.cond] if r.cond is not None else []
-        for s in r.steps:
-            exprs.append(
-                s.coll if isinstance(s, ir.Bind) else s.cond if isinstance(s, ir.Filter) else s.expr
-            )
-        exprs += [m.expr for m in r.message if m.expr is not None]
-        for pred in self.p.predicates:
-            exprs.append(pred.body)
-        return any(isinstance(n, ir.Deref) and not n.many for e in exprs for n in walk(e))
 
     def yield_violation(self, r: ir.Rule) -> None:
         w = self.w
@@ -504,7 +514,14 @@ class Emitter:
                     parts.append(py_literal(m.text))
                 else:
                     assert m.expr is not None
-                    parts.append(self.message_text(m.expr))
+                    hole = self.message_text(m.expr)
+                    if self.dangles.may_dangle(m.expr):
+                        # The violation stands; the hole names the key it could not follow.
+                        # The lambda takes the loop variables it reads as arguments.
+                        names = sorted(map(self.local, free_vars(m.expr)))
+                        args = ", ".join(names)
+                        hole = f"bind.hole(lambda {args}: {hole}{''.join(', ' + n for n in names)})"
+                    parts.append(hole)
             message = f'"".join(({", ".join(parts)},))'
         else:
             message = py_literal(r.title)
@@ -666,6 +683,10 @@ class Emitter:
         return f"bind.{fn}({ix}, {keys})"
 
     def x_mapfield(self, e: ir.MapField) -> str:
+        if self.dangles.may_dangle(e.value):
+            # `campaign.items.product`: an item whose product dangles is one step left out
+            terms = f"bind.terms({self._element(e.var, e.coll, self.expr(e.value))})"
+            return f"bind.flat({terms})" if e.flatten else f"tuple({terms})"
         coll, value = self.expr(e.coll), self.expr(e.value)
         refs = _plain_refs(e.value)
         if e.flatten and refs is not None and isinstance(refs.obj, ir.Var):
@@ -695,6 +716,8 @@ class Emitter:
         arg = e.args[0]
         src = self.expr(arg)
         if e.name == "as_list":
+            if isinstance(arg.type, t.OptT) and isinstance(arg.type.inner, t.CollT):
+                return f"bind.opt_items({src})"  # a missing list has no elements
             if isinstance(arg.type, t.OptT):
                 return f"bind.opt_list({src})"
             return src if isinstance(arg.type, t.CollT) else f"({src},)"
@@ -718,7 +741,14 @@ class Emitter:
             clause += f" if {self.expr(where)}"
         return clause
 
+    def _element(self, var: str, coll: ir.Expr, body: str) -> str:
+        """`coll, lambda var: body`: the arguments of `bind.known` and `bind.terms`, which
+        leave out an element whose `body` follows a dangling reference."""
+        return f"{self.expr(coll)}, lambda {self.local(var)}: {body}"
+
     def x_aggregate(self, e: ir.Aggregate) -> str:
+        if self.dangles.may_dangle(e.value) or self.dangles.may_dangle(e.where):
+            return self.aggregate_known(e)
         gen = self._gen(e.var, e.coll, e.where)
         value = self.expr(e.value)
         if e.op == "count":
@@ -736,12 +766,42 @@ class Emitter:
             return f"bind.{fn}({value}{gen})"
         return f"{e.op}(({value}{gen}), default=None)"
 
+    def aggregate_known(self, e: ir.Aggregate) -> str:
+        """An aggregate whose terms may follow a dangling reference: those terms are left out."""
+        if e.op == "count":
+            assert e.where is not None  # `count(xs)` has no term to evaluate
+            return f"sum(bind.known({self._element(e.var, e.coll, self.expr(e.where))}))"
+        value = self.expr(e.value)
+        if e.where is not None:
+            value = f"{value} if {self.expr(e.where)} else None"
+        terms = f"bind.terms({self._element(e.var, e.coll, value)})"
+        vt = t.strip_opt(e.value.type)
+        if e.op == "sum":
+            return f"sum({terms})" if vt == t.INT else f"sum({terms}, {_ZERO[str(vt)]})"
+        if e.op == "avg":
+            return f"bind.{'avg_money' if vt == t.MONEY else 'avg'}({terms})"
+        return f"{e.op}({terms}, default=None)"
+
     def x_quant(self, e: ir.Quant) -> str:
+        if self.dangles.may_dangle(e.where) or self.dangles.may_dangle(e.must):
+            return self.quant_known(e)
         if e.kind == "every":
             assert e.must is not None
             return f"all({self.expr(e.must)}{self._gen(e.var, e.coll, e.where)})"
         cond = self.expr(e.where) if e.where is not None else "True"
         found = f"any({cond}{self._gen(e.var, e.coll, None)})"
+        return found if e.kind == "some" else f"(not {found})"
+
+    def quant_known(self, e: ir.Quant) -> str:
+        """A quantifier whose elements may follow a dangling reference: those are left out."""
+        if e.kind == "every":
+            assert e.must is not None
+            test = self.expr(e.must)
+            if e.where is not None:
+                test = f"not {self.expr(e.where)} or {test}"
+            return f"all(bind.known({self._element(e.var, e.coll, test)}))"
+        assert e.where is not None
+        found = f"any(bind.known({self._element(e.var, e.coll, self.expr(e.where))}))"
         return found if e.kind == "some" else f"(not {found})"
 
     def x_boolop(self, e: ir.BoolOp) -> str:
@@ -845,6 +905,14 @@ def _plain_refs(e: ir.Expr) -> ir.Deref | None:
     if isinstance(e, ir.Builtin) and e.name == "as_list":
         e = e.args[0]
     return e if isinstance(e, ir.Deref) and e.many and not e.optional else None
+
+
+def free_vars(e: ir.Expr) -> set[str]:
+    """The variables `e` reads from its surroundings (not those its own quantifiers,
+    aggregates and navigations bind)."""
+    nodes = list(walk(e))
+    inner = {n.var for n in nodes if isinstance(n, ir.Quant | ir.Aggregate | ir.MapField)}
+    return {n.name for n in nodes if isinstance(n, ir.Var)} - inner
 
 
 def _plain_path(e: ir.Expr) -> bool:

@@ -23,6 +23,12 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, override
 
+# What a dangling reference does inside an expression has its own module; generated code
+# reaches it through `bind`, its one runtime import for behaviour.
+from alignrules.runtime.dangling import Dangling as Dangling
+from alignrules.runtime.dangling import hole as hole
+from alignrules.runtime.dangling import known as known
+from alignrules.runtime.dangling import terms as terms
 from alignrules.runtime.report import Location, RuleInfo, Severity, Violation
 from alignrules.runtime.values import (
     ZERO_MONEY as ZERO_MONEY,  # re-exported: generated sums over money start from it
@@ -52,11 +58,6 @@ class DataError(Exception):
     def __init__(self, problems: Sequence[tuple[str, str]]) -> None:
         self.problems = tuple(problems)
         super().__init__("; ".join(f"{p or '/'}: {m}" for p, m in self.problems))
-
-
-class Dangling(Exception):
-    """A rule followed a reference whose key names no entity. The loader has already
-    reported it as a `dangling-reference` violation, so the rule skips that subject."""
 
 
 def escape_pointer(token: str) -> str:
@@ -615,12 +616,17 @@ class Binder:
                         keys = (value,)
                     for i, k in enumerate(keys):
                         if k not in target:
-                            out.append(self._dangling_one(spec, f, obj, i, k))
+                            out.append(self._dangling_one(spec, f, obj, i, k, keys))
         return out
 
     @staticmethod
-    def _dangling_one(spec: EntitySpec, f: FieldSpec, obj: Any, i: int, k: Any) -> Violation:
-        sub = f"/{i}" if f.many else ""
+    def _dangling_one(
+        spec: EntitySpec, f: FieldSpec, obj: Any, i: int, k: Any, keys: Sequence[Any]
+    ) -> Violation:
+        # A key repeated in one list is one dangling reference, reported once (the report
+        # drops equal findings). Which of its places to name would depend on the order of
+        # the list, so it names the list itself.
+        sub = "" if not f.many else f"/{i}" if keys.count(k) == 1 else ""
         own_key = getattr(obj, spec.key)
         return Violation(
             rule=DANGLING.id,
@@ -677,7 +683,7 @@ def deref(index: Mapping[K, E], key: K) -> E:
     try:
         return index[key]
     except KeyError:
-        raise Dangling from None
+        raise Dangling(key) from None
 
 
 def deref_opt(index: Mapping[K, E], key: K | None) -> E | None:
@@ -686,7 +692,7 @@ def deref_opt(index: Mapping[K, E], key: K | None) -> E | None:
     try:
         return index[key]
     except KeyError:
-        raise Dangling from None
+        raise Dangling(key) from None
 
 
 def deref_many(index: Mapping[K, E], keys: Iterable[K]) -> tuple[E, ...]:
@@ -705,6 +711,11 @@ def deref_many_opt(index: Mapping[K, E], keys: Iterable[K] | None) -> tuple[E, .
 
 def opt_list(value: E | None) -> tuple[E, ...]:
     return () if value is None else (value,)
+
+
+def opt_items(values: tuple[E, ...] | None) -> tuple[E, ...]:
+    """An optional list as a list to range over: a missing list has no elements."""
+    return () if values is None else values
 
 
 def otherwise(value: T | None, default: T) -> T:

@@ -56,7 +56,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "quadratic-join": (WARNING, "a loop over all entities, joined by equality to an outer one"),
     "unused-param": (WARNING, "a parameter that no rule reads"),
     "unused-predicate": (WARNING, "a predicate that no rule calls"),
-    "unused-entity": (WARNING, "an entity that no rule mentions"),
+    "unused-entity": (WARNING, "an entity that no rule mentions and no entity references"),
     "unused-enum": (WARNING, "an enum that no field, parameter or predicate uses"),
     "unused-let": (WARNING, "a `let` whose name is never used"),
     "missing-title": (NOTE, "a rule without a `title`"),
@@ -751,6 +751,9 @@ class _Linter:
             entities.add(r.subject_entity)
             entities.update(e for _, e in r.related)
             entities.update(s.entity for s in r.steps if isinstance(s, ir.Bind) and s.entity)
+        # An entity that another entity references is what gives those references their
+        # `dangling-reference` check: removing it would drop that check, so it is in use.
+        entities.update(f.ref for e in self.program.entities for f in e.fields if f.ref)
         enums: set[str] = set()
         for ent in self.program.entities:
             for f in ent.fields:

@@ -17,6 +17,7 @@ from typing import Any
 
 from alignrules.api import Checker, load, load_many
 from alignrules.diagnostics import Diagnostic, DiagnosticError
+from alignrules.runtime.gcpause import pausing_gc
 from alignrules.runtime.report import (
     BaselineDiff,
     Location,
@@ -54,4 +55,5 @@ __all__ = [
     "__version__",
     "load",
     "load_many",
+    "pausing_gc",
 ]

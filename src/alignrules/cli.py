@@ -30,6 +30,7 @@ from alignrules.lint import CODES as LINT_CODES
 from alignrules.lint import LINT_FORMATS, lint_paths, render_lint
 from alignrules.render import FORMATS, render
 from alignrules.render.alignment import AlignmentMap
+from alignrules.runtime.gcpause import pausing_gc
 from alignrules.runtime.report import Report, Severity
 
 if TYPE_CHECKING:
@@ -280,6 +281,13 @@ def _add_rulesets_command(sub: argparse._SubParsersAction[_Parser]) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args_list = list(sys.argv[1:] if argv is None else argv)
+    # The command line owns its process, so it lets the library pause the garbage collector
+    # while it builds many acyclic objects (runtime/bind.py, `pausing_gc`).
+    with pausing_gc():
+        return _main(args_list)
+
+
+def _main(args_list: list[str]) -> int:
     try:
         args = build_parser().parse_args(args_list)
         if args.command == "check":

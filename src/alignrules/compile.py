@@ -19,6 +19,7 @@ import linecache
 import os
 import sys
 import types
+import weakref
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -265,15 +266,40 @@ def content_hash(key: tuple[tuple[str, str], ...]) -> str:
 
 
 def load_module(source: str, origin: str, digest: str) -> types.ModuleType:
-    """Execute generated code so that tracebacks and debuggers name the ruleset."""
+    """Execute generated code so that tracebacks and debuggers name the ruleset.
+
+    The module leaves no trace in the process once it is dropped: it is in `sys.modules` only
+    while its classes are built (attrs and typing resolve names through it; every annotation
+    is resolved then, so cattrs never needs it later), and its source stays in `linecache`
+    as long as the module object lives.
+    """
     filename = f"<alignrules {origin} {digest}>"
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     module = types.ModuleType(f"alignrules.compiled.m{digest}")
     module.__file__ = filename
-    # attrs and typing resolve names through sys.modules while the classes are built.
+    remember_source(module, filename, source)
     sys.modules[module.__name__] = module
-    exec(compile(source, filename, "exec", dont_inherit=True), module.__dict__)
+    try:
+        exec(compile(source, filename, "exec", dont_inherit=True), module.__dict__)
+        for value in list(module.__dict__.values()):
+            if isinstance(value, type) and attrs.has(value) and value.__module__ == module.__name__:
+                attrs.resolve_types(value, globalns=module.__dict__)
+    finally:
+        if sys.modules.get(module.__name__) is module:
+            del sys.modules[module.__name__]
     return module
+
+
+def remember_source(owner: object, filename: str, source: str) -> None:
+    """Show `source` in tracebacks of code compiled as `filename`, for as long as `owner`
+    lives (attrs' linecache idea, without keeping every text of a long-running host)."""
+    entry = (len(source), None, source.splitlines(True), filename)
+    linecache.cache[filename] = entry
+    weakref.finalize(owner, _forget_source, filename, entry)
+
+
+def _forget_source(filename: str, entry: object) -> None:
+    if linecache.cache.get(filename) is entry:  # not a newer text under the same name
+        del linecache.cache[filename]
 
 
 def compile_paths(paths: Sequence[str | os.PathLike[str]]) -> CompiledRuleset:

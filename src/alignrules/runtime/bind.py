@@ -10,11 +10,11 @@ import contextlib
 import decimal
 import enum
 import functools
-import gc
 import linecache
 import operator
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+import weakref
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Final, Protocol, TypeVar
@@ -29,6 +29,7 @@ from alignrules.runtime.dangling import Dangling as Dangling
 from alignrules.runtime.dangling import hole as hole
 from alignrules.runtime.dangling import known as known
 from alignrules.runtime.dangling import terms as terms
+from alignrules.runtime.gcpause import gc_paused as gc_paused
 from alignrules.runtime.report import Location, RuleInfo, Severity, Violation
 from alignrules.runtime.values import (
     ZERO_MONEY as ZERO_MONEY,  # re-exported: generated sums over money start from it
@@ -305,26 +306,6 @@ def arithmetic() -> contextlib.AbstractContextManager[decimal.Context]:
     return decimal.localcontext(ARITHMETIC)
 
 
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while many acyclic objects are made.
-
-    Binding a million records, or reporting a hundred thousand violations, makes millions of
-    container objects. Each time enough of them pile up the collector runs, and its full
-    collections walk every object alive, so with the collector on the cost grows faster than
-    the data: about 4x for `json.loads` of a 10^6-claim plan, measured (docs/performance.md).
-    Entities, indexes and violations hold no reference cycles, so nothing is leaked; the
-    collector is switched back on (if it was on) when the block ends, however it ends.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 class _Retry(Exception):
     """A record the fast reader does not take as it is; the detailed reader decides."""
 
@@ -398,11 +379,21 @@ def _fast_reader(spec: EntitySpec, lenient: bool) -> Callable[[Mapping[str, Any]
         args.append(f"{f.attr}={var}")
     lines.append(f"    return cls({', '.join(args)}, ar_pointer=ar_pointer)")
     source = "\n".join(lines) + "\n"
-    filename = f"<alignrules reader {spec.name} {'csv' if lenient else 'json'}>"
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    # Named after the class's own module (a compiled ruleset's name holds its digest), so two
+    # rulesets with a `Claim` entity never share, or overwrite, each other's reader lines.
+    where = f"{spec.cls.__module__}.{spec.cls.__qualname__}"
+    filename = f"<alignrules reader {where} {'csv' if lenient else 'json'} {id(spec.cls):x}>"
+    entry = (len(source), None, source.splitlines(True), filename)
+    linecache.cache[filename] = entry
     exec(compile(source, filename, "exec"), names)
     fn: Callable[[Mapping[str, Any], str], Any] = names[f"read_{spec.name}"]
+    weakref.finalize(fn, _forget_source, filename, entry)  # the lines live as long as the reader
     return fn
+
+
+def _forget_source(filename: str, entry: object) -> None:
+    if linecache.cache.get(filename) is entry:
+        del linecache.cache[filename]
 
 
 def _enum_learner(

@@ -1,0 +1,90 @@
+"""Library calls leave the process as they found it (docs/api.md, "Threads, state and
+determinism"): the garbage collector keeps running unless the caller allows a pause;
+compiled modules are not left in `sys.modules`, and their source leaves `linecache` when
+the cache drops them; generated source names are unique per ruleset.
+"""
+
+from __future__ import annotations
+
+import datetime
+import gc
+import linecache
+import sys
+from typing import Any
+
+import alignrules
+
+SCHEMA = 'entity Claim in "claims" {{ id: text  {field}: int }}\n'
+RULE = "rule r{n} {{ no claim where claim.{field} > {n} }}\n"
+
+
+def ruleset(n: int, field: str = "amount") -> str:
+    return SCHEMA.format(field=field) + RULE.format(n=n, field=field)
+
+
+def plan(n: int, field: str = "amount") -> dict[str, Any]:
+    return {"claims": [{"id": f"C{i}", field: i % 7} for i in range(n)]}
+
+
+def collections() -> int:
+    return sum(s["collections"] for s in gc.get_stats())
+
+
+AS_OF = datetime.date(2026, 11, 22)
+
+
+def test_check_keeps_the_garbage_collector_running() -> None:
+    checker = alignrules.load(ruleset(3))
+    assert gc.isenabled()
+    before = collections()
+    report = checker.check(plan(30_000), as_of=AS_OF)
+    assert collections() > before  # it ran while 30,000 records were bound and checked
+    assert gc.isenabled()
+    assert len(report.violations) == sum(1 for i in range(30_000) if i % 7 > 3)
+
+
+def test_a_host_may_allow_the_pause() -> None:
+    checker = alignrules.load(ruleset(3))
+    data = plan(30_000)
+    gc.collect()
+    before = collections()
+    with alignrules.pausing_gc():
+        checker.check(data, as_of=AS_OF)
+        assert gc.isenabled()  # paused inside each step only, and switched back on
+    # the binder, the rules and the report build ran with the collector paused
+    assert collections() - before <= 2
+
+
+def test_compiled_modules_are_not_left_in_sys_modules() -> None:
+    before = {m for m in sys.modules if m.startswith("alignrules.compiled")}
+    checker = alignrules.load(ruleset(11).replace("amount: int", "amount: decimal"))
+    assert checker.compiled.module.__name__ not in sys.modules
+    assert {m for m in sys.modules if m.startswith("alignrules.compiled")} == before
+    # ...and the module works without it: a record the fast reader refuses goes to cattrs
+    report = checker.check({"claims": [{"id": "C1", "amount": "1,200"}]}, as_of=AS_OF)
+    assert [v.key for v in report.violations] == ["C1"]
+
+
+def test_linecache_forgets_what_the_cache_dropped() -> None:
+    for n in range(100, 200):  # 100 different rulesets; the compile cache keeps 32
+        alignrules.load(ruleset(n)).check(plan(3), as_of=AS_OF)
+    gc.collect()
+    ours = [k for k in linecache.cache if k.startswith("<alignrules ")]
+    # at most the cached modules and the readers of their Binders (2 dialects per entity)
+    assert len(ours) <= 32 * 3, len(ours)
+
+
+def test_two_rulesets_with_the_same_entity_keep_their_own_reader_lines() -> None:
+    a = alignrules.load(ruleset(1, "alpha"))
+    b = alignrules.load(ruleset(1, "beta"))
+    for checker, field in ((a, "alpha"), (b, "beta")):
+        checker.check(plan(2, field), as_of=AS_OF)
+    readers = {
+        k: "".join(v[2])
+        for k, v in linecache.cache.items()
+        if k.startswith("<alignrules reader") and "Claim" in k
+    }
+    assert any("alpha" in text and "beta" not in text for text in readers.values())
+    assert any("beta" in text and "alpha" not in text for text in readers.values())
+    names = [k for k in readers if a.compiled.module.__name__ in k]
+    assert names and all(b.compiled.module.__name__ not in k for k in names)

@@ -261,7 +261,10 @@ def content_hash(key: tuple[tuple[str, str], ...]) -> str:
         h.update(part.encode("utf-8"))
         h.update(b"\0")
     for n, text in key:
-        h.update(n.encode("utf-8") + b"\0" + text.encode("utf-8") + b"\0")
+        # surrogatepass: a ruleset given as text may hold a lone surrogate, which the parser
+        # then judges like any other character (it is only a cache key here)
+        h.update(n.encode("utf-8", "surrogatepass") + b"\0")
+        h.update(text.encode("utf-8", "surrogatepass") + b"\0")
     return h.hexdigest()[:16]
 
 

@@ -13,7 +13,8 @@ from decimal import Decimal
 import attrs
 
 from alignrules.codegen.dangles import Dangles
-from alignrules.codegen.writer import Names, PyWriter, _taken, attr_name, py_literal
+from alignrules.codegen.names import PREDICATE_LOCALS, RULE_LOCALS, FunctionScope, Symbols
+from alignrules.codegen.writer import PyWriter, attr_name, py_literal
 from alignrules.ir import nodes as ir
 from alignrules.ir import types as t
 from alignrules.ir.nodes import walk
@@ -52,14 +53,14 @@ class Emitter:
         self.p = program
         self.origin = origin
         self.version = version
-        self.names = Names()
+        self.names = Symbols()
         self.w = PyWriter()
         self.consts: dict[str, str] = {}  # source of a constant → its module-level name
         self.const_lines: list[str] = []
         self.cls = {en.name: self.names.keep(en.name, "type") for en in program.enums}
         self.cls.update({e.name: self.names.keep(e.name, "type") for e in program.entities})
         self.members = {en.name: self._members(en) for en in program.enums}
-        self.spell = {en.name: self.names.get("SPELL", en.name).upper() for en in program.enums}
+        self.spell = {en.name: self.names.get("SPELL", en.name, upper=True) for en in program.enums}
         self.plan_all = {e.name: self.names.get("all", e.name) for e in program.entities}
         self.plan_ix = {e.name: self.names.get("ix", e.name) for e in program.entities}
         classes = set(self.cls.values())
@@ -69,13 +70,14 @@ class Emitter:
         }
         self.preds = {p.name: self.names.get("pred", p.name) for p in program.predicates}
         self.rule_fn = {r.id: self.names.get("rule", r.id) for r in program.rules}
-        self.rule_info = {r.id: self.names.get("INFO", r.id).upper() for r in program.rules}
+        self.rule_info = {r.id: self.names.get("INFO", r.id, upper=True) for r in program.rules}
+        self.regex = [self.names.fresh("RE") for _ in program.regexes]
         self.backs: dict[tuple[str, str], str] = {}
         for node in walk_program(program):
             if isinstance(node, ir.BackRef) and (node.entity, node.field) not in self.backs:
                 key = (node.entity, node.field)
                 self.backs[key] = self.names.get("back", f"{node.entity}_{node.field}")
-        self.locals: dict[str, str] = {}
+        self.scope: FunctionScope = self.names.function(RULE_LOCALS)
         self.dangles = Dangles(program)
 
     def _members(self, en: ir.Enum) -> dict[str, str]:
@@ -154,7 +156,7 @@ class Emitter:
         self.specs()
         self.loader()
         for i, (pattern, ignore_case) in enumerate(self.p.regexes):
-            w.line(f"RE_{i}: Final = bind.regex({py_literal(pattern)}, {ignore_case})")
+            w.line(f"{self.regex[i]}: Final = bind.regex({py_literal(pattern)}, {ignore_case})")
         body_start = len(w.lines)
         for pred in self.p.predicates:
             self.predicate(pred)
@@ -391,23 +393,15 @@ class Emitter:
 
     # ------------------------------------------------------------ rules
     def local(self, name: str) -> str:
-        if name == "_it":
-            return "item"
-        if (
-            name.isascii()
-            and name.isidentifier()
-            and not _taken(name)
-            and name not in self.names._owner
-            and name not in self.cls.values()
-        ):
-            return name
-        return "v_" + re.sub(r"[^0-9A-Za-z_]+", "_", name)
+        """The Python local for a ruleset variable, from the current function's scope."""
+        return "item" if name == "_it" else self.scope.var(name)
 
     def predicate(self, pred: ir.Predicate) -> None:
         w = self.w
         w.line()
         w.line()
         w.comment(f"{pred.span.origin()}  predicate {pred.name}")
+        self.scope = self.names.function(PREDICATE_LOCALS)
         args = "".join(f", {self.local(n)}: {self.py_type(typ)}" for n, typ in pred.params)
         w.line(
             f"def {self.preds[pred.name]}(plan: Plan, params: Params, today: date{args}) -> bool:"
@@ -421,6 +415,7 @@ class Emitter:
         w.line()
         w.line()
         w.comment(f"{r.span.origin()}  rule {r.id}  ({r.severity})")
+        self.scope = self.names.function(RULE_LOCALS)
         w.line(
             f"def {self.rule_fn[r.id]}(plan: Plan, params: Params, today: date) -> Iterator[Violation]:"
         )
@@ -617,7 +612,7 @@ class Emitter:
     def const(self, source: str) -> str:
         """A module-level name for a constant built once (Decimal, Money, frozenset...)."""
         if source not in self.consts:
-            name = f"K_{len(self.consts)}"
+            name = self.names.fresh("K")
             self.consts[source] = name
             self.const_lines.append(f"{name}: Final = {source}")
         return self.consts[source]
@@ -827,7 +822,8 @@ class Emitter:
     def x_textmatch(self, e: ir.TextMatch) -> str:
         left, right = self.expr(e.left), self.expr(e.right)
         if e.op == "matches":
-            return f"(RE_{e.regex_id}.search({left}) is not None)"
+            assert e.regex_id is not None
+            return f"({self.regex[e.regex_id]}.search({left}) is not None)"
         if e.ignore_case:
             left, right = f"{left}.casefold()", f"{right}.casefold()"
         if e.op == "contains":
@@ -874,7 +870,7 @@ class Emitter:
 
 #: Attribute names a generated class needs for itself, and the names its annotations use:
 #: a field called `str` would otherwise shadow `str` when attrs and cattrs read the hints.
-_CLASS_OWN = frozenset({"self", "cls", "ar_pointer", "ar_key"})
+_CLASS_OWN = frozenset({"self", "cls", "ar_pointer", "ar_key", "property"})
 _ANNOTATION_NAMES = frozenset(
     {"str", "int", "bool", "tuple", "dict", "frozenset", "None", "date", "timedelta", "Decimal"}
     | {"Money", "Any", "Final", "Enum", "IntEnum", "attrs", "bind", "Iterator", "Mapping"}
@@ -891,6 +887,8 @@ def unique_attrs(
     used = set(_CLASS_OWN)
     for name in names:
         base = attr_name(name.lstrip("_") or "x")
+        if base[0].isdigit():  # `_0` → `f_0`: an attribute cannot start with a digit
+            base = "f_" + base
         if base in _CLASS_OWN or base in _ANNOTATION_NAMES or base in classes:
             base += "_"
         while base in used:

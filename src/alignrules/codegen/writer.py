@@ -1,14 +1,13 @@
 """The only maker of Python text: indentation, safe identifiers, and literals by `repr`.
 
-Nothing from a ruleset is pasted into syntax: names go through `Names`, constants through
-`py_literal`, so no identifier or string can change the generated module's structure.
+Nothing from a ruleset is pasted into syntax: names go through the symbol table
+(codegen/names.py), constants through `py_literal`, so no identifier or string can change the
+generated module's structure.
 """
 
 from __future__ import annotations
 
-import builtins
 import keyword
-import re
 from datetime import date
 from decimal import Decimal
 
@@ -21,89 +20,6 @@ def py_literal(value: str | int | bool | Decimal | date | None) -> str:
         return f"date({value.year}, {value.month}, {value.day})"
     assert value is None or type(value) in (str, int, bool), type(value)
     return repr(value)
-
-
-#: Names the generated module defines or imports itself; user names never take them.
-RESERVED = frozenset(
-    {
-        "annotations",
-        "attrs",
-        "date",
-        "timedelta",
-        "Decimal",
-        "Enum",
-        "IntEnum",
-        "re",
-        "Any",
-        "Final",
-        "Iterator",
-        "Mapping",
-        "Money",
-        "Violation",
-        "Report",
-        "RuleInfo",
-        "Severity",
-        "RuleCrashed",
-        "bind",
-        "Plan",
-        "Params",
-        "RULES",
-        "SPECS",
-        "check",
-        "load",
-        "run",
-        "plan",
-        "params",
-        "today",
-        "info",
-        "raw",
-        "dialect",
-        "cast",
-        "ENUM_TEXT",
-        "PARAM_SPECS",
-        "BINDER",
-        "RULESET",
-        "MODULE_VERSION",
-    }
-)
-
-
-def _taken(name: str) -> bool:
-    return (
-        keyword.iskeyword(name)
-        or keyword.issoftkeyword(name)
-        or name in RESERVED
-        or hasattr(builtins, name)
-        or name.startswith("_")
-    )
-
-
-class Names:
-    """Python identifiers for ruleset names: ASCII, unique, the same on every run."""
-
-    def __init__(self) -> None:
-        self._owner: dict[str, str] = {}
-
-    def get(self, prefix: str, name: str) -> str:
-        """`rule`, `no-unfunded-claims` → `rule_no_unfunded_claims`; `class` → `rule_class`."""
-        stem = re.sub(r"[^0-9A-Za-z]+", "_", name).strip("_").lower() or "x"
-        ident, n = f"{prefix}_{stem}", 2
-        while self._owner.setdefault(ident, f"{prefix}:{name}") != f"{prefix}:{name}":
-            ident, n = f"{prefix}_{stem}_{n}", n + 1
-        return ident
-
-    def keep(self, name: str, kind: str = "") -> str:
-        """A name kept as written where it is a safe identifier (`Claim`), else made so
-        (`class` → `class_`, `list` → `list_`), never clashing with another name."""
-        ascii_ok = name.isascii() and name.isidentifier()
-        base = name if ascii_ok else (re.sub(r"[^0-9A-Za-z_]+", "_", name).strip("_") or "x")
-        if base[0].isdigit():
-            base = "n_" + base
-        ident = base + "_" if _taken(base) else base
-        n = 2
-        while self._owner.setdefault(ident, f"{kind}:{name}") != f"{kind}:{name}":
-            ident, n = f"{base}_{n}", n + 1
-        return ident
 
 
 def attr_name(name: str) -> str:

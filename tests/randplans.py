@@ -26,7 +26,7 @@ from alignrules.ir import types as t
 
 TEXTS = ("", "a", "eco", "Eco friendly", "x y", "K1")
 DATES = ("2025-12-31", "2026-01-01", "2026-11-22", "2027-06-30")
-MONEY = (0, 1, "2.50", "USD 3", "100")
+MONEY = ("USD 0", "1 USD", "2.50 USD", "USD 3", "USD 100")  # one currency: mixing is a data error
 NUMBERS = (0, 1, 2, "2.5", 100)
 DURATIONS = (0, "30 days", "1 year", 91)
 

@@ -280,6 +280,9 @@ def load_module(source: str, origin: str, digest: str) -> types.ModuleType:
     module = types.ModuleType(f"alignrules.compiled.m{digest}")
     module.__file__ = filename
     remember_source(module, filename, source)
+    # attrs keeps the source of the methods it generates in linecache too, named after the
+    # class's module: those lines go with the module as well.
+    weakref.finalize(module, _forget_attrs_lines, f" {module.__name__}.")
     sys.modules[module.__name__] = module
     try:
         exec(compile(source, filename, "exec", dont_inherit=True), module.__dict__)
@@ -298,6 +301,11 @@ def remember_source(owner: object, filename: str, source: str) -> None:
     entry = (len(source), None, source.splitlines(True), filename)
     linecache.cache[filename] = entry
     weakref.finalize(owner, _forget_source, filename, entry)
+
+
+def _forget_attrs_lines(marker: str) -> None:
+    for name in [k for k in linecache.cache if k.startswith("<attrs generated") and marker in k]:
+        linecache.cache.pop(name, None)
 
 
 def _forget_source(filename: str, entry: object) -> None:

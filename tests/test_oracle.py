@@ -248,7 +248,8 @@ def collection(plan: dict[str, Any], path: str) -> list[dict[str, Any]]:
 
 
 class Dangling(Exception):
-    """A rule followed a single reference that names no record: it skips the subject."""
+    """A rule followed a single reference that names no record: the innermost element or
+    binding that needed it is left out (`some` below; the subject when it reaches `expected`)."""
 
 
 Rec = dict[str, Any]
@@ -347,7 +348,7 @@ DEFAULTS = Params()
 
 Finding = tuple[str, str, str, tuple[tuple[str, str], ...]]
 #: rule id → (subject entity, body). The body yields, for one subject, the `related` tuple of
-#: each finding; raising Dangling skips the subject.
+#: each finding; a Dangling that reaches `expected` leaves out the subject.
 ORACLES: dict[str, tuple[str, Callable[[Plan, Params, Rec], Iterable[tuple[Any, ...]]]]] = {}
 
 

@@ -5,10 +5,10 @@ ordered enum, single references (required and optional) and lists of references 
 and optional). Each rule is built from the expression forms of docs/language.md, typed by
 construction: comparisons, `is missing`/`is present` narrowing, `otherwise`, `and`/`or`/
 `not`, `some`/`every`/`no`, `count`/`sum`/`min`/`max`/`avg`, navigation through single
-and list references, `reference`, back-references, `let` and message templates. A ruleset
-the type checker refuses must be refused with located errors (the generator keeps that
-rare); one that compiles is checked on random plans with dangling ids and missing values,
-and any `rule-crashed` or internal error fails the test.
+and list references, `reference`, `let` and message templates (back-references are left to
+the oracle tests). A ruleset the type checker refuses must be refused with located errors
+(the generator keeps that rare); one that compiles is checked on random plans with dangling
+ids and missing values, and any `rule-crashed` or internal error fails the test.
 """
 
 from __future__ import annotations

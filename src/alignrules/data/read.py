@@ -960,7 +960,9 @@ class _CsvLocator:
         row = _array_index(tokens[1], len(table.lines)) if len(tokens) > 1 else None
         if row is None:
             return (table.file, 1, None)
-        column = table.columns.get(tokens[2]) if len(tokens) > 2 else None
+        # A value read by a path (`from "schedule.start"`) is in the column of the path's keys
+        # joined by `.`, as flattening tools name it; its pointer has one token per key.
+        column = table.columns.get(".".join(tokens[2:])) if len(tokens) > 2 else None
         return (table.file, table.lines[row], column)
 
 

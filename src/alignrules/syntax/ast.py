@@ -262,6 +262,10 @@ class FieldDecl:
     split: str | None
     name_span: Span = attrs.field(eq=False, repr=False)
     span: Span = _span
+    #: `from parent`: the field holds the key of the record this nested record sits in.
+    from_parent: bool = attrs.field(default=False, kw_only=True)
+    #: where the `from "..."` text is, for errors in the data path it spells
+    data_span: Span | None = attrs.field(default=None, eq=False, repr=False, kw_only=True)
 
 
 @attrs.frozen
@@ -276,6 +280,10 @@ class EntityDecl:
     name_span: Span = attrs.field(eq=False, repr=False)
     key_span: Span | None = attrs.field(default=None, eq=False, repr=False)
     span: Span = _span
+    #: `at "path"` instead of `in "path"`: the path holds one object, the entity's one record.
+    single: bool = attrs.field(default=False, kw_only=True)
+    #: where the path text is, for errors in it
+    path_span: Span | None = attrs.field(default=None, eq=False, repr=False, kw_only=True)
 
 
 @attrs.frozen

@@ -105,19 +105,31 @@ class Build(Transformer[Token, Any]):
                 if kind in opts:
                     raise self._error(span, f"`{kind}` is given twice for entity `{name}`")
                 opts[kind] = (value, span)
+        if "in" in opts and "at" in opts:
+            raise self._error(
+                opts["at"][1],
+                f"entity `{name}` has both `in` and `at`",
+                "`in` names a collection of records, `at` a single object: keep one",
+            )
+        where = opts.get("in") or opts.get("at")
         return ast.EntityDecl(
             str(name),
-            opts["in"][0] if "in" in opts else None,
+            where[0] if where else None,
             opts["csv"][0] if "csv" in opts else None,
             opts["key"][0] if "key" in opts else None,
             tuple(fields),
             self._tok(name),
             key_span=opts["key"][1] if "key" in opts else None,
             span=self._span(meta),
+            single="at" in opts,
+            path_span=where[1] if where else None,
         )
 
     def entity_in(self, meta: Meta, path: Token) -> tuple[str, str, Span]:
         return ("in", self._str(path), self._tok(path))
+
+    def entity_at(self, meta: Meta, path: Token) -> tuple[str, str, Span]:
+        return ("at", self._str(path), self._tok(path))
 
     def entity_csv(self, meta: Meta, path: Token) -> tuple[str, str, Span]:
         return ("csv", self._str(path), self._tok(path))
@@ -126,24 +138,31 @@ class Build(Transformer[Token, Any]):
         return ("key", str(name), self._tok(name))
 
     def field_decl(
-        self, meta: Meta, name: Token, type_: ast.TypeRef, *opts: tuple[str, str, Span]
+        self, meta: Meta, name: Token, type_: ast.TypeRef, *opts: tuple[str, str | None, Span]
     ) -> ast.FieldDecl:
-        seen: dict[str, str] = {}
+        seen: dict[str, tuple[str | None, Span]] = {}
         for kind, value, span in opts:
             if kind in seen:
                 raise self._error(span, f"`{kind}` is given twice for field `{name}`")
-            seen[kind] = value
+            seen[kind] = (value, span)
+        data = seen.get("from")
+        split = seen.get("split")
         return ast.FieldDecl(
             str(name),
             type_,
-            seen.get("from"),
-            seen.get("split"),
+            data[0] if data else None,
+            split[0] if split else None,
             self._tok(name),
             span=self._span(meta),
+            from_parent=data is not None and data[0] is None,
+            data_span=data[1] if data else None,
         )
 
     def field_from(self, meta: Meta, tok: Token) -> tuple[str, str, Span]:
         return ("from", self._str(tok), self._tok(tok))
+
+    def field_from_parent(self, meta: Meta) -> tuple[str, None, Span]:
+        return ("from", None, self._span(meta))
 
     def field_split(self, meta: Meta, tok: Token) -> tuple[str, str, Span]:
         return ("split", self._str(tok), self._tok(tok))

@@ -698,7 +698,7 @@ class _Printer:
         slot = self.slot(d)
         head = f"entity {d.name}"
         if d.path is not None:
-            head += f" in {quote(d.path)}"
+            head += f" {'at' if d.single else 'in'} {quote(d.path)}"
         if d.csv is not None:
             head += f" csv {quote(d.csv)}"
         if d.key is not None:
@@ -708,7 +708,9 @@ class _Printer:
         codes = []
         for f in d.fields:
             code = f"{f.name}: {self.type_ref(f.type)}"
-            if f.data_name is not None:
+            if f.from_parent:
+                code += " from parent"
+            elif f.data_name is not None:
                 code += f" from {quote(f.data_name)}"
             if f.split is not None:
                 code += f" split {quote(f.split)}"

@@ -142,6 +142,7 @@ class Lowering:
                 self.schema.declare_entity(d)
         for d in entity_decls:
             self.schema.add_entity(d)
+        self.schema.check_references()  # `from parent` needs every entity's path
         for d in decls:
             if isinstance(d, ast.ParamDecl):
                 self.param(d)

@@ -15,7 +15,7 @@ generator) is imported by the first `load`, and the plan reader and binder by th
 
 from typing import Any
 
-from alignrules.api import Checker, load, load_many
+from alignrules.api import Checker, PlansReport, load, load_many
 from alignrules.diagnostics import Diagnostic, DiagnosticError
 from alignrules.runtime.report import (
     BaselineDiff,
@@ -46,6 +46,7 @@ __all__ = [
     "Diagnostic",
     "DiagnosticError",
     "Location",
+    "PlansReport",
     "Report",
     "RuleInfo",
     "Severity",

@@ -298,6 +298,10 @@ class Emitter:
             w.line(f"key={py_literal(self.fattrs[e.name][e.key])},")
             if e.single:
                 w.line("single=True,")
+            if e.strict:
+                w.line("strict=True,")
+            if e.decimals is not None:
+                w.line(f"decimals={e.decimals},")
             w.line("fields=(")
             w.indent()
             for f in e.fields:

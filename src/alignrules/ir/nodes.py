@@ -54,6 +54,8 @@ class Entity:
     fields: tuple[Field, ...]
     span: Span = _span
     single: bool = attrs.field(default=False, kw_only=True)  # `at`: one object, one record
+    strict: bool = attrs.field(default=False, kw_only=True)  # a strict data contract
+    decimals: int | None = attrs.field(default=None, kw_only=True)  # strict: most decimals
 
     def field(self, name: str) -> Field | None:
         for f in self.fields:

@@ -23,7 +23,7 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, override
 
-from alignrules.runtime import shapes
+from alignrules.runtime import shapes, strict
 from alignrules.runtime.report import Location, RuleInfo, Severity, Violation
 from alignrules.runtime.values import (
     ZERO_MONEY as ZERO_MONEY,  # re-exported: generated sums over money start from it
@@ -126,6 +126,8 @@ class EntitySpec:
     key: str  # attribute name of the key
     fields: tuple[FieldSpec, ...]
     single: bool = False  # `at`: the path holds one object, the one record
+    strict: bool = False  # a strict data contract (`runtime/strict`)
+    decimals: int | None = None  # strict: the most decimals a number may have
 
     @property
     def key_data(self) -> str:
@@ -499,6 +501,8 @@ class Binder:
         # and its path is always the shorter one.
         for spec in sorted(self.specs, key=lambda s: len(s.path)):
             items = self._records(spec, data, dialect, problems, indexes)
+            if spec.strict:
+                problems += strict.record_problems(spec, items, dialect == "csv")
             fast = self._fast[(spec.name, dialect)]
             key_of = operator.attrgetter(spec.key)
             index: dict[Any, Any] = {}  # in record order: its values are the entities
@@ -522,6 +526,7 @@ class Binder:
             indexes[spec.name] = index
             if len(problems) >= 20:
                 break
+        problems += strict.shared_keys([s for s in self.specs if s.strict], indexes)
         if problems:
             raise DataError(problems[:20])
         return entities, indexes, self._dangling(entities, indexes)
@@ -725,12 +730,22 @@ def _bound(conv: cattrs.Converter, cls: type[Any]) -> Callable[[Mapping[str, Any
     return structure
 
 
-def spellings(members: Iterable[tuple[enum.Enum, Sequence[str]]]) -> dict[str, enum.Enum]:
+class Spellings(dict[str, enum.Enum]):
+    """Normalized spelling → enum member; `exact` keeps the spellings as declared, which is
+    all a strict data contract accepts."""
+
+    exact: frozenset[str] = frozenset()
+
+
+def spellings(members: Iterable[tuple[enum.Enum, Sequence[str]]]) -> Spellings:
     """Normalized spelling → enum member, for every name and declared data spelling."""
-    out: dict[str, enum.Enum] = {}
+    out = Spellings()
+    exact: set[str] = set()
     for member, names in members:
         for name in names:
             out.setdefault(normalize_spelling(name), member)
+            exact.add(name)
+    out.exact = frozenset(exact)
     return out
 
 

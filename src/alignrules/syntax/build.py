@@ -75,6 +75,16 @@ class Build(Transformer[Token, Any]):
     def import_decl(self, meta: Meta, path: Token) -> ast.ImportDecl:
         return ast.ImportDecl(self._str(path), span=self._tok(path))
 
+    def strict_decl(self, meta: Meta, decimals: int | None) -> ast.StrictDecl:
+        return ast.StrictDecl(decimals, span=self._span(meta))
+
+    def strict_decimals(self, meta: Meta, n: Token) -> int:
+        return int(n)
+
+    def entity_strict(self, meta: Meta, decimals: int | None) -> tuple[str, ast.StrictDecl, Span]:
+        span = self._span(meta)
+        return ("strict", ast.StrictDecl(decimals, span=span), span)
+
     def enum_decl(self, meta: Meta, name: Token, *rest: Any) -> ast.EnumDecl:
         values = tuple(v for v in rest if isinstance(v, ast.EnumValue))
         seps = {str(s) for s in rest if isinstance(s, str)}
@@ -95,7 +105,7 @@ class Build(Transformer[Token, Any]):
         )
 
     def entity_decl(self, meta: Meta, name: Token, *rest: Any) -> ast.EntityDecl:
-        opts: dict[str, tuple[str, Span]] = {}
+        opts: dict[str, tuple[Any, Span]] = {}
         fields: list[ast.FieldDecl] = []
         for item in rest:
             if isinstance(item, ast.FieldDecl):
@@ -122,6 +132,7 @@ class Build(Transformer[Token, Any]):
             key_span=opts["key"][1] if "key" in opts else None,
             span=self._span(meta),
             single="at" in opts,
+            strict=opts["strict"][0] if "strict" in opts else None,
             path_span=where[1] if where else None,
         )
 

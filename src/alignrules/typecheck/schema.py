@@ -42,6 +42,21 @@ class SchemaBuilder:
         self.enums: dict[str, ir.Enum] = {}
         self.entities: dict[str, ir.Entity] = {}
         self.spans: dict[str, Span] = {}
+        self.strict: ast.StrictDecl | None = None  # `strict` for every entity
+
+    def set_strict(self, decls: Sequence[ast.StrictDecl]) -> None:
+        """The ruleset-wide `strict` declaration: at most one in all the files."""
+        for d in decls[1:]:
+            first = decls[0].span
+            self.report(
+                Diagnostic(
+                    "duplicate-name",
+                    f"`strict` is declared twice (first at {first.source.name}:{first.line})",
+                    d.span,
+                    "keep one `strict` for the ruleset, or make single entities strict",
+                )
+            )
+        self.strict = decls[0] if decls else None
 
     def type_names(self) -> list[str]:
         return [*t.PRIMS, *self.enums, *self.entities]
@@ -215,8 +230,17 @@ class SchemaBuilder:
             self.report(segments.diagnostic(d.path_span, d.span))
             segments = ()
         csv = d.csv if d.csv is not None else (segments[-1] if segments else d.name) + ".csv"
+        strict = d.strict or self.strict
         self.entities[d.name] = ir.Entity(
-            d.name, segments, csv, key, tuple(fields), span=d.span, single=d.single
+            d.name,
+            segments,
+            csv,
+            key,
+            tuple(fields),
+            span=d.span,
+            single=d.single,
+            strict=strict is not None,
+            decimals=strict.decimals if strict is not None else None,
         )
 
     def _field_path(self, f: ast.FieldDecl) -> tuple[str, ...]:

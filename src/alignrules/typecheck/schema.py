@@ -271,13 +271,15 @@ class SchemaBuilder:
         """How many steps of `e`'s path lead to the record of `f.ref` that holds each record
         of `e`; reports the field and returns 0 when no such record can hold it."""
         holder = self.entities.get(f.ref) if f.ref is not None else None
-        if holder is None or f.many or f.optional:
+        # An optional type is allowed (a shared schema may declare the field optional for
+        # other exports); the holder is always there.
+        if holder is None or f.many:
             if f.type != t.INVALID:
                 self.report(
                     Diagnostic(
                         "bad-binding",
                         f"`from parent` needs the type of the entity that holds `{e.name}`, "
-                        f"and `{f.name}` is `{f.type}{'?' if f.optional else ''}`",
+                        f"and `{f.name}` is `{f.type}`",
                         f.span,
                         f"declare it as the entity whose records hold the `{e.name}` records",
                     )

@@ -562,9 +562,20 @@ class Binder:
         """The records at `spec.path` (see `shapes`), each ready for the field readers."""
         key = spec.key_field
         plain_ok = all(f.optional or f.parent or f is key for f in spec.fields)
-        found, bad = shapes.find_records(spec.name, spec.path, spec.single, plain_ok, data)
+        places, bad = shapes.find_collections(spec.name, spec.path, data)
         problems.extend(bad)
         nested = [f for f in spec.fields if f.path or f.parent]
+        out: list[tuple[str, Mapping[str, Any]]] = []
+        found: list[shapes.Found] = []
+        for place in places:
+            node, base, _ = place
+            # The common shape, a list of plain records, costs no more than it did before
+            # nesting existed: no record needs a nested value or its holder's key.
+            plain_records = not nested and not spec.single and type(node) is list
+            if plain_records and all(type(r) is dict for r in node):
+                out += [(f"{base}/{i}", r) for i, r in enumerate(node)]
+                continue
+            found += shapes.records_at(spec.name, place, spec.single, plain_ok, problems)
         holders = {
             (f.parent, f.target): {
                 o.ar_pointer: o.ar_key for o in indexes.get(f.target or "", {}).values()
@@ -572,7 +583,6 @@ class Binder:
             for f in nested
             if f.parent
         }
-        out: list[tuple[str, Mapping[str, Any]]] = []
         for item in found:
             plain = not isinstance(item.record, Mapping)
             record: Mapping[str, Any] = {} if plain else item.record

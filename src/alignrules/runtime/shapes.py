@@ -92,6 +92,10 @@ class Found:
 Problems = list[tuple[str, str]]
 
 
+#: A place a path reached: the value there, its pointer, and the trail of pointers to it.
+Place = tuple[Any, str, tuple[str, ...]]
+
+
 def find_records(
     entity: str,
     path: tuple[str, ...],
@@ -99,7 +103,17 @@ def find_records(
     plain_ok: bool,
     data: Any,
 ) -> tuple[list[Found], Problems]:
-    """Every record of `entity` that `path` reaches in `data`, and the places it does not fit.
+    """Every record of `entity` that `path` reaches in `data`, and the places it does not fit."""
+    places, problems = find_collections(entity, path, data)
+    found: list[Found] = []
+    for place in places:
+        found += records_at(entity, place, single, plain_ok, problems)
+    return found, problems
+
+
+def find_collections(entity: str, path: tuple[str, ...], data: Any) -> tuple[list[Place], Problems]:
+    """The values at the end of `path` in `data` (one per element at each `[]`), and the
+    places the path does not fit.
 
     Before the first `[]` every key must be there (an export that lacks a whole collection is
     more likely broken than empty); after it, a record without the key simply holds no
@@ -145,53 +159,59 @@ def find_records(
         frontier = nxt
         if len(problems) >= 20:
             return [], problems
+    return frontier, problems
+
+
+def records_at(
+    entity: str, place: Place, single: bool, plain_ok: bool, problems: Problems
+) -> list[Found]:
+    """The records in the value a path reached: a list of records (or of plain values when
+    `plain_ok`), an id-keyed map, or for a `single` entity one object."""
     found: list[Found] = []
-    for node, pointer, trail in frontier:
-        if single:
-            if isinstance(node, Mapping):
-                found.append(Found(pointer, node, trail))
-            elif node is not None:
+    node, pointer, trail = place
+    if single:
+        if isinstance(node, Mapping):
+            found.append(Found(pointer, node, trail))
+        elif node is not None:
+            hint = (
+                f"; declare {entity} with `in` to read a list of records"
+                if isinstance(node, list | tuple)
+                else ""
+            )
+            problems.append(
+                (
+                    pointer,
+                    f"expected an object for the {entity} record, got {kind_of(node)}{hint}",
+                )
+            )
+    elif isinstance(node, Mapping):
+        # A collection keyed by id: {"K1": {...}, "K2": {...}}; the key fills the key field.
+        for k, record in node.items():
+            at = f"{pointer}/{escape_pointer(str(k))}"
+            if isinstance(record, Mapping):
+                found.append(Found(at, record, trail, str(k)))
+            else:
+                problems.append((at, f"expected an object for a {entity}, got {kind_of(record)}"))
+    elif isinstance(node, list | tuple):
+        for j, record in enumerate(node):
+            at = f"{pointer}/{j}"
+            if type(record) is dict or isinstance(record, Mapping):
+                found.append(Found(at, record, trail))
+            elif plain_ok and isinstance(record, str | int) and not isinstance(record, bool):
+                found.append(Found(at, record, trail))  # a plain value: the record's key
+            else:
                 hint = (
-                    f"; declare {entity} with `in` to read a list of records"
-                    if isinstance(node, list | tuple)
+                    f" (a list of plain values can be read as {entity} records when every "
+                    f"field of {entity} but its key is optional)"
+                    if isinstance(record, str | int) and not isinstance(record, bool)
                     else ""
                 )
                 problems.append(
-                    (
-                        pointer,
-                        f"expected an object for the {entity} record, got {kind_of(node)}{hint}",
-                    )
+                    (at, f"expected an object for a {entity}, got {kind_of(record)}{hint}")
                 )
-        elif isinstance(node, Mapping):
-            # A collection keyed by id: {"K1": {...}, "K2": {...}}; the key fills the key field.
-            for k, record in node.items():
-                at = f"{pointer}/{escape_pointer(str(k))}"
-                if isinstance(record, Mapping):
-                    found.append(Found(at, record, trail, str(k)))
-                else:
-                    problems.append(
-                        (at, f"expected an object for a {entity}, got {kind_of(record)}")
-                    )
-        elif isinstance(node, list | tuple):
-            for j, record in enumerate(node):
-                at = f"{pointer}/{j}"
-                if type(record) is dict or isinstance(record, Mapping):
-                    found.append(Found(at, record, trail))
-                elif plain_ok and isinstance(record, str | int) and not isinstance(record, bool):
-                    found.append(Found(at, record, trail))  # a plain value: the record's key
-                else:
-                    hint = (
-                        f" (a list of plain values can be read as {entity} records when every "
-                        f"field of {entity} but its key is optional)"
-                        if isinstance(record, str | int) and not isinstance(record, bool)
-                        else ""
-                    )
-                    problems.append(
-                        (at, f"expected an object for a {entity}, got {kind_of(record)}{hint}")
-                    )
-        elif node is not None:  # `claims: null` or an empty YAML key: no records
-            problems.append((pointer, f"expected a list of {entity} records, got {kind_of(node)}"))
-    return found, problems
+    elif node is not None:  # `claims: null` or an empty YAML key: no records
+        problems.append((pointer, f"expected a list of {entity} records, got {kind_of(node)}"))
+    return found
 
 
 def _absent(entity: str, steps: tuple[str, ...], pointer: str, node: Mapping[str, Any]) -> str:

@@ -102,14 +102,12 @@ class FieldSpec:
     enum: Mapping[str, enum.Enum] | None = None  # normalized spelling → member
     key_kind: str = "text"  # for references: the target key's kind
     target: str | None = None  # for references: the target entity
-    path: tuple[str, ...] = ()  # the keys of a value inside nested objects, `data` joined by `.`
+    # The keys of a value inside nested objects (`data` is them joined by `.`, and is the CSV
+    # column). In JSON or YAML the binder walks them and puts the value under `data` in a
+    # copy of the record, where the readers find it; the schema refuses two fields with one
+    # `data`, so that key is the field's own.
+    path: tuple[str, ...] = ()
     parent: int = 0  # `from parent`: steps of the entity's path to the record holding it
-
-    def source(self, lenient: bool) -> str:
-        """The key the readers find this field under. A CSV row has it in the column `data`;
-        in JSON or YAML a nested value or a `from parent` key is put under a private key
-        first (`_prepare`), and any other field is the record's key `data`."""
-        return "\0" + self.attr if not lenient and (self.path or self.parent) else self.data
 
     @property
     def pointer(self) -> str:
@@ -375,8 +373,7 @@ def _fast_reader(spec: EntitySpec, lenient: bool) -> Callable[[Mapping[str, Any]
     args = []
     for i, f in enumerate(spec.fields):
         var = f"v{i}"
-        source = f.source(lenient)
-        get = f"record[{source!r}]" if not f.optional else f"record.get({source!r})"
+        get = f"record[{f.data!r}]" if not f.optional else f"record.get({f.data!r})"
         kind = f.key_kind if f.kind == "ref" else f.kind
         lines.append(f"    {var} = {get}")
         if lenient:
@@ -467,10 +464,7 @@ class Binder:
             conv = cattrs.Converter(detailed_validation=True)
             for spec in self.specs:
                 overrides = {
-                    f.attr: override(
-                        rename=f.source(dialect == "csv"),
-                        struct_hook=_field_hook(f, dialect == "csv"),
-                    )
+                    f.attr: override(rename=f.data, struct_hook=_field_hook(f, dialect == "csv"))
                     for f in spec.fields
                 }
                 # The pointer is set after structuring, not passed in the record under a
@@ -592,7 +586,7 @@ class Binder:
                     continue
                 record = ready
             if plain:  # a plain value is the record's key
-                record = {**record, key.source(False): item.record}
+                record = {**record, key.data: item.record}
             if item.map_key is not None:
                 with_key = self._with_map_key(spec, item, record, problems)
                 if with_key is None:
@@ -611,7 +605,7 @@ class Binder:
         problems: list[tuple[str, str]],
     ) -> Mapping[str, Any] | None:
         """`record` with the values of nested fields and `from parent` keys under the keys the
-        readers look for them (`FieldSpec.source`)."""
+        readers look for them: the field's `data`."""
         ready = dict(record)
         for f in nested:
             if f.parent:
@@ -622,7 +616,7 @@ class Binder:
                         (item.pointer, f"the {f.target} holding this {spec.name} was not read")
                     )
                     return None
-                ready[f.source(False)] = keys[holder]
+                ready[f.data] = keys[holder]
                 continue
             try:
                 value = shapes.field_value(record, f.path)
@@ -631,7 +625,7 @@ class Binder:
                 problems.append((item.pointer + at, f"field `{f.data}`: {stop}"))
                 return None
             if value is not shapes.ABSENT:
-                ready[f.source(False)] = value
+                ready[f.data] = value
         return ready
 
     @staticmethod
@@ -643,7 +637,7 @@ class Binder:
     ) -> Mapping[str, Any] | None:
         """A record of an id-keyed map, with its map key as its key when it has none."""
         key_field = spec.key_field
-        source = key_field.source(False)
+        source = key_field.data
         if source in record:
             return record
         # JSON object keys are always text; an int key field reads them as numbers (and

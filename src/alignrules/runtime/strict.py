@@ -41,11 +41,11 @@ def record_problems(
     key = spec.key_field
     checked = [f for f in spec.fields if f.kind == "enum" or f.kind in _NUMBER_KINDS]
     for pointer, record in items:
-        value = record.get(key.source(lenient))
+        value = record.get(key.data)
         if isinstance(value, str) and not value.strip():
             problems.append((pointer + key.pointer, "strict: a key cannot be empty"))
         for f in checked:
-            value = record.get(f.source(lenient))
+            value = record.get(f.data)
             if value is None or (lenient and value == ""):
                 continue
             values: list[tuple[int | None, Any]]

@@ -9,7 +9,8 @@ Two kinds of path appear in a schema:
   field reads one value.
 
 A backslash keeps the next `.`, `[`, `]`, `*` or `\\` as part of a key: `"Revenue (k\\.USD)"`
-is one key. Every malformed path is a
+is one key. In a field's path only `.` and a `[]` ending a step mean something, so spreadsheet
+headers such as `Cost [EUR]` need no backslash. Every malformed path is a
 located compile-time error with a hint, so no path fails only when data arrives.
 
 >>> entity_steps("market.segments[].needs")
@@ -59,8 +60,14 @@ class PathProblem:
         return Diagnostic("bad-binding", self.message, place, self.hint)
 
 
-def _split(text: str) -> tuple[list[tuple[str, int, bool]], PathProblem | None]:
-    """(key, offset, each) per step; `each` when the step ends in `[]`."""
+def _split(
+    text: str, field: bool = False
+) -> tuple[list[tuple[str, int, bool]], PathProblem | None]:
+    """(key, offset, each) per step; `each` when the step ends in `[]`.
+
+    In a `field` path only `.` (and a `[]` that ends a step) mean something: spreadsheet
+    headers such as `Cost [EUR]` or `Budget*` are keys as written.
+    """
     steps: list[tuple[str, int, bool]] = []
     key: list[str] = []
     start = 0
@@ -78,7 +85,10 @@ def _split(text: str) -> tuple[list[tuple[str, int, bool]], PathProblem | None]:
             key.append(text[i + 1])
             i += 2
             continue
-        if ch == ".":
+        ends_step = text[i + 2 : i + 3] in ("", ".")
+        if field and ch in "[]*" and not (ch == "[" and text[i + 1 : i + 2] == "]" and ends_step):
+            key.append(ch)
+        elif ch == ".":
             if not key and not each:
                 return steps, _empty_step(text, i + 1)
             steps.append(("".join(key), start, each))
@@ -150,7 +160,7 @@ def entity_steps(text: str) -> tuple[str, ...] | PathProblem:
 
 def field_steps(text: str) -> tuple[str, ...] | PathProblem:
     """The keys a field's value is under, from the record down."""
-    steps, problem = _split(text)
+    steps, problem = _split(text, field=True)
     if problem is not None:
         return problem
     for key, offset, each in steps:

@@ -31,7 +31,6 @@ from alignrules.lint import LINT_FORMATS, lint_paths, render_lint
 from alignrules.render import FORMATS, render
 from alignrules.render.alignment import AlignmentMap
 from alignrules.runtime.report import Report, Severity
-
 from alignrules.syntax.printer import format_source
 
 if TYPE_CHECKING:

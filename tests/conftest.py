@@ -18,8 +18,11 @@ MINI = FIXTURES / "mini"
 SCHEMAS = ROOT / "tests" / "schemas"
 
 
-def run_cli(*args: str | os.PathLike[str], cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    """`python -m alignrules ARGS` as a subprocess; never raises on a non-zero exit."""
+def run_cli(
+    *args: str | os.PathLike[str], cwd: Path = ROOT, input: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`python -m alignrules ARGS` as a subprocess (`input` on its standard input); never
+    raises on a non-zero exit."""
     env = {k: v for k, v in os.environ.items() if k != "ALIGNRULES_DEBUG"}
     return subprocess.run(
         [sys.executable, "-m", "alignrules", *map(str, args)],
@@ -29,6 +32,7 @@ def run_cli(*args: str | os.PathLike[str], cwd: Path = ROOT) -> subprocess.Compl
         encoding="utf-8",
         env=env,
         timeout=300,
+        input=input,
     )
 
 

@@ -364,7 +364,7 @@ BAD: list[Bad] = [
     Bad(
         "csv-wrong-type",
         check("csv"),
-        r"csv/capabilities\.csv:2:3: error: /capabilities\.csv/0/capacity: ",
+        r"csv/capabilities\.csv:2:11: error: /capabilities\.csv/0/capacity: ",
         "whole number",
         {
             "csv/capabilities.csv": "id,status,capacity\nK1,funded,lots\n",

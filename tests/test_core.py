@@ -68,7 +68,8 @@ def test_csv_locations_name_the_file_row_and_column(checker: alignrules.Checker)
     budget = next(v for v in report.violations if v.rule == "budget-floor")
     assert budget.location.file is not None and budget.location.file.endswith("campaigns.csv")
     assert budget.location.line == 3
-    assert budget.field_location is not None and budget.field_location.column == 3
+    # The character where the cell starts: `M2,2026-03-01,50,1` has the budget at 15.
+    assert budget.field_location is not None and budget.field_location.column == 15
 
 
 def test_check_in_memory_mapping(checker: alignrules.Checker) -> None:

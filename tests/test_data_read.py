@@ -633,14 +633,15 @@ def test_csv_folder(tmp_path: Path) -> None:
     [
         ("", None, None, None),
         ("/claims.csv", "claims.csv", 1, None),
-        ("/claims.csv/0", "claims.csv", 2, None),
-        ("/claims.csv/0/Budget (USD)", "claims.csv", 2, 3),
-        ("/claims.csv/1/note", "claims.csv", 3, 5),
-        ("/claims.csv/2", "claims.csv", 5, None),  # after a two-line quoted cell
-        ("/claims.csv/2/a~1b", "claims.csv", 5, 4),
-        ("/claims.csv/2/missing", "claims.csv", 5, None),
+        # A record is its row's first character; a cell is the character where it starts.
+        ("/claims.csv/0", "claims.csv", 2, 1),
+        ("/claims.csv/0/Budget (USD)", "claims.csv", 2, 11),
+        ("/claims.csv/1/note", "claims.csv", 3, 16),
+        ("/claims.csv/2", "claims.csv", 5, 1),  # after a two-line quoted cell
+        ("/claims.csv/2/a~1b", "claims.csv", 5, 12),
+        ("/claims.csv/2/missing", "claims.csv", 5, 1),
         ("/claims.csv/3", "claims.csv", 1, None),
-        ("/capabilities.csv/1/status", "capabilities.csv", 3, 2),
+        ("/capabilities.csv/1/status", "capabilities.csv", 3, 7),
         ("/other.csv/0", None, None, None),
     ],
 )
@@ -660,14 +661,14 @@ def test_csv_single_file_and_bom(tmp_path: Path) -> None:
     plan = read_plan(path)
     assert plan.root == {"claims.csv": [{"id": "C1", "Budget (USD)": "5"}]}
     assert plan.locate(Location(None, "/claims.csv/0/Budget (USD)")) == Location(
-        str(path), "/claims.csv/0/Budget (USD)", 2, 2
+        str(path), "/claims.csv/0/Budget (USD)", 2, 4
     )
 
 
 def test_csv_text() -> None:
     plan = read_plan_text("id\nA\n\nB\n", "csv", "data/claims.csv")
     assert plan.root == {"claims.csv": [{"id": "A"}, {"id": "B"}]}
-    assert plan.locator.find("/claims.csv/1") == ("data/claims.csv", 4, None)
+    assert plan.locator.find("/claims.csv/1") == ("data/claims.csv", 4, 1)
 
 
 def test_csv_nul_and_rlo_are_kept(tmp_path: Path) -> None:

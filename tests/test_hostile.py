@@ -55,12 +55,17 @@ def segment(text: str) -> str:
     return text.replace(".", "_") or "x"
 
 
+def path_key(text: str) -> str:
+    """`text` as one key of a data path: a backslash keeps `.`, `[`, `]`, `*` and `\\` literal."""
+    return "".join("\\" + c if c in ".[]*\\" else c for c in text)
+
+
 def build_ruleset(entity: str, field: str, enum: str, value: str, rule_id: str, text: str) -> str:
     return f"""
 enum {enum} {{ {value} < other_value {rs_string(text)} }}
-entity {entity} in {rs_string("a." + segment(text))} csv {rs_string(text + ".csv")} key ident {{
+entity {entity} in {rs_string("a." + path_key(segment(text)))} csv {rs_string(text + ".csv")} key ident {{
     ident: text
-    {field}: {enum} from {rs_string(text or "f")}
+    {field}: {enum} from {rs_string(path_key(text) or "f")}
     note: text? from "note"
 }}
 param {field}_min: {enum} = {value}

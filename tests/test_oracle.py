@@ -934,9 +934,10 @@ def some_plans(n: int) -> tuple[dict[str, Any], ...]:
 def test_generated_plans_reach_every_rule() -> None:
     """A guard on the generator: every rule fires on some of the plans, by the oracle (which
     the checker agrees with above), so no rule is compared only on its silence."""
-    # 100, not fewer: hypothesis draws constants from the modules loaded so far, so the plans
-    # drawn differ with the tests that ran before; the rarest rules need a margin.
-    fired = {f[0] for raw in some_plans(100) for f in expected(raw)}
+    # 150, not fewer: hypothesis draws constants from the modules loaded so far, so the plans
+    # drawn differ with the tests that ran before; the rarest rules need a margin (with 100,
+    # `premium-claim-while-service-cut` went unreached once the binder gained more modules).
+    fired = {f[0] for raw in some_plans(150) for f in expected(raw)}
     assert fired == set(ORACLES) | ORACLE_RULES
 
 

@@ -43,6 +43,16 @@ EXAMPLES: dict[str, tuple[tuple[str, ...], str, int]] = {
         "examples/acme-binding/export.json",
         1,
     ),
+    "nested-catalogue": (
+        ("rulesets/strategy/rules", "examples/nested-catalogue/binding.rules"),
+        "examples/nested-catalogue/export.json",
+        1,
+    ),
+    "strategy-document": (
+        ("examples/strategy-document/strategy.rules",),
+        "examples/strategy-document/strategy.yaml",
+        1,
+    ),
 }
 
 #: the failure families of DESIGN.md §1, as the rules tag them

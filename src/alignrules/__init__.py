@@ -15,7 +15,7 @@ generator) is imported by the first `load`, and the plan reader and binder by th
 
 from typing import Any
 
-from alignrules.api import Checker, load, load_many
+from alignrules.api import Checker, PlansReport, load, load_many
 from alignrules.diagnostics import Diagnostic, DiagnosticError
 from alignrules.runtime.gcpause import pausing_gc
 from alignrules.runtime.report import (
@@ -47,6 +47,7 @@ __all__ = [
     "Diagnostic",
     "DiagnosticError",
     "Location",
+    "PlansReport",
     "Report",
     "RuleInfo",
     "Severity",

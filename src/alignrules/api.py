@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import decimal
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
+
+import attrs
 
 from alignrules.diagnostics import Diagnostic, DiagnosticError
 from alignrules.runtime.report import Location, Report, RuleCrashed, RuleInfo
@@ -94,6 +96,57 @@ class Checker:
         data = read_plan(path)
         dialect = "csv" if data.kind == "csv" else "json"
         return self.check(data.root, as_of=as_of, params=params, dialect=dialect, source=data)
+
+    def check_plans(
+        self,
+        plans: Sequence[str | os.PathLike[str] | PlanData],
+        *,
+        as_of: date | None = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> PlansReport:
+        """Check several plan exports (paths, or `PlanData` already read), each on its own.
+
+        The result has one report over every plan that could be checked, each violation
+        located in its own file, and the input errors of the others, each naming its file:
+        one broken export does not hide what the rest show.
+        """
+        from alignrules.data.read import read_plan
+
+        day = as_of if as_of is not None else date.today()  # one day for every plan
+        reports: list[Report] = []
+        checked: list[str] = []
+        errors: list[Diagnostic] = []
+        for plan in plans:
+            try:
+                data = read_plan(plan) if isinstance(plan, str | os.PathLike) else plan
+                dialect = "csv" if data.kind == "csv" else "json"
+                reports.append(
+                    self.check(data.root, as_of=day, params=params, dialect=dialect, source=data)
+                )
+                checked.append(data.name)
+            except DiagnosticError as exc:
+                errors.extend(exc.diagnostics)
+        report = (
+            Report.combine(reports)
+            if reports
+            else Report.build((), (info for info, _ in self.module.RULES), day)
+        )
+        return PlansReport(report, tuple(checked), tuple(errors))
+
+
+@attrs.frozen
+class PlansReport:
+    """What `Checker.check_plans` found: `report` covers the plans that could be checked;
+    `errors` are the input errors of the others, each naming its plan's file."""
+
+    report: Report
+    checked: tuple[str, ...]  # the names of the plans in `report`
+    errors: tuple[Diagnostic, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """True when every plan was checked and nothing of severity error was found."""
+        return not self.errors and self.report.ok
 
 
 def _param_text(value: Any) -> str:

@@ -32,10 +32,11 @@ from alignrules.render import FORMATS, render
 from alignrules.render.alignment import AlignmentMap
 from alignrules.runtime.gcpause import pausing_gc
 from alignrules.runtime.report import Report, Severity
+from alignrules.syntax.printer import format_source
 
 if TYPE_CHECKING:
+    from alignrules.data.read import PlanData
     from alignrules.selection import Selection
-from alignrules.syntax.printer import format_source
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
 
@@ -97,8 +98,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument(
         "--data",
+        action="append",
         metavar="PLAN",
-        help="a .json, .yaml or .yml file, or a folder of .csv files",
+        help="a .json, .yaml or .yml file, a folder of .csv files, or `-` for JSON or YAML "
+        "on standard input; repeat it to check several plans in one report",
     )
     check.add_argument("--format", choices=sorted(FORMATS), help="what to print (default: text)")
     check.add_argument(
@@ -343,7 +346,12 @@ def _check(args: argparse.Namespace) -> int:
     baseline = None if args.baseline is None else read_baseline(args.baseline)
     compiled = compile_paths(args.rulesets)
     checker = api.Checker(compiled, dict(args.param))
-    report = checker.check_file(args.data, as_of=args.as_of)
+    plans, errors = _plans(args.data)
+    checked = checker.check_plans(plans, as_of=args.as_of)
+    errors += checked.errors
+    if not checked.checked:
+        raise DiagnosticError(errors)  # no plan could be checked: there is no report
+    report = checked.report
     _has_rules(compiled, args.rulesets)  # after the data, so that its problems come first
     selection.check_against(checker.rules)
     report = selection.apply(report)
@@ -358,15 +366,21 @@ def _check(args: argparse.Namespace) -> int:
         fmt: render(report, fmt, tool_version=VERSION, ruleset_names=names, fail_on=fail_on)
         for fmt in dict.fromkeys([*(fmt for fmt, _ in args.output), args.format])
     }
-    html = _PlanRenders(checker, args.data, report, names)
+    html = _PlanRenders(checker, plans[0] if len(plans) == 1 else None, report, names)
     if "html" in outputs:
         outputs["html"] = html.render(".")
-    if "sarif" in outputs:  # related entities get their place in the plan too
+    if "sarif" in outputs and html.data is not None:  # related entities' places in the plan
         outputs["sarif"] = html.sarif()
     for fmt, path in args.output:
         text = html.render(str(Path(path).parent)) if fmt == "html" else outputs[fmt]
         _write_atomic(path, text)
     sys.stdout.write(outputs[args.format])
+    # A plan that could not be read or bound is named after the others' findings: the run
+    # still fails as an input error.
+    for d in errors:
+        print(render_text(d), file=sys.stderr)
+    if errors:
+        return EXIT_ERROR
     if fail_on is None:
         return EXIT_OK
     return EXIT_VIOLATIONS if report.failing(fail_on) else EXIT_OK
@@ -377,7 +391,10 @@ class _PlanRenders:
     when first asked for: the HTML report (its alignment map, and links to plan files relative
     to the folder each copy is written to) and SARIF (places of related entities)."""
 
-    def __init__(self, checker: api.Checker, data: str, report: Report, names: list[str]) -> None:
+    def __init__(
+        self, checker: api.Checker, data: str | PlanData | None, report: Report, names: list[str]
+    ) -> None:
+        # `data` is None when several plans were checked: the map is of one plan.
         self.checker, self.data, self.report, self.names = checker, data, report, names
         self._map: AlignmentMap | None = None
 
@@ -385,8 +402,17 @@ class _PlanRenders:
         from alignrules.alignment import alignment_map
         from alignrules.data.read import read_plan
 
+        if self.data is None:
+            raise DiagnosticError(
+                Diagnostic(
+                    "usage",
+                    "the HTML report maps one plan, and several were given with --data",
+                    hint="check each plan on its own for its HTML report",
+                )
+            )
         if self._map is None:
-            self._map = alignment_map(self.checker, read_plan(self.data))
+            plan = read_plan(self.data) if isinstance(self.data, str) else self.data
+            self._map = alignment_map(self.checker, plan)
         return self._map
 
     def render(self, links_from: str) -> str:
@@ -422,7 +448,7 @@ def _configure_check(args: argparse.Namespace) -> Selection:
         if path is not None:
             config = read_config(path, display_name(path), FORMATS)
     args.rulesets = args.rulesets or list(config.rulesets)
-    args.data = args.data or config.data
+    args.data = args.data or ([config.data] if config.data else [])
     args.format = args.format or config.format or "text"
     args.fail_on = args.fail_on or config.fail_on or "error"
     args.waivers = args.waivers or config.waivers
@@ -441,6 +467,33 @@ def _configure_check(args: argparse.Namespace) -> Selection:
         )
     where = f"{config.file} [rules]" if config.file else "--rule"
     return Selection(tuple(args.rule), tuple(args.tag), tuple(args.owner), config.rules, where)
+
+
+def _plans(data: Sequence[str]) -> tuple[list[str | PlanData], list[Diagnostic]]:
+    """The `--data` arguments, with `-` read from standard input (JSON, or else YAML)."""
+    from alignrules.data.read import read_plan_text
+
+    if data.count("-") > 1:
+        raise DiagnosticError(
+            Diagnostic(
+                "usage",
+                "`--data -` is given twice, and standard input can be read once",
+                hint="save one of the plans to a file",
+            )
+        )
+    plans: list[str | PlanData] = []
+    errors: list[Diagnostic] = []
+    for name in data:
+        if name != "-":
+            plans.append(name)
+            continue
+        text = sys.stdin.read()
+        kind = "json" if text.lstrip("\ufeff \t\r\n")[:1] in ("{", "[") else "yaml"
+        try:
+            plans.append(read_plan_text(text, kind, "<stdin>"))
+        except DiagnosticError as exc:
+            errors.extend(exc.diagnostics)
+    return plans, errors
 
 
 def _has_rules(compiled: CompiledRuleset, rulesets: Sequence[str]) -> None:

@@ -196,9 +196,10 @@ class Emitter:
         w.line("@attrs.frozen(eq=False, kw_only=True)")
         w.line(f"class {self.cls[e.name]}:")
         w.indent()
-        where = ".".join(e.path)
+        where = ir.path_text(e.path)
+        shape = "the record" if e.single else "records"
         w.line(
-            py_literal(f"Entity `{e.name}`: records at `{where}` (CSV: {e.csv}), key `{e.key}`.")
+            py_literal(f"Entity `{e.name}`: {shape} at `{where}` (CSV: {e.csv}), key `{e.key}`.")
         )
         w.line()
         for f in e.fields:
@@ -299,6 +300,12 @@ class Emitter:
             w.line(f"path={py_literal_tuple(e.path)},")
             w.line(f"csv={py_literal(e.csv)},")
             w.line(f"key={py_literal(self.fattrs[e.name][e.key])},")
+            if e.single:
+                w.line("single=True,")
+            if e.strict:
+                w.line("strict=True,")
+            if e.decimals is not None:
+                w.line(f"decimals={e.decimals},")
             w.line("fields=(")
             w.indent()
             for f in e.fields:
@@ -345,6 +352,10 @@ class Emitter:
             args.append("optional=True")
         if f.split is not None:
             args.append(f"split={py_literal(f.split)}")
+        if f.path:
+            args.append(f"path={py_literal_tuple(f.path)}")
+        if f.parent:
+            args.append(f"parent={f.parent}")
         return f"bind.FieldSpec({', '.join(args)})"
 
     def loader(self) -> None:
@@ -525,6 +536,8 @@ class Emitter:
             f = entity.field(r.field)
             assert f is not None
             field_args = f", field={py_literal(r.field)}, field_data={py_literal(f.data_name)}"
+            if f.path:  # a value inside nested objects: its pointer has one token per key
+                field_args = f", field={py_literal(r.field)}, field_path={py_literal_tuple(f.path)}"
         w.line("yield bind.violation(")
         w.indent()
         w.line(f"info, {py_literal(entity.name)}, {key}, {subject}.ar_pointer,")

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
 
+from alignrules.data.csv_cells import CellFinder
 from alignrules.diagnostics import Diagnostic, DiagnosticError
 from alignrules.runtime.bind import gc_paused
 from alignrules.runtime.report import Location
@@ -944,6 +945,7 @@ class _CsvTable:
     file: str
     lines: list[int]
     columns: dict[str, int]
+    cells: CellFinder = attrs.field(eq=False, repr=False)
 
 
 class _CsvLocator:
@@ -960,8 +962,16 @@ class _CsvLocator:
         row = _array_index(tokens[1], len(table.lines)) if len(tokens) > 1 else None
         if row is None:
             return (table.file, 1, None)
-        column = table.columns.get(tokens[2]) if len(tokens) > 2 else None
-        return (table.file, table.lines[row], column)
+        line = table.lines[row]
+        # A value read by a path (`from "schedule.start"`) is in the column of the path's keys
+        # joined by `.`, as flattening tools name it; its pointer has one token per key. What
+        # follows the column (an item of a `split` list) is inside the cell.
+        for n in range(len(tokens), 2, -1):
+            column = table.columns.get(".".join(tokens[2:n]))
+            if column is not None:
+                found = table.cells.position(line, column - 1)
+                return (table.file, *found) if found else (table.file, line, None)
+        return (table.file, line, 1)  # the record: its row
 
 
 def _read_csv_folder(name: str) -> PlanData:
@@ -1018,4 +1028,4 @@ def _read_csv_text(text: str, file: str) -> tuple[list[dict[str, str]], _CsvTabl
             lines.append(start)
     except csv.Error as e:
         raise _fail(f"invalid CSV: {_lower_first(str(e))}", file, reader.line_num) from None
-    return rows, _CsvTable(file, lines, columns)
+    return rows, _CsvTable(file, lines, columns, CellFinder(text))

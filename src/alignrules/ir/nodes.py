@@ -9,6 +9,8 @@ from decimal import Decimal
 import attrs
 
 from alignrules.ir.types import BOOL, Type
+from alignrules.runtime.shapes import EACH as EACH  # one spelling for the compiler and binder
+from alignrules.runtime.shapes import path_text as path_text
 from alignrules.source import Span
 
 _span = attrs.field(eq=False, repr=False, kw_only=True)
@@ -27,6 +29,11 @@ class Field:
     many: bool  # a list
     split: str | None
     span: Span = _span
+    #: the keys the value is under, from the record down (`from "schedule.start"`); a CSV
+    #: file holds it in the column named by the keys joined with `.`
+    path: tuple[str, ...] = attrs.field(default=(), kw_only=True)
+    #: `from parent`: how many steps of the entity's path lead to the record holding this one
+    parent: int = attrs.field(default=0, kw_only=True)
 
 
 @attrs.frozen
@@ -41,11 +48,14 @@ class Enum:
 @attrs.frozen
 class Entity:
     name: str
-    path: tuple[str, ...]
+    path: tuple[str, ...]  # keys, and EACH after a key whose elements hold the records
     csv: str
     key: str
     fields: tuple[Field, ...]
     span: Span = _span
+    single: bool = attrs.field(default=False, kw_only=True)  # `at`: one object, one record
+    strict: bool = attrs.field(default=False, kw_only=True)  # a strict data contract
+    decimals: int | None = attrs.field(default=None, kw_only=True)  # strict: most decimals
 
     def field(self, name: str) -> Field | None:
         for f in self.fields:

@@ -23,6 +23,8 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, override
 
+from alignrules.runtime import shapes, strict
+
 # What a dangling reference does inside an expression has its own module; generated code
 # reaches it through `bind`, its one runtime import for behaviour.
 from alignrules.runtime.dangling import Dangling as Dangling
@@ -103,6 +105,17 @@ class FieldSpec:
     enum: Mapping[str, enum.Enum] | None = None  # normalized spelling → member
     key_kind: str = "text"  # for references: the target key's kind
     target: str | None = None  # for references: the target entity
+    # The keys of a value inside nested objects (`data` is them joined by `.`, and is the CSV
+    # column). In JSON or YAML the binder walks them and puts the value under `data` in a
+    # copy of the record, where the readers find it; the schema refuses two fields with one
+    # `data`, so that key is the field's own.
+    path: tuple[str, ...] = ()
+    parent: int = 0  # `from parent`: steps of the entity's path to the record holding it
+
+    @property
+    def pointer(self) -> str:
+        """The JSON pointer from a record to this field's value: `/schedule/start`."""
+        return "".join("/" + escape_pointer(k) for k in self.path or (self.data,))
 
 
 @attrs.frozen
@@ -113,10 +126,17 @@ class EntitySpec:
     csv: str
     key: str  # attribute name of the key
     fields: tuple[FieldSpec, ...]
+    single: bool = False  # `at`: the path holds one object, the one record
+    strict: bool = False  # a strict data contract (`runtime/strict`)
+    decimals: int | None = None  # strict: the most decimals a number may have
 
     @property
     def key_data(self) -> str:
         return next(f.data for f in self.fields if f.attr == self.key)
+
+    @property
+    def key_field(self) -> FieldSpec:
+        return next(f for f in self.fields if f.attr == self.key)
 
 
 DANGLING: Final = RuleInfo(
@@ -464,8 +484,12 @@ class Binder:
         indexes: dict[str, dict[Any, Any]] = {}
         if dialect == "json" and not isinstance(data, Mapping):
             raise DataError([("", f"expected an object at the top, got {_kind_of(data)}")])
-        for spec in self.specs:
-            items = self._records(spec, data, dialect, problems)
+        # A record holding others is bound first: its key fills their `from parent` fields,
+        # and its path is always the shorter one.
+        for spec in sorted(self.specs, key=lambda s: len(s.path)):
+            items = self._records(spec, data, dialect, problems, indexes)
+            if spec.strict:
+                problems += strict.record_problems(spec, items, dialect == "csv")
             fast = self._fast[(spec.name, dialect)]
             key_of = operator.attrgetter(spec.key)
             index: dict[Any, Any] = {}  # in record order: its values are the entities
@@ -489,69 +513,136 @@ class Binder:
             indexes[spec.name] = index
             if len(problems) >= 20:
                 break
+        problems += strict.shared_keys([s for s in self.specs if s.strict], indexes)
         if problems:
             raise DataError(problems[:20])
         return entities, indexes, self._dangling(entities, indexes)
 
     def _records(
-        self, spec: EntitySpec, data: Any, dialect: str, problems: list[tuple[str, str]]
+        self,
+        spec: EntitySpec,
+        data: Any,
+        dialect: str,
+        problems: list[tuple[str, str]],
+        indexes: Mapping[str, Mapping[Any, Any]],
     ) -> list[tuple[str, Mapping[str, Any]]]:
-        if dialect == "csv":
-            if spec.csv not in data:
-                problems.append(("", f"no file {spec.csv} for entity {spec.name}"))
-                return []
-            node, base = data[spec.csv], "/" + escape_pointer(spec.csv)
-        else:
-            node, base = data, ""
-            for i, seg in enumerate(spec.path):
-                if not isinstance(node, Mapping) or seg not in node:
-                    where = base or "/"
-                    problems.append(
-                        (
-                            base,
-                            f"no `{'.'.join(spec.path[: i + 1])}` here, where entity {spec.name} is read (at {where})",
-                        )
-                    )
-                    return []
-                node, base = node[seg], f"{base}/{escape_pointer(seg)}"
-        out: list[tuple[str, Mapping[str, Any]]] = []
-        if isinstance(node, Mapping):
-            # A collection keyed by id: {"K1": {...}, "K2": {...}}; the key fills the key field.
-            key_data = spec.key_data
-            key_field = next(f for f in spec.fields if f.attr == spec.key)
-            for k, record in node.items():
-                pointer = f"{base}/{escape_pointer(str(k))}"
-                if not isinstance(record, Mapping):
-                    problems.append(
-                        (pointer, f"expected an object for a {spec.name}, got {_kind_of(record)}")
-                    )
-                    continue
-                if key_data not in record:
-                    # JSON object keys are always text; an int key field reads them as numbers
-                    # (and refuses those that are not, naming the key).
-                    key: Any = k
-                    if key_field.kind == "int" and isinstance(k, str):
-                        try:
-                            key = parse_int(k)
-                        except ValueProblem as exc:
-                            problems.append((pointer, f"the key of this {spec.name}: {exc}"))
-                            continue
-                    record = {**record, key_data: key}
-                out.append((pointer, record))
-        elif isinstance(node, list | tuple):
-            for i, record in enumerate(node):
-                pointer = f"{base}/{i}"
-                if type(record) is not dict and not isinstance(record, Mapping):
-                    problems.append(
-                        (pointer, f"expected an object for a {spec.name}, got {_kind_of(record)}")
-                    )
-                    continue
-                out.append((pointer, record))
-        elif node is None:
-            pass  # `claims: null` or an empty YAML key: no records
-        else:
-            problems.append((base, f"expected a list of {spec.name} records, got {_kind_of(node)}"))
+        if dialect != "csv":
+            return self._nested_records(spec, data, problems, indexes)
+        if spec.csv not in data:
+            problems.append(("", f"no file {spec.csv} for entity {spec.name}"))
+            return []
+        node, base = data[spec.csv], "/" + escape_pointer(spec.csv)
+        out = [(f"{base}/{i}", record) for i, record in enumerate(node)]
+        if spec.single and len(out) > 1:
+            problems.append(
+                (out[1][0], f"{spec.csv} holds the one {spec.name} record, and has {len(out)} rows")
+            )
         return out
+
+    def _nested_records(
+        self,
+        spec: EntitySpec,
+        data: Any,
+        problems: list[tuple[str, str]],
+        indexes: Mapping[str, Mapping[Any, Any]],
+    ) -> list[tuple[str, Mapping[str, Any]]]:
+        """The records at `spec.path` (see `shapes`), each ready for the field readers."""
+        key = spec.key_field
+        plain_ok = all(f.optional or f.parent or f is key for f in spec.fields)
+        places, bad = shapes.find_collections(spec.name, spec.path, data)
+        problems.extend(bad)
+        nested = [f for f in spec.fields if f.path or f.parent]
+        out: list[tuple[str, Mapping[str, Any]]] = []
+        found: list[shapes.Found] = []
+        for place in places:
+            node, base, _ = place
+            # The common shape, a list of plain records, costs no more than it did before
+            # nesting existed: no record needs a nested value or its holder's key.
+            plain_records = not nested and not spec.single and type(node) is list
+            if plain_records and all(type(r) is dict for r in node):
+                out += [(f"{base}/{i}", r) for i, r in enumerate(node)]
+                continue
+            found += shapes.records_at(spec.name, place, spec.single, plain_ok, problems)
+        holders = {
+            (f.parent, f.target): {
+                o.ar_pointer: o.ar_key for o in indexes.get(f.target or "", {}).values()
+            }
+            for f in nested
+            if f.parent
+        }
+        for item in found:
+            plain = not isinstance(item.record, Mapping)
+            record: Mapping[str, Any] = {} if plain else item.record
+            if nested:
+                ready = self._prepare(spec, item, record, nested, holders, problems)
+                if ready is None:
+                    continue
+                record = ready
+            if plain:  # a plain value is the record's key
+                record = {**record, key.data: item.record}
+            if item.map_key is not None:
+                with_key = self._with_map_key(spec, item, record, problems)
+                if with_key is None:
+                    continue
+                record = with_key
+            out.append((item.pointer, record))
+        return out
+
+    @staticmethod
+    def _prepare(
+        spec: EntitySpec,
+        item: shapes.Found,
+        record: Mapping[str, Any],
+        nested: Sequence[FieldSpec],
+        holders: Mapping[tuple[int, str | None], Mapping[str, Any]],
+        problems: list[tuple[str, str]],
+    ) -> Mapping[str, Any] | None:
+        """`record` with the values of nested fields and `from parent` keys under the keys the
+        readers look for them: the field's `data`."""
+        ready = dict(record)
+        for f in nested:
+            if f.parent:
+                keys = holders[(f.parent, f.target)]
+                holder = item.trail[f.parent - 1]
+                if holder not in keys:
+                    problems.append(
+                        (item.pointer, f"the {f.target} holding this {spec.name} was not read")
+                    )
+                    return None
+                ready[f.data] = keys[holder]
+                continue
+            try:
+                value = shapes.field_value(record, f.path)
+            except shapes.PathStop as stop:
+                at = "".join("/" + escape_pointer(k) for k in f.path[: stop.depth])
+                problems.append((item.pointer + at, f"field `{f.data}`: {stop}"))
+                return None
+            if value is not shapes.ABSENT:
+                ready[f.data] = value
+        return ready
+
+    @staticmethod
+    def _with_map_key(
+        spec: EntitySpec,
+        item: shapes.Found,
+        record: Mapping[str, Any],
+        problems: list[tuple[str, str]],
+    ) -> Mapping[str, Any] | None:
+        """A record of an id-keyed map, with its map key as its key when it has none."""
+        key_field = spec.key_field
+        source = key_field.data
+        if source in record:
+            return record
+        # JSON object keys are always text; an int key field reads them as numbers (and
+        # refuses those that are not, naming the key).
+        key: Any = item.map_key
+        if key_field.kind == "int" and isinstance(key, str):
+            try:
+                key = parse_int(key)
+            except ValueProblem as exc:
+                problems.append((item.pointer, f"the key of this {spec.name}: {exc}"))
+                return None
+        return {**record, source: key}
 
     def _one(
         self,
@@ -571,7 +662,7 @@ class Binder:
                 name = getattr(note, "name", "")
                 field = next((f for f in spec.fields if f.attr == name), None)
                 data = field.data if field else name
-                where = f"{pointer}/{escape_pointer(data)}"
+                where = pointer + (field.pointer if field else f"/{escape_pointer(data)}")
                 if isinstance(exc, KeyError):
                     problems.append((pointer, f"missing required field `{data}`"))
                 elif isinstance(exc, ValueProblem):
@@ -628,7 +719,7 @@ class Binder:
             location=Location(None, obj.ar_pointer),
             related=((str(f.target), str(k)),),
             field=f.attr,
-            field_location=Location(None, f"{obj.ar_pointer}/{escape_pointer(f.data)}{sub}"),
+            field_location=Location(None, f"{obj.ar_pointer}{f.pointer}{sub}"),
         )
 
 
@@ -641,12 +732,22 @@ def _bound(conv: cattrs.Converter, cls: type[Any]) -> Callable[[Mapping[str, Any
     return structure
 
 
-def spellings(members: Iterable[tuple[enum.Enum, Sequence[str]]]) -> dict[str, enum.Enum]:
+class Spellings(dict[str, enum.Enum]):
+    """Normalized spelling → enum member; `exact` keeps the spellings as declared, which is
+    all a strict data contract accepts."""
+
+    exact: frozenset[str] = frozenset()
+
+
+def spellings(members: Iterable[tuple[enum.Enum, Sequence[str]]]) -> Spellings:
     """Normalized spelling → enum member, for every name and declared data spelling."""
-    out: dict[str, enum.Enum] = {}
+    out = Spellings()
+    exact: set[str] = set()
     for member, names in members:
         for name in names:
             out.setdefault(normalize_spelling(name), member)
+            exact.add(name)
+    out.exact = frozenset(exact)
     return out
 
 
@@ -806,6 +907,7 @@ def violation(
     related: tuple[tuple[str, str], ...] = (),
     field: str | None = None,
     field_data: str | None = None,
+    field_path: tuple[str, ...] = (),
 ) -> Violation:
     return Violation(
         rule=info.id,
@@ -816,7 +918,9 @@ def violation(
         location=Location(None, pointer),
         related=related,
         field=field,
-        field_location=None
+        field_location=Location(None, pointer + "".join(f"/{_escaped(k)}" for k in field_path))
+        if field_path
+        else None
         if field_data is None
         else Location(None, f"{pointer}/{_escaped(field_data)}"),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -122,6 +122,7 @@ class Violation:
             self.entity,
             natural(self.key),
             self.key,  # `M1` and `M01` are equal naturally; never let record order decide
+            self.location.file or "",  # one report may cover several plans
             self.location.pointer,
             tuple([(t, natural(k), k) for t, k in self.related]) if self.related else (),
             self.message,
@@ -263,6 +264,24 @@ class Report:
             tuple(entities),
             _sorted(waived),
             baseline,
+        )
+
+    @classmethod
+    def combine(cls, reports: Sequence[Report]) -> Report:
+        """One report for several plans checked by the same rules on the same day: every
+        violation (each located in its own plan), the rules once, entity counts added up."""
+        if not reports:
+            raise ValueError("combine needs at least one report")
+        counts: dict[str, int] = {}
+        for r in reports:
+            for name, n in r.entities:
+                counts[name] = counts.get(name, 0) + n
+        return cls.build(
+            (v for r in reports for v in r.violations),
+            reports[0].rules,
+            reports[0].as_of,
+            tuple(counts.items()),  # in the order a single report gives them
+            waived=(w for r in reports for w in r.waived),
         )
 
     @property

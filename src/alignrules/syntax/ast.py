@@ -262,6 +262,10 @@ class FieldDecl:
     split: str | None
     name_span: Span = attrs.field(eq=False, repr=False)
     span: Span = _span
+    #: `from parent`: the field holds the key of the record this nested record sits in.
+    from_parent: bool = attrs.field(default=False, kw_only=True)
+    #: where the `from "..."` text is, for errors in the data path it spells
+    data_span: Span | None = attrs.field(default=None, eq=False, repr=False, kw_only=True)
 
 
 @attrs.frozen
@@ -276,6 +280,12 @@ class EntityDecl:
     name_span: Span = attrs.field(eq=False, repr=False)
     key_span: Span | None = attrs.field(default=None, eq=False, repr=False)
     span: Span = _span
+    #: `at "path"` instead of `in "path"`: the path holds one object, the entity's one record.
+    single: bool = attrs.field(default=False, kw_only=True)
+    #: `strict`: this entity's data contract is strict (see `StrictDecl`)
+    strict: StrictDecl | None = attrs.field(default=None, kw_only=True)
+    #: where the path text is, for errors in it
+    path_span: Span | None = attrs.field(default=None, eq=False, repr=False, kw_only=True)
 
 
 @attrs.frozen
@@ -306,6 +316,16 @@ class PredicateDecl:
 @attrs.frozen
 class ImportDecl:
     path: str
+    span: Span = _span
+
+
+@attrs.frozen
+class StrictDecl:
+    """`strict [decimals N]`: the data contract is strict, for every entity or (as an entity
+    option) for one: exact enum spellings, numbers written as numbers, at most N decimals,
+    keys neither empty nor shared between entities."""
+
+    decimals: int | None
     span: Span = _span
 
 
@@ -402,7 +422,16 @@ class ExampleDecl:
     span: Span = _span
 
 
-Decl = ImportDecl | EnumDecl | EntityDecl | ParamDecl | PredicateDecl | RuleDecl | ExampleDecl
+Decl = (
+    ImportDecl
+    | StrictDecl
+    | EnumDecl
+    | EntityDecl
+    | ParamDecl
+    | PredicateDecl
+    | RuleDecl
+    | ExampleDecl
+)
 
 
 @attrs.frozen

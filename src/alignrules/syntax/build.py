@@ -75,6 +75,16 @@ class Build(Transformer[Token, Any]):
     def import_decl(self, meta: Meta, path: Token) -> ast.ImportDecl:
         return ast.ImportDecl(self._str(path), span=self._tok(path))
 
+    def strict_decl(self, meta: Meta, decimals: int | None) -> ast.StrictDecl:
+        return ast.StrictDecl(decimals, span=self._span(meta))
+
+    def strict_decimals(self, meta: Meta, n: Token) -> int:
+        return int(n)
+
+    def entity_strict(self, meta: Meta, decimals: int | None) -> tuple[str, ast.StrictDecl, Span]:
+        span = self._span(meta)
+        return ("strict", ast.StrictDecl(decimals, span=span), span)
+
     def enum_decl(self, meta: Meta, name: Token, *rest: Any) -> ast.EnumDecl:
         values = tuple(v for v in rest if isinstance(v, ast.EnumValue))
         seps = {str(s) for s in rest if isinstance(s, str)}
@@ -95,7 +105,7 @@ class Build(Transformer[Token, Any]):
         )
 
     def entity_decl(self, meta: Meta, name: Token, *rest: Any) -> ast.EntityDecl:
-        opts: dict[str, tuple[str, Span]] = {}
+        opts: dict[str, tuple[Any, Span]] = {}
         fields: list[ast.FieldDecl] = []
         for item in rest:
             if isinstance(item, ast.FieldDecl):
@@ -105,19 +115,32 @@ class Build(Transformer[Token, Any]):
                 if kind in opts:
                     raise self._error(span, f"`{kind}` is given twice for entity `{name}`")
                 opts[kind] = (value, span)
+        if "in" in opts and "at" in opts:
+            raise self._error(
+                opts["at"][1],
+                f"entity `{name}` has both `in` and `at`",
+                "`in` names a collection of records, `at` a single object: keep one",
+            )
+        where = opts.get("in") or opts.get("at")
         return ast.EntityDecl(
             str(name),
-            opts["in"][0] if "in" in opts else None,
+            where[0] if where else None,
             opts["csv"][0] if "csv" in opts else None,
             opts["key"][0] if "key" in opts else None,
             tuple(fields),
             self._tok(name),
             key_span=opts["key"][1] if "key" in opts else None,
             span=self._span(meta),
+            single="at" in opts,
+            strict=opts["strict"][0] if "strict" in opts else None,
+            path_span=where[1] if where else None,
         )
 
     def entity_in(self, meta: Meta, path: Token) -> tuple[str, str, Span]:
         return ("in", self._str(path), self._tok(path))
+
+    def entity_at(self, meta: Meta, path: Token) -> tuple[str, str, Span]:
+        return ("at", self._str(path), self._tok(path))
 
     def entity_csv(self, meta: Meta, path: Token) -> tuple[str, str, Span]:
         return ("csv", self._str(path), self._tok(path))
@@ -126,24 +149,31 @@ class Build(Transformer[Token, Any]):
         return ("key", str(name), self._tok(name))
 
     def field_decl(
-        self, meta: Meta, name: Token, type_: ast.TypeRef, *opts: tuple[str, str, Span]
+        self, meta: Meta, name: Token, type_: ast.TypeRef, *opts: tuple[str, str | None, Span]
     ) -> ast.FieldDecl:
-        seen: dict[str, str] = {}
+        seen: dict[str, tuple[str | None, Span]] = {}
         for kind, value, span in opts:
             if kind in seen:
                 raise self._error(span, f"`{kind}` is given twice for field `{name}`")
-            seen[kind] = value
+            seen[kind] = (value, span)
+        data = seen.get("from")
+        split = seen.get("split")
         return ast.FieldDecl(
             str(name),
             type_,
-            seen.get("from"),
-            seen.get("split"),
+            data[0] if data else None,
+            split[0] if split else None,
             self._tok(name),
             span=self._span(meta),
+            from_parent=data is not None and data[0] is None,
+            data_span=data[1] if data else None,
         )
 
     def field_from(self, meta: Meta, tok: Token) -> tuple[str, str, Span]:
         return ("from", self._str(tok), self._tok(tok))
+
+    def field_from_parent(self, meta: Meta) -> tuple[str, None, Span]:
+        return ("from", None, self._span(meta))
 
     def field_split(self, meta: Meta, tok: Token) -> tuple[str, str, Span]:
         return ("split", self._str(tok), self._tok(tok))

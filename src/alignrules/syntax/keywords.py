@@ -12,10 +12,19 @@ from __future__ import annotations
 from typing import Final
 
 #: Words that start a top-level declaration.
-DECLARATIONS: Final = ("import", "enum", "entity", "param", "predicate", "rule", "example")
+DECLARATIONS: Final = (
+    "import",
+    "enum",
+    "entity",
+    "param",
+    "predicate",
+    "rule",
+    "example",
+    "strict",
+)
 
 #: How an entity or a field is bound to the data, and collection types.
-SCHEMA: Final = ("in", "csv", "key", "from", "split", "list", "set", "of")
+SCHEMA: Final = ("in", "csv", "key", "from", "split", "list", "set", "of", "parent", "decimals")
 
 #: Rule metadata and the message.
 META: Final = ("title", "rationale", "owner", "tags", "links", "severity", "message")

@@ -151,6 +151,10 @@ def _plain(ch: str) -> bool:
     return ch.isprintable() and ch not in BIDI_CONTROLS and ch not in '"\\'
 
 
+def strict_text(d: ast.StrictDecl) -> str:
+    return "strict" if d.decimals is None else f"strict decimals {d.decimals}"
+
+
 def quote(value: str) -> str:
     """A one-line string literal whose value is `value`.
 
@@ -275,6 +279,8 @@ class _Printer:
         return pos - len(window) + m.start() if m else pos
 
     def _decl_slot(self, d: ast.Decl) -> Slot:
+        if isinstance(d, ast.StrictDecl):
+            return self._slot(d, d.span.start, d.span.end)
         if isinstance(d, ast.ImportDecl):
             return self._slot(d, self._keyword_start(d.span.start, "import"), d.span.end)
         if isinstance(d, ast.EnumDecl):
@@ -642,6 +648,8 @@ class _Printer:
     def decl(self, d: ast.Decl) -> list[str]:
         if isinstance(d, ast.ImportDecl):
             return [f"import {quote(d.path)}"]
+        if isinstance(d, ast.StrictDecl):
+            return [strict_text(d)]
         if isinstance(d, ast.EnumDecl):
             return self.enum(d)
         if isinstance(d, ast.EntityDecl):
@@ -698,17 +706,21 @@ class _Printer:
         slot = self.slot(d)
         head = f"entity {d.name}"
         if d.path is not None:
-            head += f" in {quote(d.path)}"
+            head += f" {'at' if d.single else 'in'} {quote(d.path)}"
         if d.csv is not None:
             head += f" csv {quote(d.csv)}"
         if d.key is not None:
             head += f" key {d.key}"
+        if d.strict is not None:
+            head += " " + strict_text(d.strict)
         if not d.fields and self.simple_block(slot):
             return [head + " {}"]
         codes = []
         for f in d.fields:
             code = f"{f.name}: {self.type_ref(f.type)}"
-            if f.data_name is not None:
+            if f.from_parent:
+                code += " from parent"
+            elif f.data_name is not None:
                 code += f" from {quote(f.data_name)}"
             if f.split is not None:
                 code += f" split {quote(f.split)}"

@@ -147,8 +147,10 @@ class Lowering:
                 self.schema.add_enum(d)
             elif isinstance(d, ast.EntityDecl) and first_types[d.name] is not d:
                 self.schema.declare_entity(d)
+        self.schema.set_strict([d for d in decls if isinstance(d, ast.StrictDecl)])
         for d in entity_decls:
             self.schema.add_entity(d)
+        self.schema.check_references()  # `from parent` needs every entity's path
         for d in decls:
             if isinstance(d, ast.ParamDecl):
                 self.param(d)

@@ -7,11 +7,14 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
 
+import attrs
+
 from alignrules.diagnostics import Diagnostic, did_you_mean
 from alignrules.ir import nodes as ir
 from alignrules.ir import types as t
 from alignrules.source import Span
 from alignrules.syntax import ast
+from alignrules.typecheck import paths
 
 Report = Callable[[Diagnostic], None]
 
@@ -39,6 +42,21 @@ class SchemaBuilder:
         self.enums: dict[str, ir.Enum] = {}
         self.entities: dict[str, ir.Entity] = {}
         self.spans: dict[str, Span] = {}
+        self.strict: ast.StrictDecl | None = None  # `strict` for every entity
+
+    def set_strict(self, decls: Sequence[ast.StrictDecl]) -> None:
+        """The ruleset-wide `strict` declaration: at most one in all the files."""
+        for d in decls[1:]:
+            first = decls[0].span
+            self.report(
+                Diagnostic(
+                    "duplicate-name",
+                    f"`strict` is declared twice (first at {first.source.name}:{first.line})",
+                    d.span,
+                    "keep one `strict` for the ruleset, or make single entities strict",
+                )
+            )
+        self.strict = decls[0] if decls else None
 
     def type_names(self) -> list[str]:
         return [*t.PRIMS, *self.enums, *self.entities]
@@ -143,7 +161,8 @@ class SchemaBuilder:
                 )
                 continue
             typ, target = self.resolve_type(f.type)
-            data_name = f.data_name if f.data_name is not None else f.name
+            steps = self._field_path(f)
+            data_name = ".".join(steps)
             if data_name in data_names:
                 self.report(
                     Diagnostic(
@@ -177,6 +196,9 @@ class SchemaBuilder:
                     many,
                     f.split or None,
                     span=f.span,
+                    path=steps if len(steps) > 1 else (),
+                    # resolved in `check_references`, once every entity's path is known
+                    parent=-1 if f.from_parent else 0,
                 )
             )
         key = d.key if d.key is not None else "id"
@@ -203,25 +225,85 @@ class SchemaBuilder:
                 )
             )
         path = d.path if d.path is not None else plural(snake(d.name))
-        segments = tuple(path.split(".")) if path else ()
-        if not path or any(not s for s in segments):
-            self.report(
-                Diagnostic(
-                    "bad-binding",
-                    f"`{path}` is not a data path",
-                    d.span,
-                    'write it as dotted names, e.g. `in "marketing.claims"`',
-                )
-            )
+        segments = paths.entity_steps(path)
+        if isinstance(segments, paths.PathProblem):
+            self.report(segments.diagnostic(d.path_span, d.span))
+            segments = ()
         csv = d.csv if d.csv is not None else (segments[-1] if segments else d.name) + ".csv"
-        self.entities[d.name] = ir.Entity(d.name, segments, csv, key, tuple(fields), span=d.span)
+        strict = d.strict or self.strict
+        self.entities[d.name] = ir.Entity(
+            d.name,
+            segments,
+            csv,
+            key,
+            tuple(fields),
+            span=d.span,
+            single=d.single,
+            strict=strict is not None,
+            decimals=strict.decimals if strict is not None else None,
+        )
+
+    def _field_path(self, f: ast.FieldDecl) -> tuple[str, ...]:
+        """The keys a field is read from: its `from` path, or its own name."""
+        if f.data_name is None:
+            return (f.name,)
+        steps = paths.field_steps(f.data_name)
+        if isinstance(steps, paths.PathProblem):
+            self.report(steps.diagnostic(f.data_span, f.span))
+            return (f.name,)
+        return steps
 
     def check_references(self) -> None:
-        """Every reference field must point at an entity whose key type the data can hold."""
-        for e in self.entities.values():
+        """Every reference field must point at an entity whose key type the data can hold;
+        every `from parent` field at an entity whose records hold this entity's records."""
+        for e in list(self.entities.values()):
             for f in e.fields:
                 if f.ref and f.ref not in self.entities:  # pragma: no cover - resolved earlier
                     self.report(Diagnostic("unknown-entity", f"unknown entity `{f.ref}`", f.span))
+            if any(f.parent < 0 for f in e.fields):
+                fields = tuple(
+                    attrs.evolve(f, parent=self._parent_steps(e, f)) if f.parent < 0 else f
+                    for f in e.fields
+                )
+                self.entities[e.name] = attrs.evolve(e, fields=fields)
+
+    def _parent_steps(self, e: ir.Entity, f: ir.Field) -> int:
+        """How many steps of `e`'s path lead to the record of `f.ref` that holds each record
+        of `e`; reports the field and returns 0 when no such record can hold it."""
+        holder = self.entities.get(f.ref) if f.ref is not None else None
+        # An optional type is allowed (a shared schema may declare the field optional for
+        # other exports); the holder is always there.
+        if holder is None or f.many:
+            if f.type != t.INVALID:
+                self.report(
+                    Diagnostic(
+                        "bad-binding",
+                        f"`from parent` needs the type of the entity that holds `{e.name}`, "
+                        f"and `{f.name}` is `{f.type}`",
+                        f.span,
+                        f"declare it as the entity whose records hold the `{e.name}` records",
+                    )
+                )
+            return 0
+        steps = len(holder.path) + (0 if holder.single else 1)
+        inside = (
+            len(e.path) > steps
+            and e.path[: len(holder.path)] == holder.path
+            and (holder.single or e.path[len(holder.path)] == ir.EACH)
+        )
+        if not inside or not holder.path:
+            want = ir.path_text(holder.path) + ("" if holder.single else ir.EACH)
+            self.report(
+                Diagnostic(
+                    "bad-binding",
+                    f"`{e.name}` records are at `{ir.path_text(e.path)}`, which is not inside "
+                    f"the `{holder.name}` records at `{ir.path_text(holder.path)}`",
+                    f.span,
+                    f'read `{e.name}` from inside them: `in "{want}.<key>"`',
+                )
+            )
+            return 0
+        return steps
 
 
 def enum_type(e: ir.Enum) -> t.EnumT:

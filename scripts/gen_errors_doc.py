@@ -273,12 +273,15 @@ ENTRIES: list[Entry] = [
     ),
     Entry(
         "bad-regex",
-        "The pattern of `matches` does not compile, or it could take exponential time on "
-        "hostile text (a repetition inside a repetition, a back-reference). Patterns run "
-        "on data the ruleset author does not control, so such patterns are refused.",
-        "Fix the pattern, or rewrite it without nested repetition; `contains`, `starts with` "
-        "and `ends with` need no pattern at all.",
-        (rules('rule r1 { no campaign where campaign.id matches "^(M+)+$" }\n'),),
+        "`matches` runs on RE2, a regular-expression engine that never backtracks, so no "
+        "pattern can make a check hang on hostile text. A pattern RE2 cannot run (a "
+        "look-around, a back-reference, an atomic group, more than 1,000 repetitions) is "
+        "refused, and so is every `matches` when RE2 (`google-re2`) is not installed: a check "
+        "never falls back to a backtracking engine.",
+        "Rewrite the pattern in RE2 syntax as the hint says, or install RE2 with "
+        "`pip install 'alignrules[re2]'`; `contains`, `starts with` and `ends with` need no "
+        "pattern at all.",
+        (rules('rule r1 { no campaign where campaign.id matches "^(?>M+)$" }\n'),),
     ),
     Entry(
         "bad-literal",

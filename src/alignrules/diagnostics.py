@@ -34,7 +34,7 @@ CODES: dict[str, str] = {
     "no-reference": "an entity has no reference to the target",
     "optional-value": "a value that may be missing, used without saying what missing means",
     "template": "a message template that names an unknown field or is malformed",
-    "bad-regex": "a regular expression that does not compile or may backtrack catastrophically",
+    "bad-regex": "a `matches` pattern that RE2 cannot run, or `matches` without RE2 installed",
     "bad-literal": "a literal that is not a valid value of its type",
     "arity": "a predicate called with the wrong number of arguments",
     "import-cycle": "files that import each other",

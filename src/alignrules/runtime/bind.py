@@ -17,12 +17,13 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any, Final, Protocol, TypeVar
+from typing import Any, Final, TypeVar
 
 import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, override
 
+from alignrules.runtime.regex import Pattern
 from alignrules.runtime.report import Location, RuleInfo, Severity, Violation
 from alignrules.runtime.values import (
     ZERO_MONEY as ZERO_MONEY,  # re-exported: generated sums over money start from it
@@ -858,23 +859,7 @@ def make_params(
     return cls(**values)
 
 
-class Matcher(Protocol):
-    def search(self, text: str) -> object | None: ...
-
-
-def regex(pattern: str, ignore_case: bool = False) -> Matcher:
-    """A compiled `matches` pattern: RE2 (linear time) when `google-re2` is installed, else
-    `re`; the compiler has already refused the shapes that make `re` backtrack badly."""
-    source = f"(?i){pattern}" if ignore_case else pattern
-    try:
-        import re2  # type: ignore[import-not-found, import-untyped, unused-ignore]
-    except ImportError:
-        import re
-
-        return re.compile(source)
-    try:
-        return re2.compile(source)  # type: ignore[no-any-return, unused-ignore]
-    except Exception:
-        import re
-
-        return re.compile(source)
+def regex(pattern: str, ignore_case: bool = False) -> Pattern:
+    """A compiled `matches` pattern, on RE2 only (see `alignrules.runtime.regex`): raises
+    `RegexEngineMissing`, an ImportError, when `google-re2` is not installed."""
+    return Pattern(pattern, ignore_case)

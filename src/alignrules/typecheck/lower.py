@@ -15,7 +15,7 @@ from alignrules.ir import types as t
 from alignrules.ir.nodes import walk
 from alignrules.source import Span
 from alignrules.syntax import ast
-from alignrules.typecheck.regex import UNANCHORED, UNANCHORED_HINT, regex_problem
+from alignrules.typecheck.regex import regex_problem
 from alignrules.typecheck.schema import SchemaBuilder, enum_type, literal_value, snake
 
 BUILTINS: dict[str, str] = {
@@ -1048,15 +1048,7 @@ class Lowering:
                 )
             problem = regex_problem(right.value, e.ignore_case)
             if problem is not None:
-                return self.error(
-                    "bad-regex",
-                    e.right.span,
-                    problem,
-                    UNANCHORED_HINT
-                    if problem == UNANCHORED
-                    else "patterns run on untrusted data; use `contains` or `starts with`, or "
-                    "make the pattern unambiguous (e.g. `[^,]*,` instead of `.*,`)",
-                )
+                return self.error("bad-regex", e.right.span, problem.message, problem.hint)
             regex_id = len(self.regexes)
             self.regexes.append((right.value, e.ignore_case))
         return ir.TextMatch(e.op, left, right, e.ignore_case, regex_id, span=e.span)

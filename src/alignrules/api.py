@@ -87,11 +87,17 @@ class Checker:
         *,
         as_of: date | None = None,
         params: Mapping[str, Any] | None = None,
+        max_bytes: int | None = None,
     ) -> Report:
-        """Check a plan export: a .json, .yaml/.yml file, or a folder of .csv files."""
+        """Check a plan export: a .json, .yaml/.yml file, or a folder of .csv files.
+
+        Only a regular file is read, of at most `max_bytes` bytes (default 256 MiB; for a
+        folder, its .csv files together); anything else is a `data` error.
+        """
+        from alignrules.data.limits import DEFAULT_MAX_BYTES
         from alignrules.data.read import read_plan
 
-        data = read_plan(path)
+        data = read_plan(path, max_bytes=DEFAULT_MAX_BYTES if max_bytes is None else max_bytes)
         dialect = "csv" if data.kind == "csv" else "json"
         return self.check(data.root, as_of=as_of, params=params, dialect=dialect, source=data)
 

@@ -53,6 +53,15 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"`{text}` is not a date like 2026-11-22") from None
 
 
+def _size(text: str) -> int:
+    from alignrules.data.limits import parse_size
+
+    try:
+        return parse_size(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
 def _percent(text: str) -> float:
     try:
         value = float(text.strip().removesuffix("%"))
@@ -100,6 +109,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="a .json, .yaml or .yml file, or a folder of .csv files",
     )
     check.add_argument("--format", choices=sorted(FORMATS), help="what to print (default: text)")
+    check.add_argument(
+        "--max-data-size",
+        type=_size,
+        metavar="SIZE",
+        help="refuse a plan larger than this, e.g. 1G (default: 256M; a folder: its files together)",
+    )
     check.add_argument(
         "--output",
         action="append",
@@ -329,7 +344,7 @@ def _check(args: argparse.Namespace) -> int:
     baseline = None if args.baseline is None else read_baseline(args.baseline)
     compiled = compile_paths(args.rulesets)
     checker = api.Checker(compiled, dict(args.param))
-    report = checker.check_file(args.data, as_of=args.as_of)
+    report = checker.check_file(args.data, as_of=args.as_of, max_bytes=args.max_data_size)
     _has_rules(compiled, args.rulesets)  # after the data, so that its problems come first
     selection.check_against(checker.rules)
     report = selection.apply(report)

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
 
+from alignrules.data.limits import DEFAULT_MAX_BYTES, file_size, read_regular_file, too_large
 from alignrules.diagnostics import Diagnostic, DiagnosticError
 from alignrules.runtime.bind import gc_paused
 from alignrules.runtime.report import Location
@@ -86,21 +87,24 @@ class PlanData:
 # ---------------------------------------------------------------------------------- entry points
 
 
-def read_plan(path: str | os.PathLike[str]) -> PlanData:
+def read_plan(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES) -> PlanData:
     """Read a plan from `path`: a `.json`, `.yaml`/`.yml` or `.csv` file, or a folder whose
-    `.csv` files each become one collection (`root["claims.csv"]` = list of row dicts)."""
+    `.csv` files each become one collection (`root["claims.csv"]` = list of row dicts).
+
+    Only regular files are read (see `alignrules.data.limits`), of at most `max_bytes` bytes
+    (for a folder: its `.csv` files together)."""
     name = os.fspath(path)
     suffix = os.path.splitext(name.rstrip("/\\"))[1].lower()
     if os.path.isdir(name):
         if suffix in _FILE_KINDS:
             raise _fail("is a directory, expected a file", name)
-        return _read_csv_folder(name)
+        return _read_csv_folder(name, max_bytes)
     if not os.path.exists(name):
         raise _fail("no such file", name)
     kind = _FILE_KINDS.get(suffix)
     if kind is None:
         raise _fail("expected a .json, .yaml, .yml or .csv file or a folder of .csv files", name)
-    return read_plan_text(_read_text(name), kind, name)
+    return read_plan_text(_read_text(name, max_bytes), kind, name)
 
 
 def read_plan_text(text: str, kind: str, name: str) -> PlanData:
@@ -145,21 +149,8 @@ def _fail(
     return DiagnosticError(Diagnostic("data", message, where=where, hint=hint))
 
 
-def _read_bytes(name: str) -> bytes:
-    try:
-        with open(name, "rb") as f:
-            return f.read()
-    except FileNotFoundError:
-        raise _fail("no such file", name) from None
-    except IsADirectoryError:
-        raise _fail("is a directory, expected a file", name) from None
-    except OSError as e:
-        reason = (e.strerror or type(e).__name__).lower()
-        raise _fail(f"cannot read the file: {reason}", name) from None
-
-
-def _read_text(name: str) -> str:
-    return _decode(_read_bytes(name), name)
+def _read_text(name: str, max_bytes: int) -> str:
+    return _decode(read_regular_file(name, max_bytes), name)
 
 
 def _decode(data: bytes, name: str) -> str:
@@ -964,7 +955,7 @@ class _CsvLocator:
         return (table.file, table.lines[row], column)
 
 
-def _read_csv_folder(name: str) -> PlanData:
+def _read_csv_folder(name: str, max_bytes: int) -> PlanData:
     try:
         with os.scandir(name) as entries:
             # Dot files are editors' and file systems' leftovers (`._claims.csv` on macOS).
@@ -978,11 +969,15 @@ def _read_csv_folder(name: str) -> PlanData:
         raise _fail(f"cannot read the folder: {reason}", name) from None
     if not files:
         raise _fail("a folder with no .csv files", name)
+    # The files' sizes together are checked before any is read.
+    total = sum(file_size(os.path.join(name, f), max_bytes) for f in files)
+    if total > max_bytes:
+        raise too_large(total, max_bytes, name, "the folder's .csv files together are")
     root: dict[str, list[dict[str, str]]] = {}
     tables: dict[str, _CsvTable] = {}
     for file_name in files:
         path = os.path.join(name, file_name)
-        root[file_name], tables[file_name] = _read_csv_text(_read_text(path), path)
+        root[file_name], tables[file_name] = _read_csv_text(_read_text(path, max_bytes), path)
     return PlanData(root, "csv", name, _CsvLocator(name, tables))
 
 

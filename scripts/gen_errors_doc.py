@@ -291,6 +291,19 @@ ENTRIES: list[Entry] = [
         (rules("rule r1 { every campaign must campaign.launch_on > 2026-13-45 }\n"),),
     ),
     Entry(
+        "recursive-predicate",
+        "A predicate calls itself, directly or through other predicates. A predicate is one "
+        "condition with no base case, so a recursion could only run until Python gives up.",
+        "Write the condition out, or use a quantifier (`some`, `every`) over the collection "
+        "the recursion was meant to walk.",
+        (
+            rules(
+                "predicate big(c: Campaign) = c.budget > 100 USD and big(c)\n"
+                "rule r1 { no campaign where big(campaign) }\n"
+            ),
+        ),
+    ),
+    Entry(
         "arity",
         "A predicate or built-in function is called with the wrong number of arguments.",
         "Pass as many arguments as the predicate declares parameters.",

@@ -124,10 +124,23 @@ def _crash_diag(exc: RuleCrashed, source: PlanData | None) -> Diagnostic:
 
 
 def _crash_reason(cause: BaseException | None) -> tuple[str, str]:
-    if isinstance(cause, ZeroDivisionError | decimal.DivisionByZero | decimal.DivisionUndefined):
+    # 0 / 0 raises InvalidOperation itself, naming DivisionUndefined among its signals.
+    signals = cause.args[0] if cause is not None and cause.args else ()
+    undefined = isinstance(signals, list) and decimal.DivisionUndefined in signals
+    if undefined or isinstance(
+        cause, ZeroDivisionError | decimal.DivisionByZero | decimal.DivisionUndefined
+    ):
         return "division by zero", "guard the division: `where <divisor> > 0`, or `otherwise`"
     if isinstance(cause, ValueProblem):
         return str(cause), "clean this value in the export, or guard the rule against it"
+    if isinstance(cause, OverflowError) and "date" in str(cause):
+        # `today + 3000000 days`: the language's durations are in range, their sum need not be.
+        return (
+            "a date out of range (before the year 1 or after the year 9999)",
+            "guard the date arithmetic, or use a shorter duration",
+        )
+    if isinstance(cause, decimal.Overflow):
+        return "a number too large for decimal arithmetic", "guard the rule against this value"
     if isinstance(cause, decimal.InvalidOperation):
         return "an invalid decimal operation", "guard the rule against this value"
     name = type(cause).__name__ if cause is not None else "an error"

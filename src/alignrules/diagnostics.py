@@ -37,6 +37,7 @@ CODES: dict[str, str] = {
     "bad-regex": "a `matches` pattern that RE2 cannot run, or `matches` without RE2 installed",
     "bad-literal": "a literal that is not a valid value of its type",
     "arity": "a predicate called with the wrong number of arguments",
+    "recursive-predicate": "a predicate that calls itself, directly or through others",
     "import-cycle": "files that import each other",
     "missing-import": "an imported file that does not exist or cannot be read",
     "bad-key": "an entity key that is not a field, or not a text or int field",

@@ -1,4 +1,4 @@
-"""What a plan file may be before a byte of it is read: a regular file, of bounded size.
+"""What a plan may hold: a regular file, of bounded size, whose numbers are in range.
 
 A plan path comes from a CI job's configuration or a user's command line, and what it names
 is not always a file: a FIFO blocks the reader forever, and a link to `/dev/zero` is read
@@ -16,9 +16,17 @@ from __future__ import annotations
 import os
 import re
 import stat
+from decimal import Decimal
 from typing import Final
 
 from alignrules.diagnostics import Diagnostic, DiagnosticError
+from alignrules.runtime.values import (
+    MAX_DECIMAL_PLACES,
+    MAX_INTEGER_DIGITS,
+    ValueProblem,
+    bounded_decimal,
+    bounded_int,
+)
 
 #: The default largest plan file, and the largest total of a folder of CSV files.
 DEFAULT_MAX_BYTES: Final = 256 * 1024 * 1024
@@ -130,3 +138,40 @@ def read_regular_file(name: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
     if len(data) > max_bytes:  # it grew after it was examined
         raise _fail(f"the file grew past the limit of {_bytes(max_bytes)}", name, _LIMIT_HINT)
     return data
+
+
+# ----------------------------------------------------------------------------- numbers as read
+
+
+def number_problem(value: Decimal | int) -> str | None:
+    """Why a number read from a plan is outside the documented range, or None.
+
+    The range (`alignrules.runtime.values.bounded_decimal`) is checked as the number is read,
+    so the message can name the file and place; binding checks it again for the numbers it
+    parses itself (CSV cells, `--param`).
+    """
+    try:
+        if isinstance(value, int):
+            bounded_int(value)
+        else:
+            bounded_decimal(value)
+    except ValueProblem as exc:
+        return str(exc)
+    return None
+
+
+def json_int(text: str) -> int:
+    """The JSON parser's hook for integers: the digit count is checked before `int()`."""
+    digits = text.lstrip("-")
+    if len(digits) > MAX_INTEGER_DIGITS and len(digits.lstrip("0")) > MAX_INTEGER_DIGITS:
+        raise ValueProblem(
+            f"a number with {len(digits)} digits is out of range: numbers must be less than"
+            f" 10^{MAX_INTEGER_DIGITS} in size with at most {MAX_DECIMAL_PLACES} decimal places"
+        )
+    return int(text)
+
+
+NUMBER_RANGE_HINT: Final = (
+    "a value this large or this precise is almost always an export error (a unit, a"
+    " separator, a float printed in full); fix it at the source"
+)

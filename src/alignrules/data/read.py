@@ -21,10 +21,8 @@ import bisect
 import csv
 import io
 import json
-import math
 import os
 import re
-import sys
 import threading
 from array import array
 from collections.abc import Callable, Iterator
@@ -34,7 +32,15 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
 
-from alignrules.data.limits import DEFAULT_MAX_BYTES, file_size, read_regular_file, too_large
+from alignrules.data.limits import (
+    DEFAULT_MAX_BYTES,
+    NUMBER_RANGE_HINT,
+    file_size,
+    json_int,
+    number_problem,
+    read_regular_file,
+    too_large,
+)
 from alignrules.diagnostics import Diagnostic, DiagnosticError
 from alignrules.runtime.bind import gc_paused
 from alignrules.runtime.report import Location
@@ -253,6 +259,7 @@ def _read_json(text: str, name: str) -> PlanData:
             root = json.loads(
                 text,
                 parse_float=_json_decimal,
+                parse_int=_json_int,
                 parse_constant=_json_constant,
                 object_pairs_hook=_json_object,
             )
@@ -268,9 +275,18 @@ def _read_json(text: str, name: str) -> PlanData:
 
 
 def _json_decimal(text: str) -> Decimal:
-    if math.isinf(float(text)):
-        raise _Reject(f"number {_shorten(text)} is too large")
-    return Decimal(text)
+    value = Decimal(text)
+    problem = number_problem(value)  # data/limits: the documented range of numbers
+    if problem is not None:
+        raise _Reject(problem)
+    return value
+
+
+def _json_int(text: str) -> int:
+    try:
+        return json_int(text)  # data/limits: too many digits are refused before int()
+    except ValueError as exc:
+        raise _Reject(str(exc)) from None
 
 
 def _json_constant(text: str) -> Any:
@@ -298,7 +314,6 @@ def _json_problem(text: str, name: str, max_depth: int, fallback: str) -> Diagno
 
     A second pass over the text, run only on failure, so the happy path stays one C parse.
     """
-    int_digits = sys.get_int_max_str_digits() or sys.maxsize
     stack: list[tuple[set[str] | None, bool]] = []
     keys: set[str] | None = None  # the keys so far when inside an object
     want_key = False
@@ -324,11 +339,14 @@ def _json_problem(text: str, name: str, max_depth: int, fallback: str) -> Diagno
                 problem = f"{token} is not a JSON number"
             elif token[0] not in "-0123456789":
                 pass  # true, false, null
-            elif any(c in token for c in ".eE"):
-                if math.isinf(float(token)):
-                    problem = f"number {_shorten(token)} is too large"
-            elif len(token.lstrip("-")) > int_digits:
-                problem = f"number {_shorten(token)} has more than {int_digits} digits"
+            else:
+                # data/limits: a number outside the documented range is not a JSON error
+                # but a value error, located like one.
+                try:
+                    (_json_decimal if any(c in token for c in ".eE") else _json_int)(token)
+                except _Reject as exc:
+                    position = _Lines(text).position(m.start())
+                    return _fail(str(exc), name, *position, hint=NUMBER_RANGE_HINT)
         if problem is not None:
             return _fail(f"invalid JSON: {problem}", name, *_Lines(text).position(m.start()))
         if keys is not None:
@@ -807,10 +825,16 @@ class _YamlBuilder:
         if tag == _YAML_TAG + "str" or tag == _YAML_TAG + "timestamp":
             return text  # a date stays text; the schema decides what it means
         if tag == _YAML_TAG + "int":
+            if len(text) > 200:  # data/limits: far out of range, and int() of it is slow
+                raise _Reject(f"integer {_shorten(text)} has too many digits")
             try:
-                return self.loader.construct_yaml_int(yaml.ScalarNode(tag, text))
+                value = self.loader.construct_yaml_int(yaml.ScalarNode(tag, text))
             except ValueError:  # longer than int() accepts
                 raise _Reject(f"integer {_shorten(text)} has too many digits") from None
+            problem = number_problem(value)
+            if problem is not None:
+                raise _Reject(problem)
+            return value
         if tag == _YAML_TAG + "float":
             return _yaml_decimal(text)
         if tag == _YAML_TAG + "bool":
@@ -920,8 +944,9 @@ def _yaml_decimal(text: str) -> Decimal:
         raise _Reject(f'"{_shorten(text)}" is not a finite number') from None
     if not value.is_finite():
         raise _Reject(f'"{_shorten(text)}" is not a finite number')
-    if math.isinf(float(value)):
-        raise _Reject(f"number {_shorten(text)} is too large")
+    problem = number_problem(value)  # data/limits: the documented range of numbers
+    if problem is not None:
+        raise _Reject(problem)
     return value
 
 

@@ -31,6 +31,9 @@ from alignrules.runtime.values import (
 from alignrules.runtime.values import (
     Money,
     ValueProblem,
+    bounded_days,
+    bounded_decimal,
+    bounded_int,
     finite_decimal,
     normalize_spelling,
     parse_bool,
@@ -150,9 +153,9 @@ def _scalar_reader(
         if isinstance(v, bool):
             raise ValueProblem("expected a whole number, got true/false")
         if isinstance(v, int):
-            return v
+            return bounded_int(v)
         if isinstance(v, Decimal) and v.is_finite() and v == v.to_integral_value():
-            return int(v)
+            return bounded_int(int(bounded_decimal(v)))
         if lenient and isinstance(v, str):
             return parse_int(v)
         raise ValueProblem(f"expected a whole number, got {_kind_of(v)}")
@@ -161,7 +164,7 @@ def _scalar_reader(
         if isinstance(v, bool):
             raise ValueProblem("expected a number, got true/false")
         if isinstance(v, int):
-            return Decimal(v)
+            return Decimal(bounded_int(v))
         if isinstance(v, Decimal):
             return finite_decimal(v)
         if isinstance(v, float):
@@ -198,7 +201,7 @@ def _scalar_reader(
         if isinstance(v, str):
             return parse_duration(v)
         if isinstance(v, int) and not isinstance(v, bool):
-            return timedelta(days=v)
+            return bounded_days(v)
         raise ValueProblem(f"expected a duration like `90 days`, got {_kind_of(v)}")
 
     def member(v: Any) -> enum.Enum:

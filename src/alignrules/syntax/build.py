@@ -12,7 +12,13 @@ from lark import Token, Transformer, Tree, v_args
 from lark.tree import Meta
 
 from alignrules.diagnostics import Diagnostic, DiagnosticError
-from alignrules.runtime.values import DAYS_PER_UNIT
+from alignrules.runtime.values import (
+    DAYS_PER_UNIT,
+    ValueProblem,
+    bounded_days,
+    bounded_decimal,
+    parse_int,
+)
 from alignrules.source import Source, Span
 from alignrules.syntax import ast
 
@@ -440,10 +446,24 @@ class Build(Transformer[Token, Any]):
         return ast.Today(span=self._tok(tok))
 
     def int_lit(self, meta: Meta, tok: Token) -> ast.Literal:
-        return ast.Literal("int", int(tok), span=self._tok(tok))
+        return ast.Literal("int", self._int(tok, self._tok(tok)), span=self._tok(tok))
 
     def decimal_lit(self, meta: Meta, tok: Token) -> ast.Literal:
-        return ast.Literal("decimal", Decimal(str(tok)), span=self._tok(tok))
+        return ast.Literal("decimal", self._decimal(tok, self._tok(tok)), span=self._tok(tok))
+
+    # Numbers in a ruleset have the range numbers in data have (runtime.values), so a literal
+    # can neither slow the compiler (`int()` of 5,000 digits) nor overflow a rule.
+    def _int(self, tok: Token, span: Span) -> int:
+        try:
+            return parse_int(str(tok))
+        except ValueProblem as exc:
+            raise _out_of_range(exc, span) from None
+
+    def _decimal(self, tok: Token, span: Span) -> Decimal:
+        try:
+            return bounded_decimal(Decimal(str(tok)))
+        except ValueProblem as exc:
+            raise _out_of_range(exc, span) from None
 
     def text_lit(self, meta: Meta, tok: Token) -> ast.Literal:
         return ast.Literal("text", self._str(tok), span=self._tok(tok))
@@ -465,11 +485,17 @@ class Build(Transformer[Token, Any]):
             ) from None
 
     def duration_lit(self, meta: Meta, n: Token, unit: Token) -> ast.Literal:
-        days = int(n) * DAYS_PER_UNIT[str(unit).rstrip("s")]
-        return ast.Literal("duration", days, span=self._span(meta))
+        span = self._span(meta)
+        days = self._int(n, span) * DAYS_PER_UNIT[str(unit).rstrip("s")]
+        try:
+            bounded_days(days)
+        except ValueProblem as exc:
+            raise _out_of_range(exc, span) from None
+        return ast.Literal("duration", days, span=span)
 
     def money_lit(self, meta: Meta, n: Token, currency: Token) -> ast.Literal:
-        return ast.Literal("money", Decimal(str(n)), str(currency), span=self._span(meta))
+        span = self._span(meta)
+        return ast.Literal("money", self._decimal(n, span), str(currency), span=span)
 
     def true_lit(self, meta: Meta, tok: Token) -> ast.Literal:
         return ast.Literal("bool", True, span=self._tok(tok))
@@ -550,3 +576,14 @@ def build(tree: Tree[Token], source: Source) -> tuple[ast.Ruleset, list[tuple[in
     result = builder.transform(tree)
     assert isinstance(result, ast.Ruleset)
     return result, builder.strings
+
+
+def _out_of_range(exc: ValueProblem, span: Span) -> DiagnosticError:
+    return DiagnosticError(
+        Diagnostic(
+            "bad-literal",
+            str(exc),
+            span,
+            "the range is the same as for numbers in plan data (see the language guide)",
+        )
+    )

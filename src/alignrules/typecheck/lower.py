@@ -15,6 +15,7 @@ from alignrules.ir import types as t
 from alignrules.ir.nodes import walk
 from alignrules.source import Span
 from alignrules.syntax import ast
+from alignrules.typecheck.recursion import recursive_predicates
 from alignrules.typecheck.regex import regex_problem
 from alignrules.typecheck.schema import SchemaBuilder, enum_type, literal_value, snake
 
@@ -155,6 +156,8 @@ class Lowering:
                 self.predicate_decls[d.name] = d
         for d in self.predicate_decls.values():
             self.predicate(d)
+        for problem in recursive_predicates(list(self.predicates.values())):
+            self.report(problem)
         rules: list[ir.Rule] = []
         seen_rules: dict[str, Span] = {}
         for d in decls:

@@ -291,6 +291,15 @@ ENTRIES: list[Entry] = [
         (rules("rule r1 { every campaign must campaign.launch_on > 2026-13-45 }\n"),),
     ),
     Entry(
+        "too-deep",
+        "An expression nests more than 64 levels deep: 65 `not`s in a row, or a sum of a "
+        "hundred terms. The later stages of the compiler and the generated Python would "
+        "run out of stack on it. A long chain of `and` or `or` does not nest and is never "
+        "refused.",
+        "Name parts of the expression with `let` or a predicate.",
+        (rules("rule r1 { no campaign where " + "not " * 70 + "campaign.budget > 1 USD }\n"),),
+    ),
+    Entry(
         "recursive-predicate",
         "A predicate calls itself, directly or through other predicates. A predicate is one "
         "condition with no base case, so a recursion could only run until Python gives up.",

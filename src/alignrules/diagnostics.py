@@ -36,6 +36,7 @@ CODES: dict[str, str] = {
     "template": "a message template that names an unknown field or is malformed",
     "bad-regex": "a `matches` pattern that RE2 cannot run, or `matches` without RE2 installed",
     "bad-literal": "a literal that is not a valid value of its type",
+    "too-deep": "an expression nested deeper than the compiler allows (64 levels)",
     "arity": "a predicate called with the wrong number of arguments",
     "recursive-predicate": "a predicate that calls itself, directly or through others",
     "import-cycle": "files that import each other",

@@ -5,6 +5,7 @@ Spans are excluded from equality, so two trees compare by shape (the formatter r
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Literal as Lit
@@ -133,6 +134,20 @@ class BoolOp:
     left: Expr
     right: Expr
     span: Span = _span
+
+
+def bool_chain(op: Lit["and", "or"], operands: Sequence[Expr]) -> Expr:
+    """`a or b or c ...` as a balanced tree of `BoolOp`s, so that its depth grows with the
+    logarithm of its length: a chain of 10,000 conditions nests 14 deep, not 10,000.
+
+    `and` and `or` are associative, and the operands keep their order, so this means what
+    the left-nested tree would, evaluation order and missing-value narrowing included.
+    """
+    if len(operands) == 1:
+        return operands[0]
+    mid = len(operands) // 2
+    left, right = bool_chain(op, operands[:mid]), bool_chain(op, operands[mid:])
+    return BoolOp(op, left, right, span=left.span.to(right.span))
 
 
 @attrs.frozen

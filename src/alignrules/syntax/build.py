@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, ClassVar, cast
 
-from lark import Token, Transformer, Tree, v_args
+from lark import Token, Transformer_NonRecursive, Tree, v_args
 from lark.tree import Meta
 
 from alignrules.diagnostics import Diagnostic, DiagnosticError
@@ -47,8 +47,12 @@ def decode_string(raw: str) -> str:
 
 
 @v_args(meta=True, inline=True)
-class Build(Transformer[Token, Any]):
-    """Builds `ast` nodes; `strings` collects the spans of string literals (for the bidi check)."""
+class Build(Transformer_NonRecursive[Token, Any]):
+    """Builds `ast` nodes; `strings` collects the spans of string literals (for the bidi check).
+
+    Non-recursive, so that no depth of parentheses or `not` reaches Python's recursion limit
+    here; `syntax.limits` then refuses what later stages could not handle, with its place.
+    """
 
     def __init__(self, source: Source) -> None:
         super().__init__()
@@ -340,11 +344,11 @@ class Build(Transformer[Token, Any]):
     def ref_filter(self, meta: Meta, tok: Token) -> str:
         return str(tok)
 
-    def or_(self, meta: Meta, left: ast.Expr, right: ast.Expr) -> ast.BoolOp:
-        return ast.BoolOp("or", left, right, span=self._span(meta))
+    def or_(self, meta: Meta, *operands: ast.Expr) -> ast.Expr:
+        return ast.bool_chain("or", operands)
 
-    def and_(self, meta: Meta, left: ast.Expr, right: ast.Expr) -> ast.BoolOp:
-        return ast.BoolOp("and", left, right, span=self._span(meta))
+    def and_(self, meta: Meta, *operands: ast.Expr) -> ast.Expr:
+        return ast.bool_chain("and", operands)
 
     def not_(self, meta: Meta, expr: ast.Expr) -> ast.Not:
         return ast.Not(expr, span=self._span(meta))

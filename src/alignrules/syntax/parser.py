@@ -17,6 +17,7 @@ from alignrules.diagnostics import BIDI_CONTROLS, Diagnostic, DiagnosticError, d
 from alignrules.source import Source, Span
 from alignrules.syntax import ast
 from alignrules.syntax.build import build
+from alignrules.syntax.limits import check_nesting
 
 GRAMMAR_NAME = "alignrules.lark"
 
@@ -292,6 +293,7 @@ def parse(src: Source) -> ast.Ruleset:
             raise e.orig_exc from None
         raise
     _check_bidi(src, strings)
+    check_nesting(ruleset)  # syntax/limits: later stages recurse on expressions
     return ruleset
 
 

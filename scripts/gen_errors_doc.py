@@ -101,6 +101,14 @@ ENTRIES: list[Entry] = [
         (rules("rule r1 { every campaign must true } # \u202e}\n"),),
     ),
     Entry(
+        "carriage-return",
+        "A carriage return that does not end a line appears in a comment. A terminal or a "
+        "diff then shows what follows it at the start of the line, as if it were code, while "
+        "the parser reads it as part of the comment. Line ends written CR LF are fine.",
+        "Delete the character. (No example is shown: a page cannot hold the character "
+        "without showing the very effect it is refused for.)",
+    ),
+    Entry(
         "unknown-name",
         "A bare name is not a variable, a parameter, a field of an entity in scope, an "
         "entity, or a value of an enum that the comparison allows.",

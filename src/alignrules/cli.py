@@ -25,7 +25,7 @@ from alignrules.compile import (
     read_source,
     ruleset_files,
 )
-from alignrules.diagnostics import Diagnostic, DiagnosticError, render_text
+from alignrules.diagnostics import Diagnostic, DiagnosticError, render_text, visible
 from alignrules.lint import CODES as LINT_CODES
 from alignrules.lint import LINT_FORMATS, lint_paths, render_lint
 from alignrules.render import FORMATS, render
@@ -327,7 +327,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("ALIGNRULES_DEBUG"):
             raise
         print(
-            f"error: internal error: {type(exc).__name__}: {exc}  [internal]\n"
+            f"error: internal error: {type(exc).__name__}: {visible(str(exc))}  [internal]\n"
             "    hint: please report this; set ALIGNRULES_DEBUG=1 to see the traceback",
             file=sys.stderr,
         )
@@ -465,7 +465,7 @@ def _compile(args: argparse.Namespace) -> int:
     else:
         _write_atomic(args.output, compiled.python)
         n = len(compiled.program.rules)
-        print(f"wrote {args.output}: {n} rule{'' if n == 1 else 's'}", file=sys.stderr)
+        print(f"wrote {visible(args.output)}: {n} rule{'' if n == 1 else 's'}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -518,12 +518,12 @@ def _fmt(args: argparse.Namespace) -> int:
             continue
         changed.append(src.name)
         if args.diff:
-            sys.stdout.write(_unified_diff(src.name, src.text, text))
+            sys.stdout.write(_unified_diff(visible(src.name), src.text, text))
         elif args.check:
-            print(f"would reformat {src.name}")
+            print(f"would reformat {visible(src.name)}")
         else:
             _write_atomic(str(path), text, keep_mode=True)
-            print(f"reformatted {src.name}")
+            print(f"reformatted {visible(src.name)}")
     dry = args.check or args.diff
     print(_fmt_summary(len(changed), len(files) - len(changed), dry=dry))
     if failed:

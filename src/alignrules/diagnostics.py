@@ -16,6 +16,7 @@ from alignrules.source import Span
 CODES: dict[str, str] = {
     "syntax": "the text does not follow the grammar",
     "bidi-control": "a bidirectional control character outside a string literal",
+    "carriage-return": "a carriage return inside a comment, where it can show code that is not",
     "unknown-name": "a name that is not declared (entity, field, variable, predicate, parameter)",
     "unknown-entity": "an entity type that is not declared",
     "unknown-field": "an entity has no field of that name",
@@ -126,7 +127,7 @@ BIDI_CONTROLS = frozenset(
 def render_text(d: Diagnostic) -> str:
     """`file:line:col: error: message  [code]`, the source line, a caret, and the hint."""
     if d.span is None:
-        head = f"{d.where}: " if d.where else ""
+        head = f"{visible(d.where)}: " if d.where else ""
         out = [f"{head}{d.severity}: {visible(d.message)}  [{d.code}]"]
         return "\n".join(out + _hint(d))
     src = d.span.source
@@ -138,7 +139,7 @@ def render_text(d: Diagnostic) -> str:
     width = max(1, min(span_len, len(raw) - col + 1))
     shown = visible(raw[col - 1 : col - 1 + width].expandtabs())
     out = [
-        f"{src.name}:{line}:{col}: {d.severity}: {visible(d.message)}  [{d.code}]",
+        f"{visible(src.name)}:{line}:{col}: {d.severity}: {visible(d.message)}  [{d.code}]",
         "    " + visible(raw.expandtabs()),
         "    " + " " * len(prefix) + "^" + "~" * max(0, len(shown) - 1),
     ]

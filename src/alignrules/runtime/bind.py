@@ -35,6 +35,7 @@ from alignrules.runtime.values import (
     bounded_decimal,
     bounded_int,
     finite_decimal,
+    is_currency_code,
     normalize_spelling,
     parse_bool,
     parse_date,
@@ -178,8 +179,10 @@ def _scalar_reader(
             return parse_money(v)
         if isinstance(v, Mapping) and "amount" in v:
             cur = v.get("currency")
-            if cur is not None and not isinstance(cur, str):
-                raise ValueProblem("expected a currency code such as `USD`")
+            if cur is not None and not (isinstance(cur, str) and is_currency_code(cur)):
+                raise ValueProblem(
+                    "expected a currency code of three capital letters, such as `USD`"
+                )
             return Money(decimal(v["amount"]), cur)
         return Money(decimal(v))
 

@@ -145,7 +145,13 @@ ZERO_MONEY: Final = Money(Decimal(0))
 
 _NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 _SYMBOLS: Final = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY"}
-_CURRENCY = re.compile(r"[A-Z]{3}")
+_CURRENCY = re.compile(r"[A-Z]{3}", re.ASCII)
+
+
+def is_currency_code(text: str) -> bool:
+    """Whether `text` has the shape of an ISO 4217 code: three capital letters A-Z. Which
+    codes exist is not checked (the list changes; `XTS` is a test code), only the shape."""
+    return _CURRENCY.fullmatch(text) is not None
 
 
 def parse_decimal(text: str) -> Decimal:

@@ -208,7 +208,13 @@ class Build(Transformer_NonRecursive[Token, Any]):
         )
 
     def meta(self, meta: Meta, key: str, *values: Token) -> ast.Meta:
-        return ast.Meta(key, tuple(self._str(v) for v in values), span=self._span(meta))
+        # A triple-quoted value is trimmed like a triple-quoted message: dedented, with no
+        # line break at either end (`_str` keeps the last one, which example data wants).
+        texts = tuple(
+            self._str(v).removesuffix("\n") if str(v).startswith('"""') else self._str(v)
+            for v in values
+        )
+        return ast.Meta(key, texts, span=self._span(meta))
 
     def meta_key(self, meta: Meta, tok: Token) -> str:
         return str(tok)
@@ -282,6 +288,8 @@ class Build(Transformer_NonRecursive[Token, Any]):
                 i += 1
         if text:
             parts.append(ast.TemplateText(decode_string('"' + "".join(text) + '"')))
+        if raw.startswith('"""'):
+            parts = _trim_triple(parts, body)
         return ast.Template(tuple(parts), raw, span=self._tok(tok))
 
     def body_every(self, meta: Meta, _kw: Token, binders: Any, *rest: Any) -> ast.Body:
@@ -591,3 +599,28 @@ def _out_of_range(exc: ValueProblem, span: Span) -> DiagnosticError:
             "the range is the same as for numbers in plan data (see the language guide)",
         )
     )
+
+
+def _trim_triple(
+    parts: list[ast.TemplateText | ast.TemplateHole], body: str
+) -> list[ast.TemplateText | ast.TemplateHole]:
+    """A triple-quoted message as a triple-quoted title is: the common indentation of its
+    lines removed, and no line break (or indentation) at either end."""
+    lines = [line for line in body.split("\n")[1:] if line.strip()]
+    leads = [line[: len(line) - len(line.lstrip())] for line in lines]
+    indent = min(leads, key=len, default="")
+    while indent and not all(lead.startswith(indent) for lead in leads):
+        indent = indent[:-1]
+    out: list[ast.TemplateText | ast.TemplateHole] = []
+    for i, part in enumerate(parts):
+        if isinstance(part, ast.TemplateText):
+            text = part.text.replace("\n" + indent, "\n") if indent else part.text
+            if i == 0:
+                text = text.lstrip(" \t").removeprefix("\n")
+            if i == len(parts) - 1:
+                text = text.rstrip(" \t").removesuffix("\n")
+            if text:
+                out.append(ast.TemplateText(text))
+        else:
+            out.append(part)
+    return out

@@ -318,6 +318,15 @@ class Lowering:
             if bound is None:
                 return None
             var, coll, etype = bound
+            if any(step.var == var for step in steps if isinstance(step, ir.Bind)):
+                # The second would hide the first, and the violation would name the wrong one.
+                self.error(
+                    "duplicate-name",
+                    b.span,
+                    f"`{var}` is bound twice in this rule",
+                    "give the second binder a name of its own",
+                )
+                return None
             entity = etype.name if isinstance(etype, t.EntityT) else None
             steps.append(ir.Bind(var, coll, entity, span=b.span))
             env = env.bind(var, etype)

@@ -144,18 +144,6 @@ class SchemaBuilder:
                 continue
             typ, target = self.resolve_type(f.type)
             data_name = f.data_name if f.data_name is not None else f.name
-            if not data_name.isprintable():
-                # No export names a field with a control character, and the binder keeps
-                # each record's JSON pointer under a key starting with NUL: such a field
-                # would read the pointer instead of the data.
-                self.report(
-                    Diagnostic(
-                        "bad-binding",
-                        f"the data name of `{f.name}` holds a control character",
-                        f.span,
-                        "bind the field to the name the export really uses",
-                    )
-                )
             if data_name in data_names:
                 self.report(
                     Diagnostic(

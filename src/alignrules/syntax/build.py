@@ -353,10 +353,10 @@ class Build(Transformer_NonRecursive[Token, Any]):
         return str(tok)
 
     def or_(self, meta: Meta, *operands: ast.Expr) -> ast.Expr:
-        return ast.bool_chain("or", operands)
+        return ast.bool_chain("or", operands, self._span(meta))
 
     def and_(self, meta: Meta, *operands: ast.Expr) -> ast.Expr:
-        return ast.bool_chain("and", operands)
+        return ast.bool_chain("and", operands, self._span(meta))
 
     def not_(self, meta: Meta, expr: ast.Expr) -> ast.Not:
         return ast.Not(expr, span=self._span(meta))

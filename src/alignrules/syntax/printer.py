@@ -565,11 +565,7 @@ class _Printer:
         stack: list[ast.Expr] = [e]
         while stack:
             x = stack.pop()
-            if (
-                isinstance(x, ast.BoolOp)
-                and x.op == e.op
-                and (x is e or not self._author_parens(x))
-            ):
+            if isinstance(x, ast.BoolOp) and x.op == e.op and (x is e or x.inner):
                 stack += [x.right, x.left]
             else:
                 flat.append(x)

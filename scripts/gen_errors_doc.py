@@ -101,6 +101,14 @@ ENTRIES: list[Entry] = [
         (rules("rule r1 { every campaign must true } # \u202e}\n"),),
     ),
     Entry(
+        "carriage-return",
+        "A carriage return that does not end a line appears in a comment. A terminal or a "
+        "diff then shows what follows it at the start of the line, as if it were code, while "
+        "the parser reads it as part of the comment. Line ends written CR LF are fine.",
+        "Delete the character. (No example is shown: a page cannot hold the character "
+        "without showing the very effect it is refused for.)",
+    ),
+    Entry(
         "unknown-name",
         "A bare name is not a variable, a parameter, a field of an entity in scope, an "
         "entity, or a value of an enum that the comparison allows.",
@@ -273,12 +281,15 @@ ENTRIES: list[Entry] = [
     ),
     Entry(
         "bad-regex",
-        "The pattern of `matches` does not compile, or it could take exponential time on "
-        "hostile text (a repetition inside a repetition, a back-reference). Patterns run "
-        "on data the ruleset author does not control, so such patterns are refused.",
-        "Fix the pattern, or rewrite it without nested repetition; `contains`, `starts with` "
-        "and `ends with` need no pattern at all.",
-        (rules('rule r1 { no campaign where campaign.id matches "^(M+)+$" }\n'),),
+        "`matches` runs on RE2, a regular-expression engine that never backtracks, so no "
+        "pattern can make a check hang on hostile text. A pattern RE2 cannot run (a "
+        "look-around, a back-reference, an atomic group, more than 1,000 repetitions) is "
+        "refused, and so is every `matches` when RE2 (`google-re2`) is not installed: a check "
+        "never falls back to a backtracking engine.",
+        "Rewrite the pattern in RE2 syntax as the hint says, or install RE2 with "
+        "`pip install 'alignrules[re2]'`; `contains`, `starts with` and `ends with` need no "
+        "pattern at all.",
+        (rules('rule r1 { no campaign where campaign.id matches "^(?>M+)$" }\n'),),
     ),
     Entry(
         "bad-literal",
@@ -286,6 +297,28 @@ ENTRIES: list[Entry] = [
         "`2026-13-45`.",
         "Write a real value: dates are `YYYY-MM-DD`.",
         (rules("rule r1 { every campaign must campaign.launch_on > 2026-13-45 }\n"),),
+    ),
+    Entry(
+        "too-deep",
+        "An expression nests more than 64 levels deep: 65 `not`s in a row, or a sum of a "
+        "hundred terms. The later stages of the compiler and the generated Python would "
+        "run out of stack on it. A long chain of `and` or `or` does not nest and is never "
+        "refused.",
+        "Name parts of the expression with `let` or a predicate.",
+        (rules("rule r1 { no campaign where " + "not " * 70 + "campaign.budget > 1 USD }\n"),),
+    ),
+    Entry(
+        "recursive-predicate",
+        "A predicate calls itself, directly or through other predicates. A predicate is one "
+        "condition with no base case, so a recursion could only run until Python gives up.",
+        "Write the condition out, or use a quantifier (`some`, `every`) over the collection "
+        "the recursion was meant to walk.",
+        (
+            rules(
+                "predicate big(c: Campaign) = c.budget > 100 USD and big(c)\n"
+                "rule r1 { no campaign where big(campaign) }\n"
+            ),
+        ),
     ),
     Entry(
         "arity",

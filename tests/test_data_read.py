@@ -146,9 +146,10 @@ def test_json_decimals_are_exact_and_ints_stay_ints() -> None:
     assert isinstance(root["f"], Decimal)
 
 
-def test_json_large_ints_and_tiny_decimals_are_kept() -> None:
-    plan = read_plan_text("[123456789012345678901234567890, 1e-400]", "json", "p")
-    assert plan.root == [123456789012345678901234567890, Decimal("1e-400")]
+def test_json_numbers_at_the_edges_of_the_range_are_kept_exactly() -> None:
+    text = "[999999999999999999999999999999, -1e-30, 0.100000000000000000000000000000000, 0e-999]"
+    plan = read_plan_text(text, "json", "p")
+    assert plan.root == [10**30 - 1, Decimal("-1e-30"), Decimal("0.1"), 0]
 
 
 def test_json_big_containers_use_indexes() -> None:
@@ -213,8 +214,26 @@ def test_json_scalar_root() -> None:
         ('{"a": [1,\n NaN]}', "invalid JSON: NaN is not a JSON number", ":2:2"),
         ('{"a": Infinity}', "invalid JSON: Infinity is not a JSON number", ":1:7"),
         ('{"a": -Infinity}', "invalid JSON: -Infinity is not a JSON number", ":1:7"),
-        ('{"a": true, "b": 1e400}', "invalid JSON: number 1e400 is too large", ":1:18"),
-        ('{"a": -1.5E+999}', "invalid JSON: number -1.5E+999 is too large", ":1:7"),
+        (
+            '{"a": true, "b": 1e400}',
+            "the number 1E+400 is out of range: numbers must be less than 10^30 in size with at most 30 decimal places",
+            ":1:18",
+        ),
+        (
+            '{"a": -1.5E+999}',
+            "the number -1.5E+999 is out of range: numbers must be less than 10^30 in size with at most 30 decimal places",
+            ":1:7",
+        ),
+        (
+            '{"a": [1e-99999999]}',
+            "the number 1E-99999999 is out of range: numbers must be less than 10^30 in size with at most 30 decimal places",
+            ":1:8",
+        ),
+        (
+            '{"a": 1000000000000000000000000000000}',
+            "a number with 31 digits is out of range: numbers must be less than 10^30 in size with at most 30 decimal places",
+            ":1:7",
+        ),
         ("", "the file is empty", ""),
         (" \n\t\n", "the file is empty", ""),
     ],
@@ -230,8 +249,10 @@ def test_json_int_too_long_for_python(tmp_path: Path) -> None:
     digits = "9" * (sys.get_int_max_str_digits() + 1)
     path = write(tmp_path, "plan.json", f'{{"a":\n [{digits}]}}')
     d = error_of(path)
-    assert d.message.startswith("invalid JSON: number 999")
-    assert d.message.endswith(f"has more than {sys.get_int_max_str_digits()} digits")
+    assert (
+        d.message
+        == f"a number with {len(digits)} digits is out of range: numbers must be less than 10^30 in size with at most 30 decimal places"
+    )
     assert d.where == f"{path}:2:3"
 
 
@@ -484,7 +505,16 @@ def test_yaml_billion_laughs_is_refused() -> None:
         ("a: .inf\n", '".inf" is not a finite number', ":1:4"),
         ("a: -.Inf\n", '"-.Inf" is not a finite number', ":1:4"),
         ("a: .nan\n", '".nan" is not a finite number', ":1:4"),
-        ("a: 1.0e+400\n", "number 1.0e+400 is too large", ":1:4"),
+        (
+            "a: 1.0e+400\n",
+            "the number 1.0E+400 is out of range: numbers must be less than 10^30 in size with at most 30 decimal places",
+            ":1:4",
+        ),
+        (
+            "a: 1.0e-31\n",
+            "the number 1.0E-31 is out of range: numbers must be less than 10^30 in size with at most 30 decimal places",
+            ":1:4",
+        ),
         ("a: !Ref thing\n", 'unsupported YAML tag "!Ref"', ":1:4"),
         ("a: !!binary aGVsbG8=\n", 'unsupported YAML tag "!!binary"', ":1:4"),
         (

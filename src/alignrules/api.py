@@ -89,11 +89,17 @@ class Checker:
         *,
         as_of: date | None = None,
         params: Mapping[str, Any] | None = None,
+        max_bytes: int | None = None,
     ) -> Report:
-        """Check a plan export: a .json, .yaml/.yml file, or a folder of .csv files."""
+        """Check a plan export: a .json, .yaml/.yml file, or a folder of .csv files.
+
+        Only a regular file is read, of at most `max_bytes` bytes (default 256 MiB; for a
+        folder, its .csv files together); anything else is a `data` error.
+        """
+        from alignrules.data.limits import DEFAULT_MAX_BYTES
         from alignrules.data.read import read_plan
 
-        data = read_plan(path)
+        data = read_plan(path, max_bytes=DEFAULT_MAX_BYTES if max_bytes is None else max_bytes)
         dialect = "csv" if data.kind == "csv" else "json"
         return self.check(data.root, as_of=as_of, params=params, dialect=dialect, source=data)
 
@@ -103,14 +109,19 @@ class Checker:
         *,
         as_of: date | None = None,
         params: Mapping[str, Any] | None = None,
+        max_bytes: int | None = None,
     ) -> PlansReport:
         """Check several plan exports (paths, or `PlanData` already read), each on its own.
 
         The result has one report over every plan that could be checked, each violation
         located in its own file, and the input errors of the others, each naming its file:
-        one broken export does not hide what the rest show.
+        one broken export does not hide what the rest show. Each file is read as by
+        `check_file`, within `max_bytes`.
         """
+        from alignrules.data.limits import DEFAULT_MAX_BYTES
         from alignrules.data.read import read_plan
+
+        limit = DEFAULT_MAX_BYTES if max_bytes is None else max_bytes
 
         day = as_of if as_of is not None else date.today()  # one day for every plan
         reports: list[Report] = []
@@ -118,7 +129,10 @@ class Checker:
         errors: list[Diagnostic] = []
         for plan in plans:
             try:
-                data = read_plan(plan) if isinstance(plan, str | os.PathLike) else plan
+                if isinstance(plan, str | os.PathLike):
+                    data = read_plan(plan, max_bytes=limit)
+                else:
+                    data = plan
                 dialect = "csv" if data.kind == "csv" else "json"
                 reports.append(
                     self.check(data.root, as_of=day, params=params, dialect=dialect, source=data)
@@ -171,10 +185,23 @@ def _crash_diag(exc: RuleCrashed, source: PlanData | None) -> Diagnostic:
 
 
 def _crash_reason(cause: BaseException | None) -> tuple[str, str]:
-    if isinstance(cause, ZeroDivisionError | decimal.DivisionByZero | decimal.DivisionUndefined):
+    # 0 / 0 raises InvalidOperation itself, naming DivisionUndefined among its signals.
+    signals = cause.args[0] if cause is not None and cause.args else ()
+    undefined = isinstance(signals, list) and decimal.DivisionUndefined in signals
+    if undefined or isinstance(
+        cause, ZeroDivisionError | decimal.DivisionByZero | decimal.DivisionUndefined
+    ):
         return "division by zero", "guard the division: `where <divisor> > 0`, or `otherwise`"
     if isinstance(cause, ValueProblem):
         return str(cause), "clean this value in the export, or guard the rule against it"
+    if isinstance(cause, OverflowError) and "date" in str(cause):
+        # `today + 3000000 days`: the language's durations are in range, their sum need not be.
+        return (
+            "a date out of range (before the year 1 or after the year 9999)",
+            "guard the date arithmetic, or use a shorter duration",
+        )
+    if isinstance(cause, decimal.Overflow):
+        return "a number too large for decimal arithmetic", "guard the rule against this value"
     if isinstance(cause, decimal.InvalidOperation):
         return "an invalid decimal operation", "guard the rule against this value"
     name = type(cause).__name__ if cause is not None else "an error"

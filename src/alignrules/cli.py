@@ -25,7 +25,7 @@ from alignrules.compile import (
     read_source,
     ruleset_files,
 )
-from alignrules.diagnostics import Diagnostic, DiagnosticError, render_text
+from alignrules.diagnostics import Diagnostic, DiagnosticError, render_text, visible
 from alignrules.lint import CODES as LINT_CODES
 from alignrules.lint import LINT_FORMATS, lint_paths, render_lint
 from alignrules.render import FORMATS, render
@@ -53,6 +53,15 @@ def _date(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"`{text}` is not a date like 2026-11-22") from None
+
+
+def _size(text: str) -> int:
+    from alignrules.data.limits import parse_size
+
+    try:
+        return parse_size(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def _percent(text: str) -> float:
@@ -104,6 +113,12 @@ def build_parser() -> argparse.ArgumentParser:
         "on standard input; repeat it to check several plans in one report",
     )
     check.add_argument("--format", choices=sorted(FORMATS), help="what to print (default: text)")
+    check.add_argument(
+        "--max-data-size",
+        type=_size,
+        metavar="SIZE",
+        help="refuse a plan larger than this, e.g. 1G (default: 256M; a folder: its files together)",
+    )
     check.add_argument(
         "--output",
         action="append",
@@ -329,7 +344,7 @@ def _main(args_list: list[str]) -> int:
         if os.environ.get("ALIGNRULES_DEBUG"):
             raise
         print(
-            f"error: internal error: {type(exc).__name__}: {exc}  [internal]\n"
+            f"error: internal error: {type(exc).__name__}: {visible(str(exc))}  [internal]\n"
             "    hint: please report this; set ALIGNRULES_DEBUG=1 to see the traceback",
             file=sys.stderr,
         )
@@ -346,8 +361,8 @@ def _check(args: argparse.Namespace) -> int:
     baseline = None if args.baseline is None else read_baseline(args.baseline)
     compiled = compile_paths(args.rulesets)
     checker = api.Checker(compiled, dict(args.param))
-    plans, errors = _plans(args.data)
-    checked = checker.check_plans(plans, as_of=args.as_of)
+    plans, errors = _plans(args.data, args.max_data_size)
+    checked = checker.check_plans(plans, as_of=args.as_of, max_bytes=args.max_data_size)
     errors += checked.errors
     if not checked.checked:
         raise DiagnosticError(errors)  # no plan could be checked: there is no report
@@ -366,7 +381,8 @@ def _check(args: argparse.Namespace) -> int:
         fmt: render(report, fmt, tool_version=VERSION, ruleset_names=names, fail_on=fail_on)
         for fmt in dict.fromkeys([*(fmt for fmt, _ in args.output), args.format])
     }
-    html = _PlanRenders(checker, plans[0] if len(plans) == 1 else None, report, names)
+    one = plans[0] if len(plans) == 1 else None
+    html = _PlanRenders(checker, one, report, names, args.max_data_size)
     if "html" in outputs:
         outputs["html"] = html.render(".")
     if "sarif" in outputs and html.data is not None:  # related entities' places in the plan
@@ -392,10 +408,16 @@ class _PlanRenders:
     to the folder each copy is written to) and SARIF (places of related entities)."""
 
     def __init__(
-        self, checker: api.Checker, data: str | PlanData | None, report: Report, names: list[str]
+        self,
+        checker: api.Checker,
+        data: str | PlanData | None,
+        report: Report,
+        names: list[str],
+        max_bytes: int | None = None,
     ) -> None:
         # `data` is None when several plans were checked: the map is of one plan.
         self.checker, self.data, self.report, self.names = checker, data, report, names
+        self.limit = {} if max_bytes is None else {"max_bytes": max_bytes}
         self._map: AlignmentMap | None = None
 
     def plan_map(self) -> AlignmentMap:
@@ -411,7 +433,7 @@ class _PlanRenders:
                 )
             )
         if self._map is None:
-            plan = read_plan(self.data) if isinstance(self.data, str) else self.data
+            plan = read_plan(self.data, **self.limit) if isinstance(self.data, str) else self.data
             self._map = alignment_map(self.checker, plan)
         return self._map
 
@@ -469,8 +491,12 @@ def _configure_check(args: argparse.Namespace) -> Selection:
     return Selection(tuple(args.rule), tuple(args.tag), tuple(args.owner), config.rules, where)
 
 
-def _plans(data: Sequence[str]) -> tuple[list[str | PlanData], list[Diagnostic]]:
-    """The `--data` arguments, with `-` read from standard input (JSON, or else YAML)."""
+def _plans(
+    data: Sequence[str], max_bytes: int | None
+) -> tuple[list[str | PlanData], list[Diagnostic]]:
+    """The `--data` arguments, with `-` read from standard input (JSON, or else YAML), within
+    the same size limit as a file."""
+    from alignrules.data.limits import DEFAULT_MAX_BYTES
     from alignrules.data.read import read_plan_text
 
     if data.count("-") > 1:
@@ -487,7 +513,18 @@ def _plans(data: Sequence[str]) -> tuple[list[str | PlanData], list[Diagnostic]]
         if name != "-":
             plans.append(name)
             continue
-        text = sys.stdin.read()
+        limit = DEFAULT_MAX_BYTES if max_bytes is None else max_bytes
+        text = sys.stdin.read(limit + 1)  # characters: at least as many bytes
+        if len(text.encode("utf-8", "surrogatepass")) > limit:
+            errors.append(
+                Diagnostic(
+                    "data",
+                    f"standard input holds more than the limit of {limit} bytes",
+                    where="<stdin>",
+                    hint="raise the limit with `--max-data-size`, or split the plan",
+                )
+            )
+            continue
         kind = "json" if text.lstrip("\ufeff \t\r\n")[:1] in ("{", "[") else "yaml"
         try:
             plans.append(read_plan_text(text, kind, "<stdin>"))
@@ -517,7 +554,7 @@ def _compile(args: argparse.Namespace) -> int:
     else:
         _write_atomic(args.output, compiled.python)
         n = len(compiled.program.rules)
-        print(f"wrote {args.output}: {n} rule{'' if n == 1 else 's'}", file=sys.stderr)
+        print(f"wrote {visible(args.output)}: {n} rule{'' if n == 1 else 's'}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -570,12 +607,12 @@ def _fmt(args: argparse.Namespace) -> int:
             continue
         changed.append(src.name)
         if args.diff:
-            sys.stdout.write(_unified_diff(src.name, src.text, text))
+            sys.stdout.write(_unified_diff(visible(src.name), src.text, text))
         elif args.check:
-            print(f"would reformat {src.name}")
+            print(f"would reformat {visible(src.name)}")
         else:
             _write_atomic(str(path), text, keep_mode=True)
-            print(f"reformatted {src.name}")
+            print(f"reformatted {visible(src.name)}")
     dry = args.check or args.diff
     print(_fmt_summary(len(changed), len(files) - len(changed), dry=dry))
     if failed:

@@ -16,6 +16,7 @@ from alignrules.source import Span
 CODES: dict[str, str] = {
     "syntax": "the text does not follow the grammar",
     "bidi-control": "a bidirectional control character outside a string literal",
+    "carriage-return": "a carriage return inside a comment, where it can show code that is not",
     "unknown-name": "a name that is not declared (entity, field, variable, predicate, parameter)",
     "unknown-entity": "an entity type that is not declared",
     "unknown-field": "an entity has no field of that name",
@@ -34,9 +35,11 @@ CODES: dict[str, str] = {
     "no-reference": "an entity has no reference to the target",
     "optional-value": "a value that may be missing, used without saying what missing means",
     "template": "a message template that names an unknown field or is malformed",
-    "bad-regex": "a regular expression that does not compile or may backtrack catastrophically",
+    "bad-regex": "a `matches` pattern that RE2 cannot run, or `matches` without RE2 installed",
     "bad-literal": "a literal that is not a valid value of its type",
+    "too-deep": "an expression nested deeper than the compiler allows (64 levels)",
     "arity": "a predicate called with the wrong number of arguments",
+    "recursive-predicate": "a predicate that calls itself, directly or through others",
     "import-cycle": "files that import each other",
     "missing-import": "an imported file that does not exist or cannot be read",
     "bad-key": "an entity key that is not a field, or not a text or int field",
@@ -124,7 +127,7 @@ BIDI_CONTROLS = frozenset(
 def render_text(d: Diagnostic) -> str:
     """`file:line:col: error: message  [code]`, the source line, a caret, and the hint."""
     if d.span is None:
-        head = f"{d.where}: " if d.where else ""
+        head = f"{visible(d.where)}: " if d.where else ""
         out = [f"{head}{d.severity}: {visible(d.message)}  [{d.code}]"]
         return "\n".join(out + _hint(d))
     src = d.span.source
@@ -136,7 +139,7 @@ def render_text(d: Diagnostic) -> str:
     width = max(1, min(span_len, len(raw) - col + 1))
     shown = visible(raw[col - 1 : col - 1 + width].expandtabs())
     out = [
-        f"{src.name}:{line}:{col}: {d.severity}: {visible(d.message)}  [{d.code}]",
+        f"{visible(src.name)}:{line}:{col}: {d.severity}: {visible(d.message)}  [{d.code}]",
         "    " + visible(raw.expandtabs()),
         "    " + " " * len(prefix) + "^" + "~" * max(0, len(shown) - 1),
     ]

@@ -200,9 +200,9 @@ def run_examples_of(
             continue
         file = r.origin.rsplit(":", 1)[0]
         if file != current:
-            out.append(file)
+            out.append(visible(file))
             current = file
-        out.append(f"  {'PASS' if r.ok else 'FAIL'}  {r.name}  ({r.origin})")
+        out.append(f"  {'PASS' if r.ok else 'FAIL'}  {visible(r.name)}  ({visible(r.origin)})")
         out.extend(r.lines)
     passed = sum(r.ok for r in results)
     failed = len(results) - passed

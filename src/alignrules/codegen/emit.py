@@ -813,7 +813,22 @@ class Emitter:
         return found if e.kind == "some" else f"(not {found})"
 
     def x_boolop(self, e: ir.BoolOp) -> str:
-        return f"({self.expr(e.left)} {e.op} {self.expr(e.right)})"
+        # A chain `a or b or c` is one flat Python expression however long it is (the IR
+        # nests it, balanced): Python's parser stops at 200 nested parentheses.
+        operands: list[str] = []
+        stack: list[ir.Expr] = [e]
+        while stack:
+            x = stack.pop()
+            if isinstance(x, ir.BoolOp) and x.op == e.op:
+                stack += [x.right, x.left]
+            else:
+                operands.append(self.expr(x))
+        flat = f" {e.op} ".join(operands)
+        if len(flat) <= 80:
+            return f"({flat})"
+        # One operand a line, inside the parentheses, as a person would break it.
+        pad = "    " * (self.w.level + 1)
+        return "(\n" + pad + f"\n{pad}{e.op} ".join(operands) + "\n" + pad[:-4] + ")"
 
     def x_not(self, e: ir.Not) -> str:
         return f"(not {self.expr(e.expr)})"

@@ -21,10 +21,8 @@ import bisect
 import csv
 import io
 import json
-import math
 import os
 import re
-import sys
 import threading
 from array import array
 from collections.abc import Callable, Iterator
@@ -35,6 +33,15 @@ from typing import TYPE_CHECKING, Any, Protocol
 import attrs
 
 from alignrules.data.csv_cells import CellFinder
+from alignrules.data.limits import (
+    DEFAULT_MAX_BYTES,
+    NUMBER_RANGE_HINT,
+    file_size,
+    json_int,
+    number_problem,
+    read_regular_file,
+    too_large,
+)
 from alignrules.diagnostics import Diagnostic, DiagnosticError
 from alignrules.runtime.bind import gc_paused
 from alignrules.runtime.report import Location
@@ -87,21 +94,24 @@ class PlanData:
 # ---------------------------------------------------------------------------------- entry points
 
 
-def read_plan(path: str | os.PathLike[str]) -> PlanData:
+def read_plan(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES) -> PlanData:
     """Read a plan from `path`: a `.json`, `.yaml`/`.yml` or `.csv` file, or a folder whose
-    `.csv` files each become one collection (`root["claims.csv"]` = list of row dicts)."""
+    `.csv` files each become one collection (`root["claims.csv"]` = list of row dicts).
+
+    Only regular files are read (see `alignrules.data.limits`), of at most `max_bytes` bytes
+    (for a folder: its `.csv` files together)."""
     name = os.fspath(path)
     suffix = os.path.splitext(name.rstrip("/\\"))[1].lower()
     if os.path.isdir(name):
         if suffix in _FILE_KINDS:
             raise _fail("is a directory, expected a file", name)
-        return _read_csv_folder(name)
+        return _read_csv_folder(name, max_bytes)
     if not os.path.exists(name):
         raise _fail("no such file", name)
     kind = _FILE_KINDS.get(suffix)
     if kind is None:
         raise _fail("expected a .json, .yaml, .yml or .csv file or a folder of .csv files", name)
-    return read_plan_text(_read_text(name), kind, name)
+    return read_plan_text(_read_text(name, max_bytes), kind, name)
 
 
 def read_plan_text(text: str, kind: str, name: str) -> PlanData:
@@ -146,21 +156,8 @@ def _fail(
     return DiagnosticError(Diagnostic("data", message, where=where, hint=hint))
 
 
-def _read_bytes(name: str) -> bytes:
-    try:
-        with open(name, "rb") as f:
-            return f.read()
-    except FileNotFoundError:
-        raise _fail("no such file", name) from None
-    except IsADirectoryError:
-        raise _fail("is a directory, expected a file", name) from None
-    except OSError as e:
-        reason = (e.strerror or type(e).__name__).lower()
-        raise _fail(f"cannot read the file: {reason}", name) from None
-
-
-def _read_text(name: str) -> str:
-    return _decode(_read_bytes(name), name)
+def _read_text(name: str, max_bytes: int) -> str:
+    return _decode(read_regular_file(name, max_bytes), name)
 
 
 def _decode(data: bytes, name: str) -> str:
@@ -263,6 +260,7 @@ def _read_json(text: str, name: str) -> PlanData:
             root = json.loads(
                 text,
                 parse_float=_json_decimal,
+                parse_int=_json_int,
                 parse_constant=_json_constant,
                 object_pairs_hook=_json_object,
             )
@@ -278,9 +276,18 @@ def _read_json(text: str, name: str) -> PlanData:
 
 
 def _json_decimal(text: str) -> Decimal:
-    if math.isinf(float(text)):
-        raise _Reject(f"number {_shorten(text)} is too large")
-    return Decimal(text)
+    value = Decimal(text)
+    problem = number_problem(value)  # data/limits: the documented range of numbers
+    if problem is not None:
+        raise _Reject(problem)
+    return value
+
+
+def _json_int(text: str) -> int:
+    try:
+        return json_int(text)  # data/limits: too many digits are refused before int()
+    except ValueError as exc:
+        raise _Reject(str(exc)) from None
 
 
 def _json_constant(text: str) -> Any:
@@ -308,7 +315,6 @@ def _json_problem(text: str, name: str, max_depth: int, fallback: str) -> Diagno
 
     A second pass over the text, run only on failure, so the happy path stays one C parse.
     """
-    int_digits = sys.get_int_max_str_digits() or sys.maxsize
     stack: list[tuple[set[str] | None, bool]] = []
     keys: set[str] | None = None  # the keys so far when inside an object
     want_key = False
@@ -334,11 +340,14 @@ def _json_problem(text: str, name: str, max_depth: int, fallback: str) -> Diagno
                 problem = f"{token} is not a JSON number"
             elif token[0] not in "-0123456789":
                 pass  # true, false, null
-            elif any(c in token for c in ".eE"):
-                if math.isinf(float(token)):
-                    problem = f"number {_shorten(token)} is too large"
-            elif len(token.lstrip("-")) > int_digits:
-                problem = f"number {_shorten(token)} has more than {int_digits} digits"
+            else:
+                # data/limits: a number outside the documented range is not a JSON error
+                # but a value error, located like one.
+                try:
+                    (_json_decimal if any(c in token for c in ".eE") else _json_int)(token)
+                except _Reject as exc:
+                    position = _Lines(text).position(m.start())
+                    return _fail(str(exc), name, *position, hint=NUMBER_RANGE_HINT)
         if problem is not None:
             return _fail(f"invalid JSON: {problem}", name, *_Lines(text).position(m.start()))
         if keys is not None:
@@ -817,10 +826,16 @@ class _YamlBuilder:
         if tag == _YAML_TAG + "str" or tag == _YAML_TAG + "timestamp":
             return text  # a date stays text; the schema decides what it means
         if tag == _YAML_TAG + "int":
+            if len(text) > 200:  # data/limits: far out of range, and int() of it is slow
+                raise _Reject(f"integer {_shorten(text)} has too many digits")
             try:
-                return self.loader.construct_yaml_int(yaml.ScalarNode(tag, text))
+                value = self.loader.construct_yaml_int(yaml.ScalarNode(tag, text))
             except ValueError:  # longer than int() accepts
                 raise _Reject(f"integer {_shorten(text)} has too many digits") from None
+            problem = number_problem(value)
+            if problem is not None:
+                raise _Reject(problem)
+            return value
         if tag == _YAML_TAG + "float":
             return _yaml_decimal(text)
         if tag == _YAML_TAG + "bool":
@@ -930,8 +945,9 @@ def _yaml_decimal(text: str) -> Decimal:
         raise _Reject(f'"{_shorten(text)}" is not a finite number') from None
     if not value.is_finite():
         raise _Reject(f'"{_shorten(text)}" is not a finite number')
-    if math.isinf(float(value)):
-        raise _Reject(f"number {_shorten(text)} is too large")
+    problem = number_problem(value)  # data/limits: the documented range of numbers
+    if problem is not None:
+        raise _Reject(problem)
     return value
 
 
@@ -974,7 +990,7 @@ class _CsvLocator:
         return (table.file, line, 1)  # the record: its row
 
 
-def _read_csv_folder(name: str) -> PlanData:
+def _read_csv_folder(name: str, max_bytes: int) -> PlanData:
     try:
         with os.scandir(name) as entries:
             # Dot files are editors' and file systems' leftovers (`._claims.csv` on macOS).
@@ -988,11 +1004,15 @@ def _read_csv_folder(name: str) -> PlanData:
         raise _fail(f"cannot read the folder: {reason}", name) from None
     if not files:
         raise _fail("a folder with no .csv files", name)
+    # The files' sizes together are checked before any is read.
+    total = sum(file_size(os.path.join(name, f), max_bytes) for f in files)
+    if total > max_bytes:
+        raise too_large(total, max_bytes, name, "the folder's .csv files together are")
     root: dict[str, list[dict[str, str]]] = {}
     tables: dict[str, _CsvTable] = {}
     for file_name in files:
         path = os.path.join(name, file_name)
-        root[file_name], tables[file_name] = _read_csv_text(_read_text(path), path)
+        root[file_name], tables[file_name] = _read_csv_text(_read_text(path, max_bytes), path)
     return PlanData(root, "csv", name, _CsvLocator(name, tables))
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from typing import Final
 
 from alignrules.diagnostics import visible
 from alignrules.render.text import place, primary_location, rules_of, summary
@@ -15,10 +17,13 @@ _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 
 
 def md(text: str) -> str:
-    """`text` from data as inert Markdown: visible, no HTML, no formatting, safe in a table cell.
+    """`text` from data as inert Markdown: visible, no HTML, no formatting, safe in a table cell,
+    and neither mentioning anyone nor linking anywhere.
 
     >>> md("a|b <script> `x` *y*")
     'a\\\\|b &lt;script&gt; \\\\`x\\\\` \\\\*y\\\\*'
+    >>> md("@ops see https://x.example or www.x.example")
+    '@&#8203;ops see https&#8203;://x.example or www&#8203;.x.example'
     """
     out = []
     for ch in visible(text):  # visible() also turns a newline, which would end the row, into \n
@@ -26,7 +31,17 @@ def md(text: str) -> str:
             out.append("\\" + ch)
         else:
             out.append(_ENTITIES.get(ch, ch))
-    return "".join(out)
+    return _INERT.sub(_break, "".join(out))
+
+
+# A pull-request comment turns `@name` into a notification and `https://...`, `www.` and
+# `name@host` into links. A zero-width space after `@`, before `://` and before `www`'s dot
+# breaks each, and shows nothing (what dependency bots do with release notes).
+_INERT: Final = re.compile(r"@|(?<=[A-Za-z])(?=://)|(?<=\b[Ww]{3})(?=\.)")
+
+
+def _break(m: re.Match[str]) -> str:
+    return m[0] + "&#8203;"
 
 
 def _entity(v: Violation) -> str:

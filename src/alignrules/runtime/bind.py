@@ -17,7 +17,7 @@ import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any, Final, Protocol, TypeVar
+from typing import Any, Final, TypeVar
 
 import attrs
 import cattrs
@@ -32,6 +32,7 @@ from alignrules.runtime.dangling import hole as hole
 from alignrules.runtime.dangling import known as known
 from alignrules.runtime.dangling import terms as terms
 from alignrules.runtime.gcpause import gc_paused as gc_paused
+from alignrules.runtime.regex import Pattern
 from alignrules.runtime.report import Location, RuleInfo, Severity, Violation
 from alignrules.runtime.values import (
     ZERO_MONEY as ZERO_MONEY,  # re-exported: generated sums over money start from it
@@ -39,7 +40,11 @@ from alignrules.runtime.values import (
 from alignrules.runtime.values import (
     Money,
     ValueProblem,
+    bounded_days,
+    bounded_decimal,
+    bounded_int,
     finite_decimal,
+    is_currency_code,
     normalize_spelling,
     parse_bool,
     parse_date,
@@ -171,9 +176,9 @@ def _scalar_reader(
         if isinstance(v, bool):
             raise ValueProblem("expected a whole number, got true/false")
         if isinstance(v, int):
-            return v
+            return bounded_int(v)
         if isinstance(v, Decimal) and v.is_finite() and v == v.to_integral_value():
-            return int(v)
+            return bounded_int(int(bounded_decimal(v)))
         if lenient and isinstance(v, str):
             return parse_int(v)
         raise ValueProblem(f"expected a whole number, got {_kind_of(v)}")
@@ -182,7 +187,7 @@ def _scalar_reader(
         if isinstance(v, bool):
             raise ValueProblem("expected a number, got true/false")
         if isinstance(v, int):
-            return Decimal(v)
+            return Decimal(bounded_int(v))
         if isinstance(v, Decimal):
             return finite_decimal(v)
         if isinstance(v, float):
@@ -196,8 +201,10 @@ def _scalar_reader(
             return parse_money(v)
         if isinstance(v, Mapping) and "amount" in v:
             cur = v.get("currency")
-            if cur is not None and not isinstance(cur, str):
-                raise ValueProblem("expected a currency code such as `USD`")
+            if cur is not None and not (isinstance(cur, str) and is_currency_code(cur)):
+                raise ValueProblem(
+                    "expected a currency code of three capital letters, such as `USD`"
+                )
             return Money(decimal(v["amount"]), cur)
         return Money(decimal(v))
 
@@ -219,7 +226,7 @@ def _scalar_reader(
         if isinstance(v, str):
             return parse_duration(v)
         if isinstance(v, int) and not isinstance(v, bool):
-            return timedelta(days=v)
+            return bounded_days(v)
         raise ValueProblem(f"expected a duration like `90 days`, got {_kind_of(v)}")
 
     def member(v: Any) -> enum.Enum:
@@ -964,23 +971,7 @@ def make_params(
     return cls(**values)
 
 
-class Matcher(Protocol):
-    def search(self, text: str) -> object | None: ...
-
-
-def regex(pattern: str, ignore_case: bool = False) -> Matcher:
-    """A compiled `matches` pattern: RE2 (linear time) when `google-re2` is installed, else
-    `re`; the compiler has already refused the shapes that make `re` backtrack badly."""
-    source = f"(?i){pattern}" if ignore_case else pattern
-    try:
-        import re2  # type: ignore[import-not-found, import-untyped, unused-ignore]
-    except ImportError:
-        import re
-
-        return re.compile(source)
-    try:
-        return re2.compile(source)  # type: ignore[no-any-return, unused-ignore]
-    except Exception:
-        import re
-
-        return re.compile(source)
+def regex(pattern: str, ignore_case: bool = False) -> Pattern:
+    """A compiled `matches` pattern, on RE2 only (see `alignrules.runtime.regex`): raises
+    `RegexEngineMissing`, an ImportError, when `google-re2` is not installed."""
+    return Pattern(pattern, ignore_case)

@@ -26,6 +26,56 @@ class ValueProblem(ValueError):
     """A value that does not fit its declared type; the message says what was expected."""
 
 
+# ------------------------------------------------------------------------ the range of numbers
+#: Numbers in plan data, parameters and ruleset literals are less than 10^30 in size and have
+#: no digit past the 30th decimal place (docs/language.md, "The range of numbers"). Within
+#: that range the rules' arithmetic (60 significant digits) cannot overflow, and no number
+#: can make reading or formatting slow (`1e-99999999` is 100 million digits when printed).
+MAX_INTEGER_DIGITS: Final = 30
+MAX_DECIMAL_PLACES: Final = 30
+_LIMIT: Final = 10**MAX_INTEGER_DIGITS
+#: The longest duration: the distance from the first to the last day a date can be.
+MAX_DAYS: Final = (date.max - date.min).days
+_RANGE: Final = (
+    f"numbers must be less than 10^{MAX_INTEGER_DIGITS} in size"
+    f" with at most {MAX_DECIMAL_PLACES} decimal places"
+)
+
+
+def bounded_int(value: int) -> int:
+    """`value`, when it is in the range of numbers; else ValueProblem."""
+    if -_LIMIT < value < _LIMIT:
+        return value
+    raise ValueProblem(f"a number with {len(str(abs(value)))} digits is out of range: {_RANGE}")
+
+
+def bounded_decimal(value: Decimal) -> Decimal:
+    """`value`, when it is finite and in the range of numbers; else ValueProblem.
+
+    A zero written with a huge exponent (`0e-99999999`) is the plain zero.
+    """
+    if not value.is_finite():
+        raise ValueProblem(f"expected a finite number, got {value}")
+    _, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)
+    if not any(digits):
+        return value if -MAX_DECIMAL_PLACES <= exponent <= 0 else Decimal(0)
+    trailing = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    if value.adjusted() >= MAX_INTEGER_DIGITS or exponent + trailing < -MAX_DECIMAL_PLACES:
+        raise ValueProblem(f"the number {_short(str(value))} is out of range: {_RANGE}")
+    return value
+
+
+def bounded_days(days: int) -> Duration:
+    """A duration of `days` days, if two dates can be that far apart; else ValueProblem."""
+    if -MAX_DAYS <= days <= MAX_DAYS:
+        return timedelta(days=days)
+    raise ValueProblem(
+        f"a duration of {days:,} days is out of range: at most {MAX_DAYS:,} days, the distance"
+        " from the first to the last day a date can be"
+    )
+
+
 @attrs.frozen(order=False)
 class Money:
     """An exact amount with an optional ISO currency code.
@@ -95,21 +145,30 @@ ZERO_MONEY: Final = Money(Decimal(0))
 
 _NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 _SYMBOLS: Final = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY"}
-_CURRENCY = re.compile(r"[A-Z]{3}")
+_CURRENCY = re.compile(r"[A-Z]{3}", re.ASCII)
+
+
+def is_currency_code(text: str) -> bool:
+    """Whether `text` has the shape of an ISO 4217 code: three capital letters A-Z. Which
+    codes exist is not checked (the list changes; `XTS` is a test code), only the shape."""
+    return _CURRENCY.fullmatch(text) is not None
 
 
 def parse_decimal(text: str) -> Decimal:
     """`"1,234.50"` → Decimal("1234.50"); `,` separates thousands, `.` is the decimal point."""
     raw = text.strip().replace("_", "")
     if not _NUMBER.fullmatch(raw):
-        raise ValueProblem(f"expected a number, got {text!r}")
-    return Decimal(raw.replace(",", ""))
+        raise ValueProblem(f"expected a number, got {_short(text)!r}")
+    return bounded_decimal(Decimal(raw.replace(",", "")))
 
 
 def finite_decimal(value: Decimal) -> Decimal:
-    if not value.is_finite():
-        raise ValueProblem(f"expected a finite number, got {value}")
-    return value
+    return bounded_decimal(value)
+
+
+def _short(text: str) -> str:
+    """A value quoted in a message: long ones cut, so a message stays one readable line."""
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def parse_money(text: str) -> Money:
@@ -152,15 +211,17 @@ _ISO_DURATION = re.compile(r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?", re.
 def parse_duration(text: str) -> Duration:
     """`"90 days"`, `"2 years"`, `"1 quarter"`, ISO 8601 `P1Y6M`, `P90D`, or a number of days."""
     raw = text.strip()
+    if len(raw) > 80:  # longer than any duration in range; int() of it could be slow
+        raise ValueProblem(f"expected a duration like `90 days` or `P1Y`, got {_short(text)!r}")
     if raw.isascii() and raw.isdigit():
         # A bare count is days, as a JSON number is: CSV cells and `--param` give text.
-        return timedelta(days=int(raw))
+        return bounded_days(int(raw))
     if m := _DURATION_WORDS.fullmatch(raw):
-        return timedelta(days=int(m[1]) * DAYS_PER_UNIT[m[2].lower()])
+        return bounded_days(int(m[1]) * DAYS_PER_UNIT[m[2].lower()])
     if (m := _ISO_DURATION.fullmatch(raw)) and raw.upper() != "P":
         years, months, weeks, days = (int(g or 0) for g in m.groups())
-        return timedelta(days=years * 365 + months * 30 + weeks * 7 + days)
-    raise ValueProblem(f"expected a duration like `90 days` or `P1Y`, got {text!r}")
+        return bounded_days(years * 365 + months * 30 + weeks * 7 + days)
+    raise ValueProblem(f"expected a duration like `90 days` or `P1Y`, got {_short(text)!r}")
 
 
 _TRUE = frozenset({"true", "yes", "y", "1"})
@@ -179,7 +240,11 @@ def parse_bool(text: str) -> bool:
 def parse_int(text: str) -> int:
     raw = text.strip().replace(",", "").replace("_", "")
     if not re.fullmatch(r"[+-]?\d+", raw):
-        raise ValueProblem(f"expected a whole number, got {text!r}")
+        raise ValueProblem(f"expected a whole number, got {_short(text)!r}")
+    if len(raw.lstrip("+-").lstrip("0")) > MAX_INTEGER_DIGITS:  # before int(), which is slow
+        raise ValueProblem(
+            f"a number with {len(raw.lstrip('+-'))} digits is out of range: {_RANGE}"
+        )
     return int(raw)
 
 

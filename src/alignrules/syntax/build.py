@@ -8,11 +8,17 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, ClassVar, cast
 
-from lark import Token, Transformer, Tree, v_args
+from lark import Token, Transformer_NonRecursive, Tree, v_args
 from lark.tree import Meta
 
 from alignrules.diagnostics import Diagnostic, DiagnosticError
-from alignrules.runtime.values import DAYS_PER_UNIT
+from alignrules.runtime.values import (
+    DAYS_PER_UNIT,
+    ValueProblem,
+    bounded_days,
+    bounded_decimal,
+    parse_int,
+)
 from alignrules.source import Source, Span
 from alignrules.syntax import ast
 
@@ -41,8 +47,12 @@ def decode_string(raw: str) -> str:
 
 
 @v_args(meta=True, inline=True)
-class Build(Transformer[Token, Any]):
-    """Builds `ast` nodes; `strings` collects the spans of string literals (for the bidi check)."""
+class Build(Transformer_NonRecursive[Token, Any]):
+    """Builds `ast` nodes; `strings` collects the spans of string literals (for the bidi check).
+
+    Non-recursive, so that no depth of parentheses or `not` reaches Python's recursion limit
+    here; `syntax.limits` then refuses what later stages could not handle, with its place.
+    """
 
     def __init__(self, source: Source) -> None:
         super().__init__()
@@ -228,7 +238,13 @@ class Build(Transformer[Token, Any]):
         )
 
     def meta(self, meta: Meta, key: str, *values: Token) -> ast.Meta:
-        return ast.Meta(key, tuple(self._str(v) for v in values), span=self._span(meta))
+        # A triple-quoted value is trimmed like a triple-quoted message: dedented, with no
+        # line break at either end (`_str` keeps the last one, which example data wants).
+        texts = tuple(
+            self._str(v).removesuffix("\n") if str(v).startswith('"""') else self._str(v)
+            for v in values
+        )
+        return ast.Meta(key, texts, span=self._span(meta))
 
     def meta_key(self, meta: Meta, tok: Token) -> str:
         return str(tok)
@@ -302,6 +318,8 @@ class Build(Transformer[Token, Any]):
                 i += 1
         if text:
             parts.append(ast.TemplateText(decode_string('"' + "".join(text) + '"')))
+        if raw.startswith('"""'):
+            parts = _trim_triple(parts, body)
         return ast.Template(tuple(parts), raw, span=self._tok(tok))
 
     def body_every(self, meta: Meta, _kw: Token, binders: Any, *rest: Any) -> ast.Body:
@@ -364,11 +382,11 @@ class Build(Transformer[Token, Any]):
     def ref_filter(self, meta: Meta, tok: Token) -> str:
         return str(tok)
 
-    def or_(self, meta: Meta, left: ast.Expr, right: ast.Expr) -> ast.BoolOp:
-        return ast.BoolOp("or", left, right, span=self._span(meta))
+    def or_(self, meta: Meta, *operands: ast.Expr) -> ast.Expr:
+        return ast.bool_chain("or", operands, self._span(meta))
 
-    def and_(self, meta: Meta, left: ast.Expr, right: ast.Expr) -> ast.BoolOp:
-        return ast.BoolOp("and", left, right, span=self._span(meta))
+    def and_(self, meta: Meta, *operands: ast.Expr) -> ast.Expr:
+        return ast.bool_chain("and", operands, self._span(meta))
 
     def not_(self, meta: Meta, expr: ast.Expr) -> ast.Not:
         return ast.Not(expr, span=self._span(meta))
@@ -470,10 +488,24 @@ class Build(Transformer[Token, Any]):
         return ast.Today(span=self._tok(tok))
 
     def int_lit(self, meta: Meta, tok: Token) -> ast.Literal:
-        return ast.Literal("int", int(tok), span=self._tok(tok))
+        return ast.Literal("int", self._int(tok, self._tok(tok)), span=self._tok(tok))
 
     def decimal_lit(self, meta: Meta, tok: Token) -> ast.Literal:
-        return ast.Literal("decimal", Decimal(str(tok)), span=self._tok(tok))
+        return ast.Literal("decimal", self._decimal(tok, self._tok(tok)), span=self._tok(tok))
+
+    # Numbers in a ruleset have the range numbers in data have (runtime.values), so a literal
+    # can neither slow the compiler (`int()` of 5,000 digits) nor overflow a rule.
+    def _int(self, tok: Token, span: Span) -> int:
+        try:
+            return parse_int(str(tok))
+        except ValueProblem as exc:
+            raise _out_of_range(exc, span) from None
+
+    def _decimal(self, tok: Token, span: Span) -> Decimal:
+        try:
+            return bounded_decimal(Decimal(str(tok)))
+        except ValueProblem as exc:
+            raise _out_of_range(exc, span) from None
 
     def text_lit(self, meta: Meta, tok: Token) -> ast.Literal:
         return ast.Literal("text", self._str(tok), span=self._tok(tok))
@@ -495,11 +527,17 @@ class Build(Transformer[Token, Any]):
             ) from None
 
     def duration_lit(self, meta: Meta, n: Token, unit: Token) -> ast.Literal:
-        days = int(n) * DAYS_PER_UNIT[str(unit).rstrip("s")]
-        return ast.Literal("duration", days, span=self._span(meta))
+        span = self._span(meta)
+        days = self._int(n, span) * DAYS_PER_UNIT[str(unit).rstrip("s")]
+        try:
+            bounded_days(days)
+        except ValueProblem as exc:
+            raise _out_of_range(exc, span) from None
+        return ast.Literal("duration", days, span=span)
 
     def money_lit(self, meta: Meta, n: Token, currency: Token) -> ast.Literal:
-        return ast.Literal("money", Decimal(str(n)), str(currency), span=self._span(meta))
+        span = self._span(meta)
+        return ast.Literal("money", self._decimal(n, span), str(currency), span=span)
 
     def true_lit(self, meta: Meta, tok: Token) -> ast.Literal:
         return ast.Literal("bool", True, span=self._tok(tok))
@@ -580,3 +618,39 @@ def build(tree: Tree[Token], source: Source) -> tuple[ast.Ruleset, list[tuple[in
     result = builder.transform(tree)
     assert isinstance(result, ast.Ruleset)
     return result, builder.strings
+
+
+def _out_of_range(exc: ValueProblem, span: Span) -> DiagnosticError:
+    return DiagnosticError(
+        Diagnostic(
+            "bad-literal",
+            str(exc),
+            span,
+            "the range is the same as for numbers in plan data (see the language guide)",
+        )
+    )
+
+
+def _trim_triple(
+    parts: list[ast.TemplateText | ast.TemplateHole], body: str
+) -> list[ast.TemplateText | ast.TemplateHole]:
+    """A triple-quoted message as a triple-quoted title is: the common indentation of its
+    lines removed, and no line break (or indentation) at either end."""
+    lines = [line for line in body.split("\n")[1:] if line.strip()]
+    leads = [line[: len(line) - len(line.lstrip())] for line in lines]
+    indent = min(leads, key=len, default="")
+    while indent and not all(lead.startswith(indent) for lead in leads):
+        indent = indent[:-1]
+    out: list[ast.TemplateText | ast.TemplateHole] = []
+    for i, part in enumerate(parts):
+        if isinstance(part, ast.TemplateText):
+            text = part.text.replace("\n" + indent, "\n") if indent else part.text
+            if i == 0:
+                text = text.lstrip(" \t").removeprefix("\n")
+            if i == len(parts) - 1:
+                text = text.rstrip(" \t").removesuffix("\n")
+            if text:
+                out.append(ast.TemplateText(text))
+        else:
+            out.append(part)
+    return out

@@ -17,6 +17,8 @@ from alignrules.diagnostics import BIDI_CONTROLS, Diagnostic, DiagnosticError, d
 from alignrules.source import Source, Span
 from alignrules.syntax import ast
 from alignrules.syntax.build import build
+from alignrules.syntax.display import bidi_diagnostic, check_display
+from alignrules.syntax.limits import check_nesting
 
 GRAMMAR_NAME = "alignrules.lark"
 
@@ -191,7 +193,7 @@ def _diagnose(src: Source, e: UnexpectedInput) -> Diagnostic:
                 'close it with `"` on the same line, or use `"""` for text over several lines',
             )
         if ch in BIDI_CONTROLS:
-            return _bidi_diagnostic(src, at)
+            return bidi_diagnostic(src, at)
         hint = None
         if ch in "'\u2018\u2019\u201c\u201d":
             hint = 'write strings in straight double quotes: `"text"`'
@@ -265,15 +267,6 @@ def _keyword_read_as_name(e: UnexpectedToken) -> Token | None:
     return None
 
 
-def _bidi_diagnostic(src: Source, at: int) -> Diagnostic:
-    return Diagnostic(
-        "bidi-control",
-        f"bidirectional control character U+{ord(src.text[at]):04X} outside a string",
-        Span(src, at, at + 1),
-        "such characters can make code display differently from how it parses; remove it",
-    )
-
-
 def parse_tree(src: Source) -> Tree[Token]:
     """The lark parse tree of `src`, or DiagnosticError."""
     try:
@@ -291,15 +284,6 @@ def parse(src: Source) -> ast.Ruleset:
         if isinstance(e.orig_exc, DiagnosticError):
             raise e.orig_exc from None
         raise
-    _check_bidi(src, strings)
+    check_display(src, strings)  # syntax/display: bidi controls, carriage returns
+    check_nesting(ruleset)  # syntax/limits: later stages recurse on expressions
     return ruleset
-
-
-def _check_bidi(src: Source, strings: list[tuple[int, int]]) -> None:
-    """Reject bidirectional controls outside string literals ("Trojan Source", CVE-2021-42574)."""
-    if not any(ch in BIDI_CONTROLS for ch in src.text):
-        return
-    inside = sorted(strings)
-    for i, ch in enumerate(src.text):
-        if ch in BIDI_CONTROLS and not any(s <= i < e for s, e in inside):
-            raise DiagnosticError(_bidi_diagnostic(src, i))

@@ -447,8 +447,8 @@ class _Printer:
         if isinstance(e, ast.Quantifier | ast.Reference):
             return " ".join(self.quantifier_parts(e, f))
         if isinstance(e, ast.BoolOp):
-            right = _AND if e.op == "or" else _NOT
-            return f"{f(e.left, _prec(e))} {e.op} {f(e.right, right)}"
+            operand = _AND if e.op == "or" else _NOT
+            return f" {e.op} ".join(f(x, operand) for x in self.chain(e))
         if isinstance(e, ast.Not):
             return f"not {f(e.expr, _NOT)}"
         if isinstance(e, ast.Compare):
@@ -528,7 +528,7 @@ class _Printer:
         if isinstance(e, ast.BoolOp):
             operands = self.chain(e)
             right = _AND if e.op == "or" else _NOT
-            lines = self.lay(operands[0], _prec(e), col, hang + STEP)
+            lines = self.lay(operands[0], right, col, hang + STEP)
             for x in operands[1:]:
                 sub = self.lay(x, right, hang + len(e.op) + 1, hang + STEP)
                 lines += [f"{pad}{e.op} {sub[0]}", *sub[1:]]
@@ -564,11 +564,20 @@ class _Printer:
         return [] if e.cond is None else [e.cond]
 
     def chain(self, e: ast.BoolOp) -> list[ast.Expr]:
-        """`a and b and c` as `[a, b, c]` (the tree nests to the left)."""
-        left = e.left
-        if isinstance(left, ast.BoolOp) and left.op == e.op and not self.parens(left, _prec(e)):
-            return [*self.chain(left), e.right]
-        return [left, e.right]
+        """`a and b and c` as `[a, b, c]`, when the tree is the one the parser builds for that
+        text (balanced: `ast.bool_chain`); else the two sides, which the caller then
+        parenthesises where they are chains of the same operator, so the shape is kept."""
+        flat: list[ast.Expr] = []
+        stack: list[ast.Expr] = [e]
+        while stack:
+            x = stack.pop()
+            if isinstance(x, ast.BoolOp) and x.op == e.op and (x is e or x.inner):
+                stack += [x.right, x.left]
+            else:
+                flat.append(x)
+        if len(flat) > 2 and ast.bool_chain(e.op, flat) != e:
+            return [e.left, e.right]
+        return flat
 
     def fill(self, items: Sequence[str], sep: str, indent: int) -> list[str]:
         """Items joined by `sep`, as many to a line as fit."""

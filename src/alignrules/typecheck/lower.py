@@ -15,7 +15,8 @@ from alignrules.ir import types as t
 from alignrules.ir.nodes import walk
 from alignrules.source import Span
 from alignrules.syntax import ast
-from alignrules.typecheck.regex import UNANCHORED, UNANCHORED_HINT, regex_problem
+from alignrules.typecheck.recursion import recursive_predicates
+from alignrules.typecheck.regex import regex_problem
 from alignrules.typecheck.schema import SchemaBuilder, enum_type, literal_value, snake
 
 BUILTINS: dict[str, str] = {
@@ -164,6 +165,8 @@ class Lowering:
                 self.predicate_decls[d.name] = d
         for d in self.predicate_decls.values():
             self.predicate(d)
+        for problem in recursive_predicates(list(self.predicates.values())):
+            self.report(problem)
         rules: list[ir.Rule] = []
         seen_rules: dict[str, Span] = {}
         for d in decls:
@@ -322,6 +325,15 @@ class Lowering:
             if bound is None:
                 return None
             var, coll, etype = bound
+            if any(step.var == var for step in steps if isinstance(step, ir.Bind)):
+                # The second would hide the first, and the violation would name the wrong one.
+                self.error(
+                    "duplicate-name",
+                    b.span,
+                    f"`{var}` is bound twice in this rule",
+                    "give the second binder a name of its own",
+                )
+                return None
             entity = etype.name if isinstance(etype, t.EntityT) else None
             steps.append(ir.Bind(var, coll, entity, span=b.span))
             env = env.bind(var, etype)
@@ -1055,15 +1067,7 @@ class Lowering:
                 )
             problem = regex_problem(right.value, e.ignore_case)
             if problem is not None:
-                return self.error(
-                    "bad-regex",
-                    e.right.span,
-                    problem,
-                    UNANCHORED_HINT
-                    if problem == UNANCHORED
-                    else "patterns run on untrusted data; use `contains` or `starts with`, or "
-                    "make the pattern unambiguous (e.g. `[^,]*,` instead of `.*,`)",
-                )
+                return self.error("bad-regex", e.right.span, problem.message, problem.hint)
             regex_id = len(self.regexes)
             self.regexes.append((right.value, e.ignore_case))
         return ir.TextMatch(e.op, left, right, e.ignore_case, regex_id, span=e.span)

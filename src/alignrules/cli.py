@@ -2,6 +2,10 @@
 
 Exit codes: 0 nothing failing, 1 violations at or above `--fail-on` (or failing examples),
 2 usage, ruleset or data error: one clear message, never a traceback.
+
+Over 500 lines: it holds every subcommand's argument parsing and output, since it is the one
+module allowed to print and exit. The next step is a `cli/` package with one module per
+subcommand family (check and its outputs; compile/test/doc; fmt/lint; lsp).
 """
 
 from __future__ import annotations

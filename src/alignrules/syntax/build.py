@@ -1,4 +1,8 @@
-"""Parse tree to AST: one Transformer method per grammar rule, spans taken from lark's meta."""
+"""Parse tree to AST: one Transformer method per grammar rule, spans taken from lark's meta.
+
+Over 500 lines because the grammar has one rule per method here, and they belong together:
+splitting them by grammar section would scatter one conversion across files.
+"""
 
 from __future__ import annotations
 

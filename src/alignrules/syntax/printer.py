@@ -15,6 +15,9 @@ written (`2 years`), and message templates and embedded example data (`given \"\
 
 Safety: the output is parsed again and must give an equal AST (spans excluded) and the same
 comments, or `DiagnosticError` with code `format` is raised and nothing should be written.
+
+Over 500 lines: one layout method per AST node plus the comment placement that fmt needs;
+it shrinks once the one parse keeps comments and token positions (then the re-lexing here goes).
 """
 
 from __future__ import annotations

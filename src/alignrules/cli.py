@@ -37,6 +37,7 @@ from alignrules.render.alignment import AlignmentMap
 from alignrules.runtime.gcpause import pausing_gc
 from alignrules.runtime.report import Report, Severity
 from alignrules.syntax.printer import format_source
+from alignrules.terminal import colour, progress, wants_colour
 
 if TYPE_CHECKING:
     from alignrules.data.read import PlanData
@@ -336,7 +337,7 @@ def _main(args_list: list[str]) -> int:
         raise AssertionError(args.command)  # pragma: no cover - argparse refuses others
     except DiagnosticError as exc:
         for d in exc.diagnostics:
-            print(render_text(d), file=sys.stderr)
+            _error(render_text(d))
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -365,8 +366,10 @@ def _check(args: argparse.Namespace) -> int:
     baseline = None if args.baseline is None else read_baseline(args.baseline)
     compiled = compile_paths(args.rulesets)
     checker = api.Checker(compiled, dict(args.param))
-    plans, errors = _plans(args.data, args.max_data_size)
-    checked = checker.check_plans(plans, as_of=args.as_of, max_bytes=args.max_data_size)
+    count = len(args.data)
+    with progress(sys.stderr, f"reading and checking {count} plan{'' if count == 1 else 's'}"):
+        plans, errors = _plans(args.data, args.max_data_size)
+        checked = checker.check_plans(plans, as_of=args.as_of, max_bytes=args.max_data_size)
     errors += checked.errors
     if not checked.checked:
         raise DiagnosticError(errors)  # no plan could be checked: there is no report
@@ -394,11 +397,12 @@ def _check(args: argparse.Namespace) -> int:
     for fmt, path in args.output:
         text = html.render(str(Path(path).parent)) if fmt == "html" else outputs[fmt]
         _write_atomic(path, text)
-    sys.stdout.write(outputs[args.format])
+    shown = outputs[args.format]
+    sys.stdout.write(colour(shown) if args.format == "text" and wants_colour(sys.stdout) else shown)
     # A plan that could not be read or bound is named after the others' findings: the run
     # still fails as an input error.
     for d in errors:
-        print(render_text(d), file=sys.stderr)
+        _error(render_text(d))
     if errors:
         return EXIT_ERROR
     if fail_on is None:
@@ -537,6 +541,11 @@ def _plans(
     return plans, errors
 
 
+def _error(text: str) -> None:
+    """A diagnostic on standard error, coloured when a person reads it on a terminal."""
+    print(colour(text) if wants_colour(sys.stderr) else text, file=sys.stderr)
+
+
 def _has_rules(compiled: CompiledRuleset, rulesets: Sequence[str]) -> None:
     """A ruleset without rules passes every plan: in CI that must not look like success."""
     if not compiled.program.rules:
@@ -604,7 +613,7 @@ def _fmt(args: argparse.Namespace) -> int:
             text = format_source(src)
         except DiagnosticError as exc:
             for d in exc.diagnostics:
-                print(render_text(d), file=sys.stderr)
+                _error(render_text(d))
             failed = True
             continue
         if text == src.text:

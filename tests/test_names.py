@@ -233,7 +233,9 @@ def test_any_ruleset_text_compiles_to_python_or_is_refused_with_a_place(text: st
     try:
         checker = alignrules.load(text)
     except DiagnosticError as exc:
-        assert all(d.span is not None and d.code == "syntax" for d in exc.diagnostics)
+        # Refused at a place, for what the text holds (`syntax`, or `bad-regex` for a pattern
+        # RE2 cannot run), never as an internal error.
+        assert all(d.span is not None and d.code != "internal" for d in exc.diagnostics)
         return
     compile(checker.compiled.python, "<test>", "exec")
     report = checker.check({"claims": [{"id": "\ud800\x00"}, {"id": "a"}]})

@@ -158,7 +158,7 @@ def test_location_to_json_is_asdict() -> None:
 
 
 JSON_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.text(),
+    st.none() | st.booleans() | st.integers(-(10**30) + 1, 10**30 - 1) | st.text(),
     lambda inner: (
         st.lists(inner, max_size=4)
         | st.lists(inner, max_size=3).map(tuple)
@@ -215,7 +215,10 @@ def _serialise(
 
 
 PLAIN_JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.text(alphabet='ab"\\/~{}[],: \n', max_size=4),
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**30) + 1, 10**30 - 1)
+    | st.text(alphabet='ab"\\/~{}[],: \n', max_size=4),
     lambda inner: (
         st.lists(inner, max_size=40)
         | st.dictionaries(st.text(alphabet='ab"/~{}[] ', max_size=3), inner, max_size=40)

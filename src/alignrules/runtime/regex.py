@@ -54,6 +54,9 @@ def problem(pattern: str, ignore_case: bool) -> str | None:
     Raises `RegexEngineMissing` when RE2 is not installed.
     """
     error = _re2().error
+    lone = next((c for c in pattern if "\ud800" <= c <= "\udfff"), None)
+    if lone is not None:  # RE2 matches UTF-8, and a lone surrogate has no UTF-8 form
+        return f"the pattern holds the lone surrogate U+{ord(lone):04X}, which no text can contain"
     try:
         _compile(pattern, ignore_case)
     except error as exc:

@@ -76,19 +76,7 @@ def escape_pointer(token: str) -> str:
 
 
 def _kind_of(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, int | Decimal | float):
-        return "number"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, Mapping):
-        return "an object"
-    if isinstance(value, list | tuple):
-        return "a list"
-    return type(value).__name__
+    return shapes.kind_of(value, number="number")
 
 
 class _FieldProblem(ValueProblem):

@@ -56,14 +56,15 @@ def path_text(steps: tuple[str, ...]) -> str:
     return out
 
 
-def kind_of(value: object) -> str:
-    """How a data value is named in messages: `text`, `a list`, `an object`..."""
+def kind_of(value: object, number: str = "a number") -> str:
+    """How a data value is named in messages: `text`, `a list`, `an object`... A number is
+    `number`: the value readers' messages say "got number", where a path "is a number"."""
     if value is None:
         return "null"
     if isinstance(value, bool):
         return "true/false"
     if isinstance(value, int | Decimal | float):
-        return "a number"
+        return number
     if isinstance(value, str):
         return "text"
     if isinstance(value, Mapping):

@@ -14,6 +14,7 @@ from alignrules.diagnostics import visible
 from alignrules.docgen.highlight import highlight
 from alignrules.docgen.markdown import by_owner, by_tag, expected_lines
 from alignrules.docgen.model import ExampleDoc, RuleDoc, RulesetDoc
+from alignrules.render.html_assets import html_document
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'"
 
@@ -72,26 +73,7 @@ def _slugs(rules: tuple[RuleDoc, ...]) -> dict[str, str]:
 
 
 def _page(title: str, body: list[str]) -> str:
-    return (
-        "\n".join(
-            [
-                "<!DOCTYPE html>",
-                '<html lang="en">',
-                "<head>",
-                '<meta charset="utf-8">',
-                f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
-                '<meta name="viewport" content="width=device-width, initial-scale=1">',
-                f"<title>{title}</title>",
-                f"<style>{CSS}</style>",
-                "</head>",
-                "<body>",
-                *body,
-                "</body>",
-                "</html>",
-            ]
-        )
-        + "\n"
-    )
+    return html_document(title, CSP, CSS, body)
 
 
 def _sev(severity: str) -> str:

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from alignrules.diagnostics import visible
 from alignrules.render.alignment import AlignmentMap, EntityType, Record
-from alignrules.render.html_assets import CSS, JS
+from alignrules.render.html_assets import CSS, JS, html_document
 from alignrules.render.sarif import artifact_uri
 from alignrules.render.text import place, primary_location, rules_of, summary
 from alignrules.runtime.report import Location, Report, RuleInfo, Severity, Violation
@@ -66,17 +66,7 @@ def render_html(
         about.append("rulesets: " + ", ".join(esc(n) for n in ruleset_names))
     if tool_version:
         about.append(f"alignrules {esc(tool_version)}")
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{title}</title>",
-        f"<style>{CSS}</style>",
-        "</head>",
-        "<body>",
+    body = [
         '<a class="skip" href="#map">Skip to the alignment map</a>',
         "<header>",
         "<h1>Alignment report</h1>",
@@ -90,10 +80,8 @@ def render_html(
         *page.rules(),
         "</main>",
         f"<script>{JS}</script>",
-        "</body>",
-        "</html>",
     ]
-    return "\n".join(parts) + "\n"
+    return html_document(title, CSP, CSS, body)
 
 
 def _map_from_findings(report: Report) -> AlignmentMap:

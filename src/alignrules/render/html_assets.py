@@ -111,3 +111,21 @@ JS: Final = """
   apply();
 })();
 """
+
+
+def html_document(title: str, csp: str, css: str, body: list[str]) -> str:
+    """A self-contained page: `title` and `body` already escaped, `csp` its Content Security
+    Policy (what it may load: nothing from the network), `css` its inline style."""
+    head = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        f'<meta http-equiv="Content-Security-Policy" content="{csp}">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{title}</title>",
+        f"<style>{css}</style>",
+        "</head>",
+        "<body>",
+    ]
+    return "\n".join([*head, *body, "</body>", "</html>"]) + "\n"

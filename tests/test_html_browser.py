@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -157,7 +158,9 @@ def test_filters_change_what_is_visible(
     assert opened.count('li.finding[data-state="violation"]') == len(owned) == 7
 
     page.click('button[type="reset"]')
-    page.wait_for_function("document.querySelector('#shown').textContent.startsWith('28 ')")
+    # A locator wait, not wait_for_function: polling a string predicate evaluates it in the
+    # page, which the report's Content Security Policy rightly forbids (no 'unsafe-eval').
+    page.locator("#shown", has_text=re.compile(r"^28 ")).wait_for()
     page.check('input[name="only-findings"]')
     with_findings = len({(v["entity"], v["key"]) for v in report["violations"]})
     assert opened.count("article.record") == with_findings

@@ -562,10 +562,11 @@ def _has_rules(compiled: CompiledRuleset, rulesets: Sequence[str]) -> None:
 
 def _compile(args: argparse.Namespace) -> int:
     compiled = compile_paths(args.rulesets)
+    text = compiled.laid_out()
     if args.output == "-":
-        sys.stdout.write(compiled.python)
+        sys.stdout.write(text)
     else:
-        _write_atomic(args.output, compiled.python)
+        _write_atomic(args.output, text)
         n = len(compiled.program.rules)
         print(f"wrote {visible(args.output)}: {n} rule{'' if n == 1 else 's'}", file=sys.stderr)
     return EXIT_OK

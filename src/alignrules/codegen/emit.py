@@ -18,7 +18,6 @@ from decimal import Decimal
 import attrs
 
 from alignrules.codegen.dangles import Dangles
-from alignrules.codegen.layout import layout
 from alignrules.codegen.names import PREDICATE_LOCALS, RULE_LOCALS, FunctionScope, Symbols
 from alignrules.codegen.optimise import Needs, Usage, free_vars, negate, optimise_rule, simplify
 from alignrules.codegen.writer import PyWriter, attr_name, py_docstring, py_literal
@@ -707,8 +706,12 @@ class Emitter:
         refs = _plain_refs(e.value)
         if e.flatten and refs is not None and isinstance(refs.obj, ir.Var):
             # `(Claim referencing c).capabilities`: gather the keys, then look them up at once.
-            keys = f"{self.expr(refs.obj)}.{self.fattrs[refs.entity][refs.field]}"
-            return f"bind.deref_many(plan.{self.plan_ix[refs.target]}, bind.flat({keys} for item in {coll}))"
+            # A required list is never missing, so one comprehension gathers the keys.
+            owner = self.expr(refs.obj)
+            key = "key_" if owner == "key" else "key"
+            keys = f"{owner}.{self.fattrs[refs.entity][refs.field]}"
+            gathered = f"[{key} for item in {coll} for {key} in {keys}]"
+            return f"bind.deref_many(plan.{self.plan_ix[refs.target]}, {gathered})"
         if e.flatten:
             return f"bind.flat({value} for item in {coll})"
         if isinstance(e.value.type, t.OptT):
@@ -985,8 +988,9 @@ def py_literal_tuple(items: tuple[str, ...] | list[str]) -> str:
 
 
 def emit(program: ir.Program, origin: str, version: str) -> str:
-    """The Python module for `program`; `origin` names the ruleset in its header."""
-    return layout(Emitter(program, origin, version).module())
+    """The Python module for `program`; `origin` names the ruleset in its header. The text
+    runs as it is; `codegen.layout.layout` lays it out for people (`alignrules compile`)."""
+    return Emitter(program, origin, version).module()
 
 
 __all__ = ["attrs", "emit"]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections import Counter
 from collections.abc import Sequence
 from typing import Final
 
@@ -58,21 +59,19 @@ _UNARY[ast.Invert] = ("~", _FACTOR)
 
 def layout(text: str) -> str:
     """`text` (a generated module) laid out; the same module, statement for statement."""
-    return _Printer(text).module(without_unused_imports(ast.parse(text)))
+    return _Printer(text).module(without_unused_imports(ast.parse(text), text))
 
 
-def without_unused_imports(tree: ast.Module) -> ast.Module:
-    """`tree` without the names its `from ... import` lines bring in and nothing uses (the
-    module header imports what any ruleset may need). A name inside a string counts as used:
-    `cast("dict[Decimal, Claim]", ...)` names types in text."""
-    used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
-    for n in ast.walk(tree):
-        if isinstance(n, ast.Constant) and isinstance(n.value, str):
-            used.update(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", n.value))
+def without_unused_imports(tree: ast.Module, text: str) -> ast.Module:
+    """`tree` (of `text`) without the names its `from ... import` lines bring in and nothing
+    uses (the module header imports what any ruleset may need). A name is used when it is
+    written anywhere else, strings included: `cast("dict[Decimal, Claim]", ...)` names types
+    in text."""
+    words = Counter(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
     body: list[ast.stmt] = []
     for s in tree.body:
         if isinstance(s, ast.ImportFrom) and s.module != "__future__":
-            s.names = [a for a in s.names if (a.asname or a.name) in used]
+            s.names = [a for a in s.names if words[a.asname or a.name] > 1]
             if not s.names:
                 continue
         body.append(s)
@@ -404,6 +403,8 @@ class _Printer:
                 return [head, self.doc(e.body, _TEST)]
             case ast.GeneratorExp():
                 return self.brackets("(", [self.comprehension(e)], ")", e, comma=False)
+            case ast.ListComp():
+                return self.brackets("[", [self.comprehension(e)], "]", e, comma=False)
             case ast.Yield():
                 return ["yield", [" ", self.doc(e.value, _TUPLE)] if e.value else ""]
             case ast.withitem():
@@ -458,7 +459,7 @@ class _Printer:
             between = b"\n".join([rows[0][c1:], *rows[1:-1], rows[-1][:c2]])
         return b"," in between.split(b"#")[0]
 
-    def comprehension(self, e: ast.GeneratorExp) -> Doc:
+    def comprehension(self, e: ast.GeneratorExp | ast.ListComp) -> Doc:
         parts: list[Doc] = [self.doc(e.elt, _TEST)]
         for g in e.generators:
             target = self.doc(g.target, _TUPLE + 1)
@@ -495,7 +496,7 @@ def _bracketed(e: ast.expr) -> bool:
     """Ends in brackets of its own that can be split."""
     if isinstance(e, ast.Tuple):
         return bool(e.elts)
-    if isinstance(e, ast.Call | ast.List | ast.Set | ast.Dict | ast.GeneratorExp):
+    if isinstance(e, ast.Call | ast.List | ast.Set | ast.Dict | ast.GeneratorExp | ast.ListComp):
         return True
     return isinstance(e, ast.Subscript)
 

@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 from alignrules import cli
 from alignrules.diagnostics import DiagnosticError
 from alignrules.source import Source
-from alignrules.syntax import printer
-from alignrules.syntax.parser import parse
-from alignrules.syntax.printer import format_text, quote, scan
+from alignrules.syntax.fmt import decls
+from alignrules.syntax.parser import parse, parse_file
+from alignrules.syntax.printer import format_text, quote
 from tests.conftest import ROOT, run_cli
 
 SKIP_DIRS = {".git", ".hypothesis", ".mypy_cache", ".pytest_cache", ".ruff_cache", "node_modules"}
@@ -36,7 +36,7 @@ def repo_rules() -> list[Path]:
 
 
 def comments(text: str) -> list[str]:
-    return sorted(c.text for c in scan(Source("x", text)).comments)
+    return sorted(c.text for c in parse_file(Source("x", text)).lexed.comments)
 
 
 @pytest.mark.parametrize("path", repo_rules(), ids=lambda p: p.relative_to(ROOT).as_posix())
@@ -197,7 +197,7 @@ def test_a_formatting_bug_is_caught_before_anything_is_written(
     path = tmp_path / "a.rules"
     path.write_text("rule r { every a must a.x = 1 }\n", "utf-8")
     before = path.read_text("utf-8")
-    monkeypatch.setattr(printer._Printer, "run", lambda self: "rule r {\n}\n")
+    monkeypatch.setattr(decls.Printer, "run", lambda self: "rule r {\n}\n")
     with pytest.raises(DiagnosticError) as info:
         format_text(before)
     assert info.value.diagnostics[0].code == "format"

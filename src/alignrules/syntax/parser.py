@@ -205,7 +205,8 @@ def _diagnose(src: Source, e: UnexpectedInput, tokens: Sequence[Token]) -> Diagn
         end = tok.end_pos if tok.end_pos is not None else start + 1
         span = Span(src, start, max(end, start + 1))
         expected = set(e.accepts or e.expected)
-        before = tokens[-2] if len(tokens) > 1 and tokens[-1] is tok else None
+        # The token read before `tok` (the lexer may raise `tok` without handing it on).
+        before = next((t for t in reversed(tokens) if (t.end_pos or 0) <= start), None)
         if (
             str(tok) == "="
             and before is not None

@@ -44,17 +44,17 @@ class Lexed:
     text: str = attrs.field(repr=False)
     tokens: tuple[Token, ...]
     comments: tuple[Comment, ...]
-    _starts: list[int] = attrs.field(init=False, repr=False)
-    _ends: list[int] = attrs.field(init=False, repr=False)
-    _comment_starts: list[int] = attrs.field(init=False, repr=False)
-    _comment_ends: list[int] = attrs.field(init=False, repr=False)
+    _starts: tuple[int, ...] = attrs.field(init=False, repr=False)
+    _ends: tuple[int, ...] = attrs.field(init=False, repr=False)
+    _comment_starts: tuple[int, ...] = attrs.field(init=False, repr=False)
+    _comment_ends: tuple[int, ...] = attrs.field(init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         # Derived indexes of a frozen record, set once here.
-        object.__setattr__(self, "_starts", [_start(t) for t in self.tokens])
-        object.__setattr__(self, "_ends", [_end(t) for t in self.tokens])
-        object.__setattr__(self, "_comment_starts", [c.start for c in self.comments])
-        object.__setattr__(self, "_comment_ends", [c.end for c in self.comments])
+        object.__setattr__(self, "_starts", tuple(_start(t) for t in self.tokens))
+        object.__setattr__(self, "_ends", tuple(_end(t) for t in self.tokens))
+        object.__setattr__(self, "_comment_starts", tuple(c.start for c in self.comments))
+        object.__setattr__(self, "_comment_ends", tuple(c.end for c in self.comments))
 
     def before(self, pos: int) -> Token | None:
         """The last token that ends at or before `pos`."""
@@ -79,16 +79,6 @@ class Lexed:
         """Whether a comment starts in [start, end)."""
         i = bisect.bisect_left(self._comment_starts, start)
         return i < len(self.comments) and self._comment_starts[i] < end
-
-    def in_comment(self, pos: int) -> bool:
-        """Whether the character at `pos` belongs to a comment."""
-        i = bisect.bisect_right(self._comment_starts, pos) - 1
-        return i >= 0 and pos < self._comment_ends[i]
-
-    def in_string(self, pos: int) -> bool:
-        """Whether the character at `pos` belongs to a string literal."""
-        i = bisect.bisect_right(self._starts, pos) - 1
-        return i >= 0 and self.tokens[i].type == "STRING" and pos < self._ends[i]
 
     def blank_before(self, pos: int) -> bool:
         """Whether a blank line separates `pos` from the token or comment before it."""

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from alignrules.syntax import ast
 from alignrules.syntax.fmt.comments import Slot, Slots
-from alignrules.syntax.fmt.exprs import _OR, _QUANT, STEP, WIDTH, ExprLayout
+from alignrules.syntax.fmt.exprs import OR, QUANT, STEP, WIDTH, ExprLayout
 from alignrules.syntax.fmt.strings import quote, strict_text, string
 from alignrules.syntax.tokens import Lexed
 
@@ -95,7 +95,7 @@ class Printer(ExprLayout):
             return self.entity(d)
         if isinstance(d, ast.ParamDecl):
             head = f"param {d.name}: {self.type_ref(d.type)} = "
-            sub = self.lay(d.default, _QUANT, len(head), 0)
+            sub = self.lay(d.default, QUANT, len(head), 0)
             return [head + sub[0], *sub[1:]]
         if isinstance(d, ast.PredicateDecl):
             params = ", ".join(f"{p.name}: {p.type}" for p in d.params)
@@ -103,7 +103,7 @@ class Printer(ExprLayout):
             flat = self.flat(d.body)
             if "\n" not in flat and len(head) + 1 + len(flat) <= WIDTH:
                 return [f"{head} {flat}"]
-            sub = self.lay(d.body, _QUANT, STEP, STEP)
+            sub = self.lay(d.body, QUANT, STEP, STEP)
             return [head, " " * STEP + sub[0], *sub[1:]]
         if isinstance(d, ast.RuleDecl):
             return self.rule(d)
@@ -219,12 +219,12 @@ class Printer(ExprLayout):
         parts: list[tuple[Slot, str, ast.Expr, int]] = []
         for c in b.clauses:
             if isinstance(c, ast.Where):
-                parts.append((self.slot(c), "where ", c.expr, _OR))
+                parts.append((self.slot(c), "where ", c.expr, OR))
             else:
-                parts.append((self.slot(c), f"let {c.name} = ", c.expr, _OR))
+                parts.append((self.slot(c), f"let {c.name} = ", c.expr, OR))
         if b.cond is not None:
             word = "must " if b.kind == "every" else "may "
-            parts.append((self.slot(b, "cond"), word, b.cond, _QUANT))
+            parts.append((self.slot(b, "cond"), word, b.cond, QUANT))
         head_slot = self.slot(b, "head")
         flats = [word + self.flat(e, prec) for _, word, e, prec in parts]
         one = " ".join([head, *flats])
@@ -273,7 +273,7 @@ class Printer(ExprLayout):
             inner += self.item(self.slot(d, "today"), ind, [line], first=not inner)
         for name, value in d.params:
             head = f"{pad}param {name} = "
-            sub = self.lay(value, _QUANT, len(head), ind + STEP)
+            sub = self.lay(value, QUANT, len(head), ind + STEP)
             inner += self.item(self.slot(value), ind, [head + sub[0], *sub[1:]], first=not inner)
         for x in d.expects:
             if x.rule is None:

@@ -18,27 +18,28 @@ from alignrules.syntax.tokens import Lexed
 WIDTH = 100
 STEP = 4
 
-_QUANT, _OR, _AND, _NOT, _CMP, _SUM, _PROD, _NEG, _OTHERWISE, _POSTFIX, _ATOM = range(11)
+# Binding strength, loosest first: an operand weaker than its place needs parentheses.
+QUANT, OR, AND, NOT, CMP, SUM, PROD, NEG, OTHERWISE, POSTFIX, ATOM = range(11)
 
 
 def _prec(e: ast.Expr) -> int:
     if isinstance(e, ast.Quantifier | ast.Reference):
-        return _QUANT
+        return QUANT
     if isinstance(e, ast.BoolOp):
-        return _OR if e.op == "or" else _AND
+        return OR if e.op == "or" else AND
     if isinstance(e, ast.Not):
-        return _NOT
+        return NOT
     if isinstance(e, ast.Compare | ast.IsMissing | ast.Member | ast.TextMatch):
-        return _CMP
+        return CMP
     if isinstance(e, ast.Arith):
-        return _SUM if e.op in "+-" else _PROD
+        return SUM if e.op in "+-" else PROD
     if isinstance(e, ast.Neg):
-        return _NEG
+        return NEG
     if isinstance(e, ast.Otherwise):
-        return _OTHERWISE
+        return OTHERWISE
     if isinstance(e, ast.Attr):
-        return _POSTFIX
-    return _ATOM
+        return POSTFIX
+    return ATOM
 
 
 def _article(entity: str) -> str:
@@ -88,13 +89,13 @@ class ExprLayout:
     def parens(self, e: ast.Expr, min_prec: int, consumed: int = 0) -> bool:
         return _prec(e) < min_prec or self._author_parens(e) > consumed
 
-    def flat(self, e: ast.Expr, min_prec: int = _QUANT, consumed: int = 0) -> str:
+    def flat(self, e: ast.Expr, min_prec: int = QUANT, consumed: int = 0) -> str:
         text = self.bare(e)
         return f"({text})" if self.parens(e, min_prec, consumed) else text
 
     def binder(self, b: ast.Binder) -> str:
         if b.collection is not None:
-            return f"{b.name} in {self.flat(b.collection, _OR)}"
+            return f"{b.name} in {self.flat(b.collection, OR)}"
         return b.name if b.var is None else f"{b.name} as {b.var}"
 
     def bare(self, e: ast.Expr) -> str:
@@ -102,7 +103,7 @@ class ExprLayout:
         if isinstance(e, ast.Name):
             return e.id
         if isinstance(e, ast.Attr):
-            return f"{f(e.obj, _POSTFIX)}.{e.name}"
+            return f"{f(e.obj, POSTFIX)}.{e.name}"
         if isinstance(e, ast.Literal):
             return self.literal(e)
         if isinstance(e, ast.Today):
@@ -114,7 +115,7 @@ class ExprLayout:
             return f"{e.name}(" + ", ".join(f(a, consumed=int(one)) for a in e.args) + ")"
         if isinstance(e, ast.Aggregate):
             alone = e.binder is None and e.where is None
-            inner = f(e.expr, _OR, consumed=int(alone))
+            inner = f(e.expr, OR, consumed=int(alone))
             if e.binder is not None:
                 inner += f" for {self.binder(e.binder)}"
             if e.where is not None:
@@ -126,27 +127,27 @@ class ExprLayout:
         if isinstance(e, ast.Quantifier | ast.Reference):
             return " ".join(self.quantifier_parts(e, f))
         if isinstance(e, ast.BoolOp):
-            operand = _AND if e.op == "or" else _NOT
+            operand = AND if e.op == "or" else NOT
             return f" {e.op} ".join(f(x, operand) for x in self.chain(e))
         if isinstance(e, ast.Not):
-            return f"not {f(e.expr, _NOT)}"
+            return f"not {f(e.expr, NOT)}"
         if isinstance(e, ast.Compare):
-            return f"{f(e.left, _SUM)} {e.spelling or e.op} {f(e.right, _SUM)}"
+            return f"{f(e.left, SUM)} {e.spelling or e.op} {f(e.right, SUM)}"
         if isinstance(e, ast.IsMissing):
-            return f"{f(e.expr, _SUM)} is {'present' if e.negated else 'missing'}"
+            return f"{f(e.expr, SUM)} is {'present' if e.negated else 'missing'}"
         if isinstance(e, ast.Member):
             op = "not in" if e.negated else "in"
-            return f"{f(e.element, _SUM)} {op} {f(e.collection, _SUM)}"
+            return f"{f(e.element, SUM)} {op} {f(e.collection, SUM)}"
         if isinstance(e, ast.TextMatch):
             tail = " ignoring case" if e.ignore_case else ""
-            return f"{f(e.left, _SUM)} {e.op} {f(e.right, _SUM)}{tail}"
+            return f"{f(e.left, SUM)} {e.op} {f(e.right, SUM)}{tail}"
         if isinstance(e, ast.Arith):
             p = _prec(e)
             return f"{f(e.left, p)} {e.op} {f(e.right, p + 1)}"
         if isinstance(e, ast.Neg):
-            return f"-{f(e.expr, _NEG)}"
+            return f"-{f(e.expr, NEG)}"
         if isinstance(e, ast.Otherwise):
-            return f"{f(e.expr, _OTHERWISE)} otherwise {f(e.default, _POSTFIX)}"
+            return f"{f(e.expr, OTHERWISE)} otherwise {f(e.default, POSTFIX)}"
         raise AssertionError(f"unknown node {type(e).__name__}")  # pragma: no cover
 
     def quantifier_parts(
@@ -156,11 +157,11 @@ class ExprLayout:
         if isinstance(e, ast.Quantifier):
             parts = [f"{e.kind} {self.binder(e.binder)}"]
             if e.where is not None:
-                parts.append("where " + f(e.where, _OR if e.kind == "every" else _QUANT))
+                parts.append("where " + f(e.where, OR if e.kind == "every" else QUANT))
             if e.must is not None:
-                parts.append("must " + f(e.must, _QUANT))
+                parts.append("must " + f(e.must, QUANT))
             return parts
-        head = "reference" if e.subject is None else f"{f(e.subject, _SUM)} references"
+        head = "reference" if e.subject is None else f"{f(e.subject, SUM)} references"
         head += f" {_article(e.entity)} {e.entity}"
         if e.var is not None:
             head += f" as {e.var}"
@@ -169,7 +170,7 @@ class ExprLayout:
         if e.cond is None:
             return [head]
         word = "without" if e.negate else (e.filter_word or "with")
-        return [head, f"{word} {f(e.cond, _QUANT)}"]
+        return [head, f"{word} {f(e.cond, QUANT)}"]
 
     def literal(self, e: ast.Literal) -> str:
         v = e.value
@@ -220,7 +221,7 @@ class ExprLayout:
         pad = " " * hang
         if isinstance(e, ast.BoolOp):
             operands = self.chain(e)
-            right = _AND if e.op == "or" else _NOT
+            right = AND if e.op == "or" else NOT
             lines = self.lay(operands[0], right, col, hang + STEP)
             for x in operands[1:]:
                 sub = self.lay(x, right, hang + len(e.op) + 1, hang + STEP)
@@ -232,7 +233,7 @@ class ExprLayout:
             keep = isinstance(e, ast.Quantifier) and e.kind == "every"
             for part, sub_e in zip(parts[1:], self.quantifier_subexprs(e), strict=True):
                 word = part.split(" ", 1)[0]
-                prec = _OR if (word == "where" and keep) else _QUANT
+                prec = OR if (word == "where" and keep) else QUANT
                 # `must every y ... must C`: a chain of `every` reads best at one depth.
                 nested_every = (
                     word == "must"
@@ -245,7 +246,7 @@ class ExprLayout:
                 lines += [f"{pad}{word} {sub[0]}", *sub[1:]]
             return lines
         if isinstance(e, ast.Not):
-            sub = self.lay(e.expr, _NOT, col + 4, hang)
+            sub = self.lay(e.expr, NOT, col + 4, hang)
             return ["not " + sub[0], *sub[1:]]
         if isinstance(e, ast.SetLit) and e.items:
             return ["{", *self.fill([self.flat(i) for i in e.items], ",", hang + STEP), pad + "}"]

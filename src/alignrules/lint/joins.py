@@ -27,26 +27,25 @@ class Joins(Collector):
                 later = [s.cond for s in rule.steps[i + 1 :] if isinstance(s, ir.Filter)]
                 if rule.cond is not None and rule.violate_when:
                     later.append(rule.cond)
-                self.join(step.var, coll, later, set(outer))
+                self._join(step.var, coll, later, set(outer))
             outer.append(step.var)
 
     def in_loop(self, e: ir.Quant | ir.Aggregate) -> None:
         """A quantifier or aggregate over all entities whose `where` joins it to the outside."""
         coll = strip(e.coll)
         if isinstance(coll, ir.AllOf) and e.where is not None:
-            self.join(e.var, coll, [e.where], None)
+            self._join(e.var, coll, [e.where], None)
 
-    def join(
+    def _join(
         self, inner: str, coll: ir.AllOf, conds: Sequence[ir.Expr], outer: set[str] | None
     ) -> None:
         for cond in conds:
             for atom, truth in conjuncts(cond):
                 if not truth:
                     continue
-                found = self.join_atom(inner, atom, outer)
-                if found is None:
+                hint = self._join_atom(inner, atom, outer)
+                if hint is None:
                     continue
-                hint = found
                 self.add(
                     "quadratic-join",
                     coll.span,
@@ -56,7 +55,7 @@ class Joins(Collector):
                 )
                 return
 
-    def join_atom(self, inner: str, atom: ir.Expr, outer: set[str] | None) -> str | None:
+    def _join_atom(self, inner: str, atom: ir.Expr, outer: set[str] | None) -> str | None:
         """A hint when `atom` equates something of `inner` with something from outside."""
         atom = strip(atom)
         if isinstance(atom, ir.Compare) and atom.op == "=":
@@ -71,10 +70,10 @@ class Joins(Collector):
                 continue
             if outer is not None and not their_vars <= outer:
                 continue
-            return self.backref_hint(inner, mine, theirs)
+            return self._backref_hint(inner, mine, theirs)
         return None
 
-    def backref_hint(self, inner: str, mine: ir.Expr, theirs: ir.Expr) -> str:
+    def _backref_hint(self, inner: str, mine: ir.Expr, theirs: ir.Expr) -> str:
         mine = strip(mine)
         target = strip(theirs)
         ref: ir.Deref | None = None

@@ -1,9 +1,11 @@
 """What lint knows of the results of built-in functions, without running them: one table.
 
 Lint's only evaluator of built-ins is `BUILTINS`: for each function whose results it can say
-something about, a `BuiltinFacts`. The rest of lint asks `builtin_facts(name)`, so that when the
-IR gains its own table of built-ins (signature, typing, emission, evaluation), these facts can
-move there and this module becomes a lookup into it.
+something about, a `BuiltinFacts`. The rest of lint asks `builtin_facts(name)` and nothing
+else, so that when the IR has its own table of built-ins (signature, typing, emission,
+evaluation), this module becomes a lookup into it: `lower` and `upper` exclude a pattern
+exactly when evaluating them changes it, and the sign and `trim` facts can sit beside the
+evaluator there.
 """
 
 from __future__ import annotations

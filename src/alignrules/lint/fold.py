@@ -229,6 +229,7 @@ class Folder:
         if key(e.left) == key(e.right):
             self.reason = f"`{text_of(e.span)}` compares a value with itself"
             return e.op in ("=", "<=", ">=")
+        op: str  # the flipped or negated operator is looked up by name
         if right is not None:
             term, op, value = e.left, e.op, right
         elif left is not None:

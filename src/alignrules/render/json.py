@@ -266,7 +266,7 @@ def render_diagnostics_json(diagnostics: Sequence[Diagnostic]) -> str:
 
     Each finding has `code`, `severity` (`error`, `warning` or `note`, as the text says it),
     `message`, `hint` and `file`, with `line`, `column`, `end_line` and `end_column` when the
-    diagnostic has a span (a place in data is `file` alone).
+    diagnostic has a span; without one, `file` is its `where`.
     """
     return dumps(
         {"version": FORMAT_VERSION, "findings": [_diagnostic_json(d) for d in diagnostics]}

@@ -391,6 +391,7 @@ class _Eval:
         if _key(e.left) == _key(e.right):
             self.reason = f"`{_text(e.span)}` compares a value with itself"
             return e.op in ("=", "<=", ">=")
+        op: str  # the flipped or negated operator is looked up by name
         if right is not None:
             term, op, value = e.left, e.op, right
         elif left is not None:

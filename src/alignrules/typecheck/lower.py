@@ -16,23 +16,14 @@ import attrs
 from alignrules.diagnostics import Diagnostic, DiagnosticError, did_you_mean
 from alignrules.ir import nodes as ir
 from alignrules.ir import types as t
+from alignrules.ir.builtins import BUILTINS as ALL_BUILTINS
+from alignrules.ir.builtins import PUBLIC as BUILTINS
 from alignrules.ir.nodes import walk
 from alignrules.source import Span
 from alignrules.syntax import ast
 from alignrules.typecheck.recursion import recursive_predicates
 from alignrules.typecheck.regex import regex_problem
 from alignrules.typecheck.schema import SchemaBuilder, enum_type, literal_value, snake
-
-BUILTINS: dict[str, str] = {
-    "lower": "text → text",
-    "upper": "text → text",
-    "trim": "text → text",
-    "length": "text or list → int",
-    "abs": "number → number",
-    "days": "duration → int",
-    "year": "date → int",
-    "month": "date → int",
-}
 
 _ORDER_OPS = frozenset({"<", "<=", ">", ">="})
 
@@ -754,31 +745,14 @@ class Lowering:
         arg = self.expr(e.args[0], env)
         if arg.type == t.INVALID:
             return arg
-        wants: dict[str, tuple[tuple[t.Type, ...], t.Type | None]] = {
-            "lower": ((t.TEXT,), t.TEXT),
-            "upper": ((t.TEXT,), t.TEXT),
-            "trim": ((t.TEXT,), t.TEXT),
-            "abs": ((t.INT, t.DECIMAL, t.MONEY, t.DURATION), None),
-            "days": ((t.DURATION,), t.INT),
-            "year": ((t.DATE,), t.INT),
-            "month": ((t.DATE,), t.INT),
-        }
-        if e.name == "length":
-            if arg.type != t.TEXT and not isinstance(arg.type, t.CollT):
-                return self.error(
-                    "type-mismatch",
-                    e.args[0].span,
-                    f"`length` takes text or a list, got `{arg.type}`",
-                )
-            return ir.Builtin("length", (arg,), t.INT, span=e.span)
-        accepted, result = wants[e.name]
-        if arg.type not in accepted:
+        fn = BUILTINS[e.name]
+        if not fn.accepts(arg.type):
             return self.error(
                 "type-mismatch",
                 e.args[0].span,
-                f"`{e.name}` takes {' or '.join(map(str, accepted))}, got `{arg.type}`",
+                f"`{e.name}` takes {fn.takes}, got `{arg.type}`",
             )
-        return ir.Builtin(e.name, (arg,), result or arg.type, span=e.span)
+        return ir.Builtin(e.name, (arg,), fn.result(arg.type), span=e.span)
 
     def x_aggregate(self, e: ast.Aggregate, env: Env, expected: t.Type | None) -> ir.Expr:
         if e.binder is not None:
@@ -941,7 +915,8 @@ class Lowering:
         if f is None:
             return ir.Invalid(t.INVALID, span=e.span)
         deref = self.field_of(subject, subject.type.name, f, e.span, env)
-        coll: ir.Expr = ir.Builtin("as_list", (deref,), t.CollT(t.EntityT(target)), span=e.span)
+        as_list = ALL_BUILTINS["as_list"]
+        coll: ir.Expr = ir.Builtin("as_list", (deref,), as_list.result(deref.type), span=e.span)
         var = e.var or snake(target)
         inner = env.bind(var, t.EntityT(target))
         where = None

@@ -586,7 +586,12 @@ class Emitter:
             w.line(f"links={links},")
             w.dedent()
             w.line(")")
-        w.line("RULES: Final = (")
+        # With no rules, mypy cannot type the loops over an empty tuple: say what it holds.
+        w.line(
+            "RULES: Final = ("
+            if self.p.rules
+            else "RULES: Final[tuple[tuple[RuleInfo, Any], ...]] = ("
+        )
         w.indent()
         for r in self.p.rules:
             w.line(f"({self.rule_info[r.id]}, {self.rule_fn[r.id]}),")

@@ -692,6 +692,8 @@ class Emitter:
                 return self.x_otherwise(e)
             case ir.Narrowed():
                 return self.x_narrowed(e)
+            case ir.Refers():  # pragma: no cover - the desugaring pass replaces these
+                raise AssertionError("a reference test reached code generation")
             case ir.Invalid():
                 return self.x_invalid(e)
             case _:

@@ -235,6 +235,20 @@ class Quant:
 
 
 @attrs.frozen
+class Refers:
+    """`x references a capability where cond`: some entity that one reference field of `x`
+    names passes `where`. Made by the type checker; the desugaring pass turns it into a
+    `Quant` over the field's targets, so no later stage sees it."""
+
+    refs: Expr  # the reference field of `x` (a `Deref`, perhaps `Narrowed`)
+    var: str
+    target: str
+    where: Expr | None
+    type: Type = BOOL
+    span: Span = _span
+
+
+@attrs.frozen
 class BoolOp:
     op: BoolOpName
     left: Expr
@@ -347,6 +361,7 @@ Expr = (
     | Builtin
     | Aggregate
     | Quant
+    | Refers
     | BoolOp
     | Not
     | Compare

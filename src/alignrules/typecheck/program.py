@@ -17,8 +17,9 @@ from alignrules.syntax import ast
 from alignrules.typecheck.constants import constant
 from alignrules.typecheck.env import Env
 from alignrules.typecheck.examples import example
-from alignrules.typecheck.expressions import Context, Expressions
+from alignrules.typecheck.expressions import Expressions
 from alignrules.typecheck.missing import facts
+from alignrules.typecheck.names import Context
 from alignrules.typecheck.recursion import recursive_predicates
 from alignrules.typecheck.schema import SchemaBuilder
 from alignrules.typecheck.templates import message

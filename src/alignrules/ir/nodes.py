@@ -23,6 +23,7 @@ BoolOpName: TypeAlias = Literal["and", "or"]
 CompareOp: TypeAlias = Literal["=", "!=", "<", "<=", ">", ">="]
 TextOp: TypeAlias = Literal["contains", "starts with", "ends with", "matches"]
 ArithOp: TypeAlias = Literal["+", "-", "*", "/"]
+RuleSeverity: TypeAlias = Literal["error", "warning", "info"]
 
 
 # ------------------------------------------------------------------ schema
@@ -418,7 +419,7 @@ class Rule:
 
     id: str
     title: str
-    severity: str
+    severity: RuleSeverity
     rationale: str
     owner: str | None
     tags: tuple[str, ...]

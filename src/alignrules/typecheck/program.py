@@ -24,6 +24,8 @@ from alignrules.typecheck.recursion import recursive_predicates
 from alignrules.typecheck.schema import SchemaBuilder
 from alignrules.typecheck.templates import message
 
+_SEVERITIES: dict[str, ir.RuleSeverity] = {"error": "error", "warning": "warning", "info": "info"}
+
 
 class Declarations:
     """Types the declarations of every file of a ruleset into one `ir.Program`, collecting
@@ -240,7 +242,7 @@ class Declarations:
                 elem = q.coll.type.elem if isinstance(q.coll.type, t.CollT) else t.INVALID
                 env = env.bind(q.var, elem)
         parts = message(d, env, self.exprs)
-        severity = meta.get("severity", ("error",))[0]
+        severity = _SEVERITIES[meta.get("severity", ("error",))[0]]  # the grammar's words
         return ir.Rule(
             d.id,
             meta.get("title", (d.id,))[0],

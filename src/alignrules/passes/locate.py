@@ -27,5 +27,8 @@ def subject_field(rule: ir.Rule) -> str | None:
 
 def locate(program: ir.Program) -> ir.Program:
     """`program` with each rule's `field` chosen."""
-    rules = tuple(attrs.evolve(r, field=subject_field(r)) for r in program.rules)
+    rules = tuple(
+        r if r.field == (field := subject_field(r)) else attrs.evolve(r, field=field)
+        for r in program.rules
+    )
     return attrs.evolve(program, rules=rules)

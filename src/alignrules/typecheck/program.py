@@ -44,8 +44,8 @@ class Declarations:
     def report(self, d: Diagnostic) -> None:
         self.diagnostics.append(d)
 
-    def error(self, code: str, span: Span, message: str, hint: str | None = None) -> None:
-        self.report(Diagnostic(code, message, span, hint))
+    def error(self, code: str, span: Span, text: str, hint: str | None = None) -> None:
+        self.report(Diagnostic(code, text, span, hint))
 
     def typed(self, name: str, files: Sequence[ast.Ruleset]) -> ir.Program:
         """The Program of what could be typed; the problems are left in `self.diagnostics`."""

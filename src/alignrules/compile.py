@@ -22,7 +22,7 @@ import types
 import weakref
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import attrs
 
@@ -32,6 +32,7 @@ from alignrules.source import Source, Span
 
 if TYPE_CHECKING:
     from alignrules.ir import nodes as ir
+    from alignrules.runtime.module import AnyModule
     from alignrules.syntax import ast
 
 VERSION = "0.1.0"
@@ -45,7 +46,8 @@ class CompiledRuleset:
     name: str
     program: ir.Program
     python: str = attrs.field(repr=False)
-    module: types.ModuleType = attrs.field(repr=False, eq=False)
+    #: the loaded module, as the contract of generated modules describes it
+    module: AnyModule = attrs.field(repr=False, eq=False)
     files: tuple[Source, ...] = attrs.field(repr=False, eq=False)
 
 
@@ -245,7 +247,9 @@ def _compile_cached(key: tuple[tuple[str, str], ...], name: str) -> CompiledRule
     typed = _typecheck(key, name)
     python = emit(typed.program, name, VERSION)
     digest = content_hash(key)
-    module = load_module(python, name, digest)
+    # The one place where a module made at run time is taken to keep the contract: it
+    # was generated from `program` by `emit`, whose output the tests type-check against it.
+    module = cast("AnyModule", load_module(python, name, digest))
     # The sources the trees' spans point into, so that diagnostics and `files` agree.
     sources = tuple(tree.source for tree in typed.trees)
     return CompiledRuleset(name, typed.program, python, module, sources)

@@ -1,7 +1,7 @@
 """The built-in functions of the language, in one table that every stage reads.
 
 The type checker asks it what a call accepts and gives, code generation how to write it in
-Python, and constant evaluation (and lint) what it computes. Adding a built-in is one entry
+Python, constant evaluation what it computes, and lint what is certain of every result. Adding a built-in is one entry
 here and one row in the language reference.
 
 >>> from alignrules.ir import types as t
@@ -45,6 +45,17 @@ class BuiltinFn:
     evaluate: Callable[[Value], Value] = attrs.field(repr=False)
     #: False for the compiler's own helpers, which a ruleset cannot call by name
     public: bool = attrs.field(default=True, kw_only=True)
+    #: What lint may assume of every result: it is a number that is never negative.
+    never_negative: bool = attrs.field(default=False, kw_only=True)
+    #: `(op, pattern)` → True when no result can `op` (`contains`, `starts with`, `ends with`,
+    #: `equals`) `pattern`, matched case-sensitively; None when nothing is known.
+    never_text: Callable[[str, str], bool] | None = attrs.field(
+        default=None, kw_only=True, repr=False
+    )
+
+    def excludes_text(self, op: str, pattern: str) -> bool:
+        """Whether no result of the function can `op` `pattern` (case-sensitively)."""
+        return self.never_text is not None and self.never_text(op, pattern)
 
 
 def _one_of(*types: t.Type) -> tuple[str, Callable[[t.Type], bool]]:
@@ -67,9 +78,40 @@ def _call(fn: str) -> Callable[[str, t.Type], str]:
     return lambda src, _arg: f"{fn}({src})"
 
 
-def _text_fn(name: str, suffix: str, method: Callable[[str], str]) -> BuiltinFn:
+def _text_fn(
+    name: str,
+    suffix: str,
+    method: Callable[[str], str],
+    never_text: Callable[[str, str], bool] | None = None,
+) -> BuiltinFn:
     takes, accepts = _one_of(t.TEXT)
-    return BuiltinFn(name, takes, accepts, _gives(t.TEXT), _suffix(suffix), _on(str, method))
+    return BuiltinFn(
+        name,
+        takes,
+        accepts,
+        _gives(t.TEXT),
+        _suffix(suffix),
+        _on(str, method),
+        never_text=never_text or _changed_by(method),
+    )
+
+
+def _changed_by(method: Callable[[str], str]) -> Callable[[str, str], bool]:
+    """No result of an idempotent `method` (`str.lower`, `str.upper`: checked by the tests, on
+    every code point) contains a pattern that `method` would change."""
+    return lambda _op, pattern: pattern != method(pattern)
+
+
+def _not_trimmed(op: str, pattern: str) -> bool:
+    if not pattern:
+        return False
+    if op == "starts with":
+        return pattern[0].isspace()
+    if op == "ends with":
+        return pattern[-1].isspace()
+    if op == "equals":
+        return pattern[0].isspace() or pattern[-1].isspace()
+    return False
 
 
 def _on(kind: type, fn: Callable[..., Value]) -> Callable[[Value], Value]:
@@ -122,7 +164,7 @@ BUILTINS: Final[Mapping[str, BuiltinFn]] = {
     for fn in (
         _text_fn("lower", ".lower()", str.lower),
         _text_fn("upper", ".upper()", str.upper),
-        _text_fn("trim", ".strip()", str.strip),
+        _text_fn("trim", ".strip()", str.strip, _not_trimmed),
         BuiltinFn(
             "length",
             "text or a list",
@@ -130,8 +172,9 @@ BUILTINS: Final[Mapping[str, BuiltinFn]] = {
             _gives(t.INT),
             _call("len"),
             _on(object, len),
+            never_negative=True,
         ),
-        BuiltinFn("abs", _ABS_TAKES, _ABS_ACCEPTS, _same, _call("abs"), _abs),
+        BuiltinFn("abs", _ABS_TAKES, _ABS_ACCEPTS, _same, _call("abs"), _abs, never_negative=True),
         BuiltinFn(
             "days",
             _DAYS_TAKES,

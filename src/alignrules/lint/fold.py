@@ -17,7 +17,7 @@ import attrs
 
 from alignrules.ir import nodes as ir
 from alignrules.ir import types as t
-from alignrules.lint.builtins import builtin_facts
+from alignrules.ir.builtins import BUILTINS
 from alignrules.lint.exprs import conjuncts, free_vars, key, strip, text_of
 from alignrules.lint.patterns import pattern_problem
 
@@ -257,14 +257,14 @@ class Folder:
             )
         if value.kind == "number" and (
             (isinstance(term, ir.Aggregate) and term.op == "count")
-            or (isinstance(term, ir.Builtin) and builtin_facts(term.name).never_negative)
+            or (isinstance(term, ir.Builtin) and BUILTINS[term.name].never_negative)
         ):
             lows.append((0, True, f"`{text_of(term.span)}` is never negative"))
         if (
             isinstance(term, ir.Builtin)
             and value.kind == "text"
             and op in ("=", "!=")
-            and builtin_facts(term.name).excludes_text("equals", value.value)
+            and BUILTINS[term.name].excludes_text("equals", value.value)
         ):
             self.reason = f"`{text_of(term.span)}` never gives {json.dumps(value.value)}"
             return op == "!="

@@ -2,7 +2,7 @@
 
 Regular expressions are judged by `alignrules.typecheck.regex`, the module that also decides
 which patterns a ruleset may use; `contains`, `starts with` and `ends with` by what the
-built-in function on their left can give (`alignrules.lint.builtins`).
+built-in function on their left can give (the facts in `alignrules.ir.builtins`).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterator
 
 from alignrules.ir import nodes as ir
-from alignrules.lint.builtins import builtin_facts
+from alignrules.ir.builtins import BUILTINS
 from alignrules.lint.exprs import strip, text_of
 from alignrules.lint.findings import Finding
 from alignrules.typecheck.regex import regex_always_matches, regex_never_matches
@@ -36,7 +36,7 @@ def pattern_problem(e: ir.TextMatch) -> tuple[str, str] | None:
     if (
         not e.ignore_case
         and isinstance(left, ir.Builtin)
-        and builtin_facts(left.name).excludes_text(e.op, pattern)
+        and BUILTINS[left.name].excludes_text(e.op, pattern)
     ):
         return "unmatchable-pattern", f"`{text_of(left.span)}` never {e.op} {shown}"
     return None

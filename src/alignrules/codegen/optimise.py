@@ -16,7 +16,14 @@ from alignrules.ir import nodes as ir
 from alignrules.ir import types as t
 from alignrules.ir.nodes import walk
 
-_FLIP = {"=": "!=", "!=": "=", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
+_FLIP: dict[ir.CompareOp, ir.CompareOp] = {
+    "=": "!=",
+    "!=": "=",
+    "<": ">=",
+    ">=": "<",
+    ">": "<=",
+    "<=": ">",
+}
 
 
 def map_children(e: ir.Expr, f: Callable[[ir.Expr], ir.Expr]) -> ir.Expr:
@@ -90,7 +97,7 @@ def _operands(e: ir.BoolOp) -> list[ir.Expr]:
     return out
 
 
-def _chain(op: str, parts: list[ir.Expr], like: ir.Expr) -> ir.Expr:
+def _chain(op: ir.BoolOpName, parts: list[ir.Expr], like: ir.Expr) -> ir.Expr:
     """`parts` joined by `op`, nested as balanced as the IR nests chains (see x_boolop)."""
     if len(parts) == 1:
         return parts[0]

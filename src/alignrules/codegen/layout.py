@@ -9,8 +9,10 @@ Comments are carried by line: a comment on a line of its own goes before the sta
 after it, a comment after code stays after the statement (or the header) on that line.
 Blank lines between statements are kept as the emitter wrote them.
 
-Over 500 lines would be a reason to split it; it holds one printer, for the node types the
-emitter writes (anything else is printed flat, still correct, maybe longer than a line).
+Over 500 lines: the statement printer, the expression documents for the node types the
+emitter writes (anything else is printed flat: correct, maybe longer than a line) and the
+small document renderer at the end (`Group`, `render`); the renderer is the part to move out
+when this grows.
 """
 
 from __future__ import annotations

@@ -66,7 +66,8 @@ class Checker:
         `as_of` is the evaluation date that rules call `today` (default: today's date).
         `params` overrides ruleset parameters by name (text or Python values).
         """
-        from alignrules.runtime.bind import DataError, gc_paused
+        from alignrules.gcpause import gc_paused
+        from alignrules.runtime.bind import DataError
 
         chosen = self._params if params is None else self._make_params(params)
         try:

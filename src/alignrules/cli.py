@@ -30,11 +30,11 @@ from alignrules.compile import (
     ruleset_files,
 )
 from alignrules.diagnostics import Diagnostic, DiagnosticError, render_text, visible
+from alignrules.gcpause import pausing_gc
 from alignrules.lint import CODES as LINT_CODES
 from alignrules.lint import LINT_FORMATS, lint_paths, render_lint
 from alignrules.render import FORMATS, render
 from alignrules.render.alignment import AlignmentMap
-from alignrules.runtime.gcpause import pausing_gc
 from alignrules.runtime.report import Report, Severity
 from alignrules.syntax.printer import format_source
 from alignrules.terminal import colour, progress, wants_colour
@@ -305,7 +305,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args_list = list(sys.argv[1:] if argv is None else argv)
     # The command line owns its process, so it lets the library pause the garbage collector
-    # while it builds many acyclic objects (runtime/bind.py, `pausing_gc`).
+    # while it builds many acyclic objects (alignrules/gcpause.py, `pausing_gc`).
     with pausing_gc():
         return _main(args_list)
 

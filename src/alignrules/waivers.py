@@ -35,6 +35,7 @@ import attrs
 
 from alignrules.data.read import PlanData, read_plan
 from alignrules.diagnostics import Diagnostic, DiagnosticError, did_you_mean
+from alignrules.pointer import escape as escape_pointer
 from alignrules.runtime.report import (
     Location,
     Report,
@@ -176,7 +177,7 @@ def read_waivers(path: str | os.PathLike[str]) -> tuple[Waiver, ...]:
     if isinstance(root, dict):
         for name in sorted(set(root) - {"waivers"}):
             problems.add(
-                f"/{_escape(name)}",
+                f"/{escape_pointer(name)}",
                 f"unknown field `{name}` in the waiver file",
                 hint="the file holds `waivers:` and a list of waivers",
             )
@@ -193,10 +194,6 @@ def read_waivers(path: str | os.PathLike[str]) -> tuple[Waiver, ...]:
     return tuple(w for w in out if w is not None)
 
 
-def _escape(key: str) -> str:
-    return key.replace("~", "~0").replace("/", "~1")
-
-
 def _entry(problems: FileProblems, pointer: str, item: Any) -> Waiver | None:
     if not isinstance(item, dict):
         problems.add(pointer, "a waiver must be a mapping of `rule`, `key`, `reason`, ...")
@@ -207,7 +204,9 @@ def _entry(problems: FileProblems, pointer: str, item: Any) -> Waiver | None:
             hint = did_you_mean(name, FIELDS) or "a waiver has " + ", ".join(
                 f"`{f}`" for f in FIELDS
             )
-            problems.add(f"{pointer}/{_escape(name)}", f"unknown field `{name}` in a waiver", hint)
+            problems.add(
+                f"{pointer}/{escape_pointer(name)}", f"unknown field `{name}` in a waiver", hint
+            )
     for name in REQUIRED:
         if item.get(name) is None:
             problems.add(

@@ -29,7 +29,7 @@ from alignrules.compile import (
     read_source,
     ruleset_files,
 )
-from alignrules.diagnostics import Diagnostic, DiagnosticError, render_text, visible
+from alignrules.diagnostics import Diagnostic, DiagnosticError, Place, render_text, visible
 from alignrules.gcpause import pausing_gc
 from alignrules.lint import CODES as LINT_CODES
 from alignrules.lint import LINT_FORMATS, lint_paths, render_lint
@@ -474,7 +474,7 @@ def _configure_check(args: argparse.Namespace) -> Selection:
     if not args.no_config:
         path = Path(args.config) if args.config else find_config(Path.cwd())
         if args.config and not path.is_file():  # type: ignore[union-attr]
-            raise DiagnosticError(Diagnostic("usage", "no such file", where=args.config))
+            raise DiagnosticError(Diagnostic("usage", "no such file", where=Place(args.config)))
         if path is not None:
             config = read_config(path, display_name(path), FORMATS)
     args.rulesets = args.rulesets or list(config.rulesets)
@@ -528,7 +528,7 @@ def _plans(
                 Diagnostic(
                     "data",
                     f"standard input holds more than the limit of {limit} bytes",
-                    where="<stdin>",
+                    where=Place("<stdin>"),
                     hint="raise the limit with `--max-data-size`, or split the plan",
                 )
             )
@@ -554,7 +554,7 @@ def _has_rules(compiled: CompiledRuleset, rulesets: Sequence[str]) -> None:
             Diagnostic(
                 "no-rules",
                 f"no rule is declared in {names}",
-                where=rulesets[0],
+                where=Place(rulesets[0]),
                 hint="pass the files (or the folder) that hold the rules as well as the schema",
             )
         )
@@ -732,7 +732,7 @@ def _write_atomic(path: str, text: str, keep_mode: bool = False) -> None:
         tmp = None
     except OSError as exc:
         raise DiagnosticError(
-            Diagnostic("usage", f"cannot write: {exc.strerror}", where=path)
+            Diagnostic("usage", f"cannot write: {exc.strerror}", where=Place(path))
         ) from None
     finally:
         if tmp is not None:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import attrs
 
-from alignrules.diagnostics import Diagnostic, DiagnosticError, did_you_mean
+from alignrules.diagnostics import Diagnostic, DiagnosticError, Place, did_you_mean
 from alignrules.runtime.report import WAIVER_RULES, Report, RuleInfo, Severity, Violation
 
 #: Findings no selection removes: about the plan's references and the waiver file.
@@ -97,6 +97,6 @@ def _unknown(what: str, name: str, known: Sequence[str], where: str) -> Diagnost
     return Diagnostic(
         "usage",
         f"no {what} `{name}` in the ruleset",
-        where=where,
+        where=Place(where),
         hint=did_you_mean(name, known),
     )

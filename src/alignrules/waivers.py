@@ -34,7 +34,7 @@ from typing import Any
 import attrs
 
 from alignrules.data.read import PlanData, read_plan
-from alignrules.diagnostics import Diagnostic, DiagnosticError, did_you_mean
+from alignrules.diagnostics import Diagnostic, DiagnosticError, Place, did_you_mean
 from alignrules.pointer import escape as escape_pointer
 from alignrules.runtime.report import (
     Location,
@@ -118,15 +118,6 @@ class Waiver:
         return f"`{self.rule}` on {entity}`{self.key}`"
 
 
-def _where(loc: Location) -> str:
-    where = loc.file or "<waivers>"
-    if loc.line is not None:
-        where += f":{loc.line}"
-        if loc.column is not None:
-            where += f":{loc.column}"
-    return where
-
-
 def read_data_file(
     path: str | os.PathLike[str], code: str, kinds: dict[str, str], hint: str
 ) -> PlanData:
@@ -136,7 +127,9 @@ def read_data_file(
     suffix = os.path.splitext(name)[1].lower()
     if suffix not in kinds:
         wanted = ", ".join(sorted(kinds))
-        raise DiagnosticError(Diagnostic(code, f"expected a {wanted} file", where=name, hint=hint))
+        raise DiagnosticError(
+            Diagnostic(code, f"expected a {wanted} file", where=Place(name), hint=hint)
+        )
     try:
         return read_plan(name)
     except DiagnosticError as exc:
@@ -154,8 +147,7 @@ class FileProblems:
         return self.data.locate(Location(None, pointer))
 
     def add(self, pointer: str, message: str, hint: str | None = None) -> None:
-        where = _where(self.locate(pointer))
-        self.found.append(Diagnostic(self.code, message, where=where, hint=hint))
+        self.found.append(Diagnostic(self.code, message, where=self.data.place(pointer), hint=hint))
 
     def raise_any(self) -> None:
         if self.found:

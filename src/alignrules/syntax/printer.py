@@ -31,7 +31,7 @@ from decimal import Decimal
 import attrs
 from lark import Lark, Token
 
-from alignrules.diagnostics import BIDI_CONTROLS, Diagnostic, DiagnosticError
+from alignrules.diagnostics import BIDI_CONTROLS, Diagnostic, DiagnosticError, Place
 from alignrules.source import Source
 from alignrules.syntax import ast
 from alignrules.syntax.build import decode_string
@@ -881,7 +881,7 @@ def _verify(src: Source, tree: ast.Ruleset, tokens: Tokens, out: str) -> None:
             Diagnostic(
                 "format",
                 f"the formatted text {why}, so the file is left unchanged",
-                where=src.name,
+                where=Place(src.name),
                 hint="this is a bug in `alignrules fmt`; please report it with the file",
             )
         )

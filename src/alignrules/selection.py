@@ -14,10 +14,17 @@ from collections.abc import Iterable, Mapping, Sequence
 import attrs
 
 from alignrules.diagnostics import Diagnostic, DiagnosticError, Place, did_you_mean
-from alignrules.runtime.report import WAIVER_RULES, Report, RuleInfo, Severity, Violation
+from alignrules.runtime.report import (
+    DANGLING_RULE,
+    WAIVER_RULES,
+    Report,
+    RuleInfo,
+    Severity,
+    Violation,
+)
 
 #: Findings no selection removes: about the plan's references and the waiver file.
-ALWAYS = frozenset({"dangling-reference", *WAIVER_RULES})
+ALWAYS = frozenset({DANGLING_RULE, *WAIVER_RULES})
 
 
 @attrs.frozen

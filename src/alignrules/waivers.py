@@ -37,6 +37,7 @@ from alignrules.data.read import PlanData, read_plan
 from alignrules.diagnostics import Diagnostic, DiagnosticError, Place, did_you_mean
 from alignrules.pointer import escape as escape_pointer
 from alignrules.runtime.report import (
+    DANGLING_RULE,
     Location,
     Report,
     RuleInfo,
@@ -264,7 +265,7 @@ def apply_waivers(report: Report, waivers: Sequence[Waiver]) -> Report:
         waived.append(Waived(v, w.reason, w.owner, w.expires, w.location))
 
     known = {r.id for r in report.rules} | {v.rule for v in report.violations}
-    known.add("dangling-reference")  # the loader's own rule, in every ruleset
+    known.add(DANGLING_RULE)  # the loader's own rule, in every ruleset
     findings: list[Violation] = []
     for w in waivers:
         if w.in_force(as_of):

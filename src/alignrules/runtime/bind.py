@@ -37,7 +37,7 @@ from alignrules.runtime.dangling import hole as hole
 from alignrules.runtime.dangling import known as known
 from alignrules.runtime.dangling import terms as terms
 from alignrules.runtime.regex import Pattern
-from alignrules.runtime.report import Location, RuleInfo, Severity, Violation
+from alignrules.runtime.report import DANGLING_RULE, Location, RuleInfo, Severity, Violation
 from alignrules.runtime.values import (
     ZERO_MONEY as ZERO_MONEY,  # re-exported: generated sums over money start from it
 )
@@ -133,7 +133,7 @@ class EntitySpec:
 
 
 DANGLING: Final = RuleInfo(
-    id="dangling-reference",
+    id=DANGLING_RULE,
     title="A reference names an entity that does not exist",
     severity=Severity.ERROR,
     origin="<alignrules>",

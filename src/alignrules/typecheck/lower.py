@@ -17,6 +17,7 @@ from alignrules.diagnostics import Diagnostic, DiagnosticError, did_you_mean
 from alignrules.ir import nodes as ir
 from alignrules.ir import types as t
 from alignrules.ir.nodes import walk
+from alignrules.runtime.report import DANGLING_RULE
 from alignrules.source import Span
 from alignrules.syntax import ast
 from alignrules.typecheck.recursion import recursive_predicates
@@ -537,8 +538,8 @@ class Lowering:
             if v is not None:
                 params.append((name, v))
         for exp in d.expects:
-            # `dangling-reference` is the loader's own rule, in every ruleset (runtime/bind.py).
-            if exp.rule is not None and exp.rule not in rules and exp.rule != "dangling-reference":
+            # The loader's own rule is in every ruleset (runtime/bind.py).
+            if exp.rule is not None and exp.rule not in rules and exp.rule != DANGLING_RULE:
                 self.error(
                     "example",
                     exp.span,

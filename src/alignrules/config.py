@@ -215,7 +215,7 @@ class _Reader:
         self.problems.append(Diagnostic("usage", message, where=self._where(key), hint=hint))
 
     def _where(self, key: str) -> Place:
-        """`file:line` of the first line that sets `key` (TOML parsers keep no positions)."""
+        """The file and line of the first line that sets `key` (TOML parsers keep no positions)."""
         pattern = re.compile(rf'^\s*["\']?{re.escape(key)}["\']?\s*=')
         for n, line in enumerate(self.text.splitlines(), start=1):
             if pattern.match(line):

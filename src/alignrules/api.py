@@ -17,6 +17,7 @@ from alignrules.runtime.values import ValueProblem
 if TYPE_CHECKING:
     from alignrules.compile import CompiledRuleset
     from alignrules.data.read import PlanData
+    from alignrules.runtime.module import AnyModule, Params
 
 # The compiler (`alignrules.compile` and what it imports), the plan reader and the binder are
 # imported where they are first needed, so that `import alignrules` stays cheap
@@ -32,7 +33,7 @@ class Checker:
 
     def __init__(self, compiled: CompiledRuleset, params: Mapping[str, str] | None = None) -> None:
         self.compiled = compiled
-        self.module = compiled.module
+        self.module: AnyModule = compiled.module
         self._params = self._make_params(params or {})
 
     @property
@@ -45,7 +46,7 @@ class Checker:
         """The generated module's source text."""
         return self.compiled.python
 
-    def _make_params(self, overrides: Mapping[str, Any]) -> Any:
+    def _make_params(self, overrides: Mapping[str, Any]) -> Params:
         texts = {k: v if isinstance(v, str) else _param_text(v) for k, v in overrides.items()}
         try:
             return self.module.params_from(texts)
@@ -78,7 +79,7 @@ class Checker:
             raise DiagnosticError([_data_diag(p, m, source) for p, m in exc.problems]) from None
         today = as_of if as_of is not None else date.today()
         try:
-            report: Report = self.module.check(plan, chosen, today=today)
+            report = self.module.check(plan, chosen, today=today)
         except RuleCrashed as exc:
             raise DiagnosticError(_crash_diag(exc, source)) from exc
         if source is not None:

@@ -6,7 +6,7 @@ import decimal
 import os
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
@@ -30,9 +30,24 @@ class Checker:
     >>> report = checker.check_file("examples/aligned/plan.yaml", as_of=date(2026, 11, 22))
     """
 
-    def __init__(self, compiled: CompiledRuleset, params: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        compiled: CompiledRuleset,
+        params: Mapping[str, str] | None = None,
+        *,
+        engine: str = "python",
+    ) -> None:
+        if engine not in ENGINES:
+            raise DiagnosticError(
+                Diagnostic(
+                    "usage",
+                    f"unknown engine `{engine}` (engines: {', '.join(ENGINES)})",
+                    where="engine",
+                )
+            )
         self.compiled = compiled
         self.module = compiled.module
+        self.engine = engine
         self._params = self._make_params(params or {})
 
     @property
@@ -69,13 +84,15 @@ class Checker:
         from alignrules.runtime.bind import DataError, gc_paused
 
         chosen = self._params if params is None else self._make_params(params)
-        try:
-            plan = self.module.load(data, dialect)
-        except DataError as exc:
-            raise DiagnosticError([_data_diag(p, m, source) for p, m in exc.problems]) from None
         today = as_of if as_of is not None else date.today()
         try:
-            report: Report = self.module.check(plan, chosen, today=today)
+            if self.engine == "duckdb":
+                report: Report = _duckdb_check(self, data, chosen, today, dialect)
+            else:
+                plan = self.module.load(data, dialect)
+                report = self.module.check(plan, chosen, today=today)
+        except DataError as exc:
+            raise DiagnosticError([_data_diag(p, m, source) for p, m in exc.problems]) from None
         except RuleCrashed as exc:
             raise DiagnosticError(_crash_diag(exc, source)) from exc
         if source is not None:
@@ -146,6 +163,27 @@ class Checker:
             else Report.build((), (info for info, _ in self.module.RULES), day)
         )
         return PlansReport(report, tuple(checked), tuple(errors))
+
+
+ENGINES: Final = ("python", "duckdb")
+
+
+def _duckdb_check(checker: Checker, data: Any, params: Any, today: date, dialect: str) -> Report:
+    """`data` checked by the SQL translation of the ruleset on DuckDB (extra `duckdb`)."""
+    try:
+        from alignrules.sql import duckdb_engine
+    except ImportError:
+        raise DiagnosticError(
+            Diagnostic(
+                "usage",
+                "the duckdb engine needs DuckDB and sqlglot",
+                where="engine",
+                hint="pip install 'alignrules[duckdb]'",
+            )
+        ) from None
+    return duckdb_engine.check(
+        checker.compiled.program, checker.module, data, params, today=today, dialect=dialect
+    )
 
 
 @attrs.frozen
@@ -225,23 +263,33 @@ def _data_diag(pointer: str, message: str, source: PlanData | None) -> Diagnosti
     return Diagnostic("data", f"{pointer or '/'}: {message}", where=_data_where(pointer, source))
 
 
-def load(ruleset: str | os.PathLike[str], *, params: Mapping[str, Any] | None = None) -> Checker:
+def load(
+    ruleset: str | os.PathLike[str],
+    *,
+    params: Mapping[str, Any] | None = None,
+    engine: str = "python",
+) -> Checker:
     """Compile a ruleset into a Checker: a `.rules` file, a folder of them, ruleset text,
     or `std:NAME` for a ruleset that ships with alignrules (`std:strategy`).
 
     Compilation is cached by content, so loading an unchanged ruleset again is cheap.
+    `engine` is `python` (the generated module) or `duckdb` (the SQL translation, run on
+    DuckDB: extra `duckdb`); both give the same report.
     """
     from alignrules.compile import compile_paths, compile_text
 
     if isinstance(ruleset, str) and ("\n" in ruleset or "{" in ruleset):
-        return Checker(compile_text(ruleset), params)
-    return Checker(compile_paths([ruleset]), params)
+        return Checker(compile_text(ruleset), params, engine=engine)
+    return Checker(compile_paths([ruleset]), params, engine=engine)
 
 
 def load_many(
-    rulesets: list[str | os.PathLike[str]], *, params: Mapping[str, Any] | None = None
+    rulesets: list[str | os.PathLike[str]],
+    *,
+    params: Mapping[str, Any] | None = None,
+    engine: str = "python",
 ) -> Checker:
     """One Checker for several ruleset files or folders checked together."""
     from alignrules.compile import compile_paths
 
-    return Checker(compile_paths(rulesets), params)
+    return Checker(compile_paths(rulesets), params, engine=engine)

@@ -204,6 +204,8 @@ def test_a_generated_benchmark_plan_reads_natively(tmp_path: Path) -> None:
         (lambda item: item.update(status="ſtress_tested"), "does not take"),  # not ASCII
         (lambda item: item.update(due="2026-02-30"), "does not take"),  # no such day
         (lambda item: item.update(live=1), "does not take"),
+        (lambda item: item.update(lead="P3W"), "does not take"),  # ISO 8601: the binder's
+        (lambda item: item.update(lead="3 fortnights"), "does not take"),
         (lambda item: item.update(id="I2"), "duplicate key"),
         (lambda item: item.pop("links"), "does not take"),  # a required list
         (lambda item: item.update(tags=["a", None]), "element"),

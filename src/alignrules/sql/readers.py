@@ -356,11 +356,12 @@ def _load_entity(
             ok, value = _convert(kind, j, _enum_arms(program, f))
         if not f.optional:
             problems.append(missing)
-        problems.append(f"(NOT {missing} AND NOT ({ok}))")
+        problems.append(f"(NOT {missing} AND NOT coalesce({ok}, false))")
         columns.append(f"CASE WHEN {missing} THEN NULL ELSE {value} END AS {_quote(f.name)}")
         if kind == "money":
             columns.append(f"CAST(NULL AS VARCHAR) AS {_quote(currency_column(f.name))}")
-    columns.append(f"{' OR '.join(problems)} AS ar__bad")
+    # Unknown (NULL) counts as a problem: a check that cannot say yes must not let a value by.
+    columns.append(f"coalesce({' OR '.join(problems)}, true) AS ar__bad")
     con.execute(
         f"CREATE TABLE {_quote(table.name)} AS SELECT {', '.join(columns)} FROM {_quote(raw)}"
         f" ORDER BY {ROW}"
@@ -412,7 +413,8 @@ def _load_list(
     created.append(items)
     ok, value = _convert(kind, "e", _enum_arms(program, f))
     bad = con.execute(
-        f"SELECT count(*) FROM {_quote(items)} WHERE json_type(e) = 'NULL' OR NOT ({ok})"
+        f"SELECT count(*) FROM {_quote(items)}"
+        f" WHERE json_type(e) = 'NULL' OR NOT coalesce({ok}, false)"
     ).fetchall()[0][0]
     if bad:
         raise NativeUnavailable(

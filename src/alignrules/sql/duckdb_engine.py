@@ -19,6 +19,7 @@ located error instead of guessing:
 
 from __future__ import annotations
 
+import decimal
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
@@ -115,6 +116,11 @@ def check(
                 raise RuleCrashed(info.id, info.origin) from exc
             reader = RowReader(program, q.rule, info, bound, q.lets)
             n = len(q.bound)
+            if q.crash:
+                crashed = sorted(row[:-1] for row in rows if row[-1])
+                if crashed:
+                    _crash(program, q, info, bound, crashed[0][0])
+                rows = [row[:-1] for row in rows]
             for row in rows:
                 bound_rows = [(var, ent, row[1 + i]) for i, (var, ent) in enumerate(q.bound)]
                 found.append(reader.violation(row[0], bound_rows, row[1 + n :]))
@@ -123,6 +129,19 @@ def check(
     rules = (bind.DANGLING, *(info for info, _ in module.RULES))
     counts = tuple((e.name, len(entities[e.name])) for e in program.entities)
     return Report.build(found, rules, today, counts)
+
+
+def _crash(program: ir.Program, q: RuleQuery, info: RuleInfo, bound: Bound, row: int) -> None:
+    """Stop as the Python engine stops on a division by zero: naming the rule and record."""
+    entity = program.entity(q.rule.subject_entity)
+    record = bound.records[entity.name][row]
+    key = getattr(record, bound.attrs[entity.name][entity.key])
+    try:
+        raise decimal.DivisionByZero("division by zero")
+    except decimal.DivisionByZero as exc:
+        raise RuleCrashed(
+            info.id, info.origin, f"{entity.name} `{key}`", record.ar_pointer
+        ) from exc
 
 
 def _members(program: ir.Program, module: Any) -> dict[tuple[str, str], Any]:
@@ -247,16 +266,16 @@ def _cells(f: ir.Field, value: Any, enum_names: Mapping[object, str]) -> tuple[A
         base = t.strip_opt(base.elem)
     if base == t.MONEY:
         if value is None:
-            return (None, None)
-        return (_decimal(value.amount, f), value.currency)
+            return (None, None, None)
+        return (_decimal(value.amount, f), value.currency, _scale(value.amount))
     if value is None:
-        return (None,)
+        return (None, None) if base == t.DECIMAL else (None,)
     if isinstance(base, t.EnumT):
         return (enum_names[value],)
     if base == t.DURATION:
         return (value.days,)
     if base == t.DECIMAL:
-        return (_decimal(value, f),)
+        return (_decimal(value, f), _scale(value))
     if isinstance(value, bool):
         return (value,)
     if isinstance(value, int) and not -_INT64 <= value < _INT64:
@@ -267,6 +286,12 @@ def _cells(f: ir.Field, value: Any, enum_names: Mapping[object, str]) -> tuple[A
         except UnicodeEncodeError:
             raise EngineLimit(f"text in field `{f.name}` is not valid Unicode") from None
     return (value,)
+
+
+def _scale(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int)
+    return max(0, -exponent)
 
 
 def _decimal(value: Decimal, f: ir.Field) -> Decimal:

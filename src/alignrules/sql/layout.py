@@ -17,6 +17,10 @@ For each entity `E` of the IR there is one relation, named `E` by default (a map
   (the order comes from the IR `Enum`, not from the column); a single reference, and a
   `from parent` field -> the target's key as written in the data, typed as the target's key
   column (a dangling id stays as written). A missing value is NULL.
+- for each decimal or money column `c`, a SMALLINT column `c__scale`: the number of decimal
+  places the value was written with (`0.50` -> 2, `3` -> 0). The amount alone is the number;
+  the scale is how it prints: a message shows a sum as the Python engine does (`1.50 + 2` is
+  `3.50`), which needs the places of its terms.
 - for each list field `E.f`, a BOOLEAN column `f__present` on `E`: FALSE when the list is
   absent (or null) in the data, TRUE when it is there, even empty. Language §3.6 tells the two
   apart, and a separate relation alone cannot (an owner with no element rows is either).
@@ -24,7 +28,7 @@ For each entity `E` of the IR there is one relation, named `E` by default (a map
 and for each list field `E.f` one relation `E__f` (named by the mapping too) with columns
 `ar_owner` (the owner's key, typed as `E`'s key), `ar_pos` (BIGINT, 0-based position in the
 list) and `value` (typed as a single value of the element type above; a money list also has
-`value__currency`).
+`value__currency`, and a decimal or money list `value__scale`).
 
 Numbers: a loader must refuse, as a located data error, a decimal or money value with more than
 9 decimal places or 29 integer digits, rather than let the database round it; results must be
@@ -79,7 +83,8 @@ class Column:
     dialect), the rule-side field it holds, and its role.
 
     Roles: `row`, `owner`, `pos`, `value` (a field's value or a list element), `currency`
-    (the currency of a money value), `present` (whether a list field is in the data).
+    (the currency of a money value), `scale` (the decimal places of a decimal or money
+    value), `present` (whether a list field is in the data).
     """
 
     name: str
@@ -128,6 +133,11 @@ def currency_column(field: str) -> str:
     return f"{field}__currency"
 
 
+def scale_column(column: str) -> str:
+    """The column holding the decimal places of decimal or money column `column`."""
+    return f"{column}__scale"
+
+
 def present_column(field: str) -> str:
     """The column on the owner's relation saying whether list field `field` is in the data."""
     return f"{field}__present"
@@ -165,6 +175,8 @@ def _value_columns(program: Program, field: Field, name: str) -> list[Column]:
     cols = [Column(name, scalar_sql_type(program, base), field.name, "value")]
     if base == Prim("money"):
         cols.append(Column(currency_column(name), "VARCHAR", field.name, "currency"))
+    if base in (Prim("money"), Prim("decimal")):
+        cols.append(Column(scale_column(name), "SMALLINT", field.name, "scale"))
     return cols
 
 

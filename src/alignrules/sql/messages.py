@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -65,8 +66,16 @@ class RowReader:
         env: dict[str, Any] = {var: b.records[ent][row] for var, ent, row in bound_rows}
         subject = b.records[r.subject_entity][subject_row]
         env[r.subject] = subject
-        for name, value in zip(self.lets, lets, strict=True):
-            env[name] = self.from_sql(value, self.let_exprs[name].type)
+        cells = iter(lets)
+        for name in self.lets:
+            typ = t.strip_opt(self.let_exprs[name].type)
+            value = next(cells)
+            if typ in (t.DECIMAL, t.MONEY):
+                scale = next(cells)
+                currency = next(cells) if typ == t.MONEY else None
+                env[name] = _exact(value, scale, currency, typ == t.MONEY)
+            else:
+                env[name] = self.from_sql(value, typ)
         for name, e in self.let_exprs.items():
             if name not in env and is_path(e):
                 env[name] = _Lazy(e)
@@ -140,9 +149,11 @@ class RowReader:
 
     def from_sql(self, value: Any, typ: t.Type) -> Any:
         """A `let` value as the database returned it, as the Python backend holds it."""
+        base = t.strip_opt(typ)
+        if isinstance(base, t.CollT):
+            return tuple(self.from_sql(v, base.elem) for v in value or ())
         if value is None:
             return None
-        base = t.strip_opt(typ)
         if isinstance(base, t.EntityT):
             return self.b.indexes[base.name][value]
         if isinstance(base, t.EnumT):
@@ -150,6 +161,14 @@ class RowReader:
         if base == t.DURATION:
             return timedelta(days=value)
         return value
+
+
+def _exact(value: Any, scale: Any, currency: Any, money: bool) -> Any:
+    """A computed decimal with the decimal places the Python engine's value has."""
+    if value is None:
+        return None
+    amount = Decimal(value).quantize(Decimal(1).scaleb(-int(scale)))
+    return Money(amount, currency) if money else amount
 
 
 @attrs.frozen

@@ -47,9 +47,11 @@ from alignrules.sql.layout import (
     VALUE,
     Layout,
     LayoutError,
+    currency_column,
     element_type,
     layout,
     present_column,
+    scale_column,
 )
 from alignrules.sql.messages import is_path
 from alignrules.sql.values import NotExact, date_literal, decimal_literal, literal
@@ -81,6 +83,8 @@ class Val:
     ok: exp.Expr | None = None
     entity: str | None = None
     alias: str | None = None
+    #: for a list element of decimal or money values: its "scale" and "currency" columns
+    aux: Mapping[str, exp.Expr] | None = None
 
 
 @attrs.frozen
@@ -105,6 +109,7 @@ class RuleQuery:
     lets: tuple[str, ...]  # let variables returned, column ar_let_<i>
     money: tuple[tuple[str, str], ...]  # (entity, field) of money values the rule reads
     money_params: tuple[str, ...]
+    crash: bool  # the last column, ar_crash, is true where the rule divides by zero
 
 
 @attrs.frozen
@@ -211,6 +216,7 @@ class _RuleTranslator:
         self.money_params: set[str] = set()
         self.preds = {pr.name: pr for pr in program.predicates}
         self.let_colls: dict[str, tuple[ir.Expr, dict[str, Val]]] = {}
+        self.let_env: dict[str, tuple[ir.Expr, dict[str, Val]]] = {}
 
     def fresh(self, stem: str) -> str:
         self.n += 1
@@ -224,6 +230,7 @@ class _RuleTranslator:
         seq: list[Val] = []
         bound: list[tuple[str, str]] = []
         let_vals: dict[str, Val] = {}
+        crashes: list[tuple[int, exp.Expr | None]] = []
         for step in r.steps:
             if isinstance(step, ir.Bind):
                 src = self.source(step.coll, scope)
@@ -235,17 +242,21 @@ class _RuleTranslator:
                 if src.elem.entity is not None:
                     bound.append((step.var, src.elem.entity))
             elif isinstance(step, ir.Filter):
+                crashes.append((len(seq), self.crash(step.cond, scope)))
                 seq.append(self.expr(step.cond, scope))
             elif isinstance(t.strip_opt(step.expr.type), t.CollT):
                 # a list: ranged over where it is used; following it belongs to this binding
                 self.let_colls[step.var] = (step.expr, dict(scope))
                 seq.append(Val(exp.true(), self.source(step.expr, scope).outer_ok))
             else:
+                crashes.append((len(seq), self.crash(step.expr, scope)))
+                self.let_env[step.var] = (step.expr, dict(scope))
                 v = self.expr(step.expr, scope)
                 seq.append(Val(exp.true(), v.ok))  # a `let` belongs to its binding
                 scope[step.var] = attrs.evolve(v, ok=None)
                 let_vals[step.var] = v
         if r.cond is not None:
+            crashes.append((len(seq), self.crash(r.cond, scope)))
             cond = self.expr(r.cond, scope)
             seq.append(cond if r.violate_when else attrs.evolve(cond, value=exp.not_(cond.value)))
         total = _seq_and(seq)
@@ -256,13 +267,36 @@ class _RuleTranslator:
             alias = scope[var].alias
             assert alias is not None
             cols.append(exp.alias_(_col(alias, ROW), f"ar_bound_{i}"))
-        lets = tuple(sorted(self._message_lets(r, let_vals)))
+        lets = tuple(sorted(self._message_lets(r, {*let_vals, *self.let_colls})))
         for i, name in enumerate(lets):
+            if name in self.let_colls:  # a list: its elements, in any order (text sorts them)
+                src = self.source(*self.let_colls[name])
+                agg = self._scalar(src, exp.ArrayAgg(this=src.elem.value), _and(*src.where))
+                cols.append(exp.alias_(agg.value, f"ar_let_{i}"))
+                continue
             cols.append(exp.alias_(let_vals[name].value, f"ar_let_{i}"))
+            let_expr, let_scope = self.let_env[name]
+            base = t.strip_opt(let_expr.type)
+            if base in (t.DECIMAL, t.MONEY):
+                cols.append(exp.alias_(self.aux(let_expr, let_scope, "scale"), f"ar_let_{i}_scale"))
+            if base == t.MONEY:
+                cols.append(
+                    exp.alias_(self.aux(let_expr, let_scope, "currency"), f"ar_let_{i}_currency")
+                )
+        crash: exp.Expr | None = None
+        for i, c in crashes:
+            if c is not None:
+                reached = _and(*(x for v in seq[:i] for x in (v.ok, exp.paren(v.value.copy()))))
+                crash = _any(crash, _and(reached, c))
+        if crash is not None:
+            cols.append(exp.alias_(exp.Coalesce(this=crash, expressions=[exp.false()]), "ar_crash"))
         query = exp.select(*cols).from_(tables[0], copy=False)
         for tb in tables[1:]:
             query = query.join(tb, join_type="cross", copy=False)
-        cond_all = _and(*where, total.ok, total.value if seq else None)
+        judged = _and(total.ok, total.value if seq else None)
+        if crash is not None:
+            judged = _any(judged or exp.true(), crash)
+        cond_all = _and(*where, judged)
         if cond_all is not None:
             query = query.where(cond_all, copy=False)
         return RuleQuery(
@@ -272,9 +306,10 @@ class _RuleTranslator:
             lets,
             tuple(sorted(self.money)),
             tuple(sorted(self.money_params)),
+            crash is not None,
         )
 
-    def _message_lets(self, r: ir.Rule, lets: Mapping[str, Val]) -> set[str]:
+    def _message_lets(self, r: ir.Rule, lets: set[str]) -> set[str]:
         """The computed `let` variables a message hole reads: the query returns them."""
         exprs = {s.var: s.expr for s in r.steps if isinstance(s, ir.LetStep)}
         out: set[str] = set()
@@ -288,16 +323,74 @@ class _RuleTranslator:
                     continue
                 if is_path(exprs[node.name]):
                     continue  # read from the records, as the Python backend reads it
-                if node.name not in lets:
-                    raise Unsupported("a message printing a computed list", node.span)
-                if t.strip_opt(exprs[node.name].type) in (t.DECIMAL, t.MONEY):
-                    raise Unsupported(
-                        "a message printing a computed decimal (the database's digits, such as"
-                        " `0.500000000`, are not the Python backend's `0.5`)",
-                        node.span,
-                    )
+                if node.name not in lets and element_type(exprs[node.name].type) in (
+                    t.DECIMAL,
+                    t.MONEY,
+                ):
+                    raise Unsupported("a message printing a computed list of decimals", node.span)
                 out.add(node.name)
         return out
+
+    def aux(self, e: ir.Expr, scope: dict[str, Val], kind: str) -> exp.Expr:
+        """The decimal places (`kind` "scale") or the currency ("currency") of a decimal or
+        money expression, as the Python engine's value has them, for printing it: `+` and
+        `-` keep the most places, `*` adds them, a sum has its terms' most (at least 0)."""
+        base = t.strip_opt(e.type)
+        if kind == "currency" and base != t.MONEY:
+            return exp.null()
+        if base not in (t.DECIMAL, t.MONEY):
+            return exp.Literal.number(0)  # an int (or a duration) in a decimal computation
+        if isinstance(e, ir.Narrowed):
+            return self.aux(e.expr, scope, kind)
+        if isinstance(e, ir.Const | ir.ParamRef):
+            value: object = e.value if isinstance(e, ir.Const) else self.params[e.name]
+            if isinstance(e, ir.Const) and kind == "currency":
+                return exp.Literal.string(e.currency) if e.currency else exp.null()
+            if kind == "currency":
+                code = getattr(value, "currency", None)
+                return exp.Literal.string(code) if isinstance(code, str) else exp.null()
+            amount = getattr(value, "amount", value)
+            assert isinstance(amount, Decimal | int)
+            exponent = Decimal(amount).as_tuple().exponent
+            assert isinstance(exponent, int)
+            return exp.Literal.number(max(0, -exponent))
+        if isinstance(e, ir.GetField):
+            obj = self.expr(e.obj, scope)
+            column = currency_column(e.field) if kind == "currency" else scale_column(e.field)
+            return self.field_of(obj, e.entity, column)
+        if isinstance(e, ir.Var) and e.name in self.let_env:
+            let_expr, let_scope = self.let_env[e.name]
+            return self.aux(let_expr, let_scope, kind)
+        bound = scope.get(e.name) if isinstance(e, ir.Var) else None
+        if bound is not None and bound.aux is not None:
+            return bound.aux[kind]
+        if isinstance(e, ir.Neg) or (isinstance(e, ir.Builtin) and e.name == "abs"):
+            return self.aux(e.expr if isinstance(e, ir.Neg) else e.args[0], scope, kind)
+        if isinstance(e, ir.Arith) and e.op in "+-*":
+            a, b = self.aux(e.left, scope, kind), self.aux(e.right, scope, kind)
+            if kind == "currency":
+                return exp.Coalesce(this=a, expressions=[b])
+            if e.op == "*":
+                return exp.Add(this=a, expression=b)
+            return exp.Greatest(this=a, expressions=[b])
+        if isinstance(e, ir.Otherwise):
+            x = self.expr(e.expr, scope)
+            chosen = exp.Case().when(
+                exp.Is(this=x.value, expression=exp.null()), self.aux(e.default, scope, kind)
+            )
+            return chosen.else_(self.aux(e.expr, scope, kind))
+        if isinstance(e, ir.Aggregate) and e.op == "sum":
+            src, where, inner = self._terms(e, scope)
+            term = self.aux(e.value, inner, kind)
+            if kind == "currency":
+                return self._scalar(src, exp.Max(this=term), where).value
+            most = self._scalar(src, exp.Max(this=term), where).value
+            return exp.Coalesce(this=most, expressions=[exp.Literal.number(0)])
+        raise Unsupported(
+            f"a message printing this computed {base} (its digits would not be the Python"
+            " engine's)",
+            e.span,
+        )
 
     # ------------------------------------------------------------------ collections
     def source(self, e: ir.Expr, scope: dict[str, Val]) -> Source:
@@ -347,7 +440,14 @@ class _RuleTranslator:
             f = self.p.entity(e.entity).field(e.field)
             assert f is not None
             self._note_money(e.entity, f)
-            return Source((_table(table.name, la),), (owner,), Val(_col(la, VALUE)), obj.ok)
+            aux = {
+                "scale": _col(la, scale_column(VALUE)),
+                "currency": _col(la, currency_column(VALUE)),
+            }
+            elem = Val(
+                _col(la, VALUE), aux=aux if element_type(f.type) in (t.DECIMAL, t.MONEY) else None
+            )
+            return Source((_table(table.name, la),), (owner,), elem, obj.ok)
         if isinstance(e, ir.BackRef):
             target = self.expr(e.target, scope)
             alias = self.fresh(e.entity.lower())
@@ -402,6 +502,11 @@ class _RuleTranslator:
                     self.entity_row(v.entity, ta),
                     inner_src.outer_ok,
                 )
+            if t.strip_opt(e.value.type) in (t.DECIMAL, t.MONEY):
+                aux_map: dict[str, exp.Expr] = {
+                    k: self.aux(e.value, inner_scope, k) for k in ("scale", "currency")
+                }
+                v = attrs.evolve(v, aux=aux_map)
             return Source(inner_src.tables, conds, v, inner_src.outer_ok)
         if isinstance(e, ir.Var) and e.name in self.let_colls:
             let_expr, let_scope = self.let_colls[e.name]
@@ -550,19 +655,75 @@ class _RuleTranslator:
         return v
 
     def x_compare(self, e: ir.Compare, scope: dict[str, Val]) -> Val:
+        left_q, right_q = _quotient(e.left), _quotient(e.right)
+        if left_q is not None and right_q is not None:
+            raise Unsupported("a comparison of two quotients", e.span)
+        if left_q is not None or right_q is not None:
+            return self.compare_quotient(e, scope)
         a, b = self.expr(e.left, scope), self.expr(e.right, scope)
         left, right = a.value, b.value
         if e.op not in ("=", "!="):
             left, right = self.ordinal(left, e.operand), self.ordinal(right, e.operand)
-        ops: dict[str, type[exp.Binary]] = {
-            "=": exp.EQ,
-            "!=": exp.NEQ,
-            "<": exp.LT,
-            "<=": exp.LTE,
-            ">": exp.GT,
-            ">=": exp.GTE,
-        }
-        return Val(ops[e.op](this=left, expression=right), _and(a.ok, b.ok))
+        return Val(_COMPARE[e.op](this=left, expression=right), _and(a.ok, b.ok))
+
+    def compare_quotient(self, e: ir.Compare, scope: dict[str, Val]) -> Val:
+        """`n / d op c`, compared exactly as `n op c * d` (the order turned for a negative
+        `d`). With `d` zero it is NULL: the rule's crash column reports the division."""
+        flip = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "=", "!=": "!="}
+        q = _quotient(e.left)
+        if q is not None:
+            (num, den), other, op = q, e.right, e.op
+        else:
+            q = _quotient(e.right)
+            assert q is not None
+            (num, den), other, op = q, e.left, flip[e.op]
+        n, d, c = self.expr(num, scope), self.expr(den, scope), self.expr(other, scope)
+        product = exp.paren(exp.Mul(this=c.value, expression=d.value), copy=False)
+        ops = _COMPARE
+        zero = exp.Literal.number(0)
+        value = (
+            exp.Case()
+            .when(
+                exp.GT(this=d.value.copy(), expression=zero),
+                ops[op](this=n.value, expression=product),
+            )
+            .when(
+                exp.LT(this=d.value.copy(), expression=zero.copy()),
+                ops[op](this=product.copy(), expression=n.value.copy()),
+            )
+        )
+        return Val(value, _and(n.ok, d.ok, c.ok))
+
+    def crash(self, e: ir.Expr, scope: dict[str, Val]) -> exp.Expr | None:
+        """When evaluating `e` divides by zero (None: never), following the language's order
+        of evaluation: left to right, `and`/`or` stopping early, a dangling reference first."""
+        if not any(isinstance(n, ir.Arith) and n.op == "/" for n in ir.walk(e)):
+            return None
+        if isinstance(e, ir.Arith) and e.op == "/":
+            a, b = self.expr(e.left, scope), self.expr(e.right, scope)
+            zero = exp.EQ(this=b.value, expression=exp.Literal.number(0))
+            inner = _any(self.crash(e.right, scope), _and(b.ok, zero))
+            return _any(self.crash(e.left, scope), _and(a.ok, inner))
+        if isinstance(e, ir.BoolOp):
+            a = self.expr(e.left, scope)
+            right = self.crash(e.right, scope)
+            gate = _is(a.value, e.op == "and")
+            later = None if right is None else _and(a.ok, gate, right)
+            return _any(self.crash(e.left, scope), later)
+        if isinstance(e, ir.Quant | ir.Aggregate | ir.MapField | ir.BackRef | ir.PredCall):
+            raise Unsupported(
+                "a division inside a quantifier, aggregate, navigation or predicate", e.span
+            )
+        out: exp.Expr | None = None
+        prefix: exp.Expr | None = None
+        for child in _children(e):
+            c = self.crash(child, scope)
+            if c is not None:
+                out = _any(out, _and(prefix, c))
+            q = _quotient(child)
+            parts = q if q is not None else (child,)
+            prefix = _and(prefix, *(self.expr(x, scope).ok for x in parts))
+        return out
 
     def x_member(self, e: ir.Member, scope: dict[str, Val]) -> Val:
         x = self.expr(e.element, scope)
@@ -659,7 +820,8 @@ class _RuleTranslator:
     def x_arith(self, e: ir.Arith, scope: dict[str, Val]) -> Val:
         if e.op == "/":
             raise Unsupported(
-                "`/` (the language rounds quotients to 60 significant digits; SQL decimals cannot)",
+                "`/` outside a comparison (the language rounds quotients to 60 significant"
+                " digits; SQL decimals cannot)",
                 e.span,
             )
         a, b = self.expr(e.left, scope), self.expr(e.right, scope)
@@ -727,23 +889,34 @@ class _RuleTranslator:
             query = query.where(where, copy=False)
         return Val(exp.Subquery(this=query), src.outer_ok)
 
-    def x_aggregate(self, e: ir.Aggregate, scope: dict[str, Val]) -> Val:
+    def _terms(
+        self, e: ir.Aggregate, scope: dict[str, Val]
+    ) -> tuple[Source, exp.Expr | None, dict[str, Val]]:
+        """The elements of an aggregate, and which of them are terms: those whose `where`
+        holds and whose value is present, leaving out any that meet a dangling reference."""
         src = self.source(e.coll, scope)
         inner = {**scope, e.var: src.elem}
         cond = self.expr(e.where, inner) if e.where is not None else None
+        value = self.expr(e.value, inner)
+        term = Val(exp.true(), value.ok)
+        parts = [p for p in (cond, term) if p is not None]
+        guard = _seq_and(parts)
+        present = exp.Not(this=exp.Is(this=value.value.copy(), expression=exp.null()))
+        return src, _and(*src.where, guard.ok, guard.value, present), inner
+
+    def x_aggregate(self, e: ir.Aggregate, scope: dict[str, Val]) -> Val:
         if e.op == "count":
+            src = self.source(e.coll, scope)
+            inner = {**scope, e.var: src.elem}
+            cond = self.expr(e.where, inner) if e.where is not None else None
             return self._count(src, cond)
         vt = t.strip_opt(e.value.type)
         if e.op == "avg":
             raise Unsupported("`avg` (its quotient is rounded to 60 digits)", e.span)
         if isinstance(vt, t.EnumT):
             raise Unsupported(f"`{e.op}` of enum values", e.span)
+        src, where, inner = self._terms(e, scope)
         value = self.expr(e.value, inner)
-        term = Val(exp.true(), value.ok)
-        parts = [p for p in (cond, term) if p is not None]
-        guard = _seq_and(parts)
-        present = exp.Not(this=exp.Is(this=value.value.copy(), expression=exp.null()))
-        where = _and(*src.where, guard.ok, guard.value, present)
         if e.op == "sum":
             zero = decimal_literal(0) if vt in (t.DECIMAL, t.MONEY) else exp.Literal.number(0)
             total = exp.Sum(this=value.value)
@@ -754,6 +927,41 @@ class _RuleTranslator:
 
     def x_allof(self, e: ir.AllOf, scope: dict[str, Val]) -> Val:
         raise Unsupported("an entity's records used as a value", e.span)
+
+
+_COMPARE: Final[dict[str, type[exp.Binary]]] = {
+    "=": exp.EQ,
+    "!=": exp.NEQ,
+    "<": exp.LT,
+    "<=": exp.LTE,
+    ">": exp.GT,
+    ">=": exp.GTE,
+}
+
+
+def _quotient(e: ir.Expr) -> tuple[ir.Expr, ir.Expr] | None:
+    inner = e.expr if isinstance(e, ir.Narrowed) else e
+    if isinstance(inner, ir.Arith) and inner.op == "/":
+        return inner.left, inner.right
+    return None
+
+
+def _children(e: ir.Expr) -> list[ir.Expr]:
+    out: list[ir.Expr] = []
+    for field in attrs.fields(type(e)):
+        value = getattr(e, field.name)
+        for v in value if isinstance(value, tuple) else (value,):
+            if attrs.has(type(v)) and hasattr(v, "type") and hasattr(v, "span"):
+                out.append(v)
+    return out
+
+
+def _any(a: exp.Expr | None, b: exp.Expr | None) -> exp.Expr | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return exp.paren(_or(a, b), copy=False)
 
 
 def _opt(x: exp.Expr | None) -> tuple[exp.Expr, ...]:

@@ -165,3 +165,28 @@ def test_bad_data_is_the_python_readers_located_error(
     assert "duplicate Offer key 'A'" in err and "plan.json:1:" in err
     assert "Traceback" not in err
     assert duckdb.__version__  # the engine under test is installed, not skipped
+
+
+def test_a_message_printing_a_computed_decimal_is_left_to_the_baseline(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rules = (
+        PRICES
+        + """
+rule doubled {
+    no offer
+        let twice = offer.price + offer.price
+        may twice > 150
+    message "offer {offer.id} doubles to {twice}"
+}
+"""
+    )
+    (tmp_path / "p.rules").write_text(rules, encoding="utf-8")
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(PRICES_PLAN).replace("100.5", "100.50"), encoding="utf-8")
+    with pytest.raises(native_engine.NativeUnavailable, match="computed decimal"):
+        _native_is_used(tmp_path / "p.rules", plan)
+    python = _cli(capsys, str(tmp_path / "p.rules"), "--data", str(plan))
+    sql = _cli(capsys, str(tmp_path / "p.rules"), "--data", str(plan), "--engine", "duckdb")
+    assert sql == python
+    assert "offer A doubles to 201.00" in python[1]

@@ -24,9 +24,9 @@ import duckdb
 from alignrules.ir import nodes as ir
 from alignrules.ir import types as t
 from alignrules.runtime import bind
-from alignrules.runtime.report import Location, Report, RuleCrashed, RuleInfo, Violation
+from alignrules.runtime.report import Location, Report, RuleInfo, Violation
 from alignrules.runtime.values import Money, finite_decimal
-from alignrules.sql.duckdb_engine import _check_currencies, _members
+from alignrules.sql.duckdb_engine import _members, rule_violations
 from alignrules.sql.layout import (
     OWNER,
     POS,
@@ -36,7 +36,7 @@ from alignrules.sql.layout import (
     currency_column,
     present_column,
 )
-from alignrules.sql.messages import Bound, RowReader
+from alignrules.sql.messages import Bound
 from alignrules.sql.readers import NativeUnavailable, load_json, pointer_for
 from alignrules.sql.text import query_text
 from alignrules.sql.translate import translate
@@ -66,24 +66,7 @@ def check_file(
     `RuleCrashed` when the database stops a rule, and `DiagnosticError` for what the SQL
     engine cannot check (as `duckdb_engine.check`).
     """
-    con = duckdb.connect(":memory:")
-    try:
-        load_json(con, program, path)
-        return _check(con, program, module, params, today, plain)
-    finally:
-        con.close()
-
-
-def _check(
-    con: duckdb.DuckDBPyConnection,
-    program: ir.Program,
-    module: Any,
-    params: Any,
-    today: date,
-    plain: Callable[[], Any],
-) -> Report:
     enum_names: dict[object, str] = dict(module.ENUM_TEXT)
-    members = _members(program, module)
     param_values = {spec[0]: getattr(params, spec[1]) for spec in module.PARAM_SPECS}
     tr = translate(
         program,
@@ -93,42 +76,38 @@ def _check(
         casefold=True,
         enum_names=enum_names,
     )
-    fattrs = {
-        spec.name: {
-            f.name: fs.attr
-            for f, fs in zip(program.entity(spec.name).fields, spec.fields, strict=True)
-        }
-        for spec in module.SPECS
-    }
-    records = {
-        spec.name: _Records(con, program, tr.layout, spec, members, plain) for spec in module.SPECS
-    }
-    indexes = {name: _Index(con, recs) for name, recs in records.items()}
-    bound = Bound(records, indexes, fattrs, param_values, members, today)
-    infos: dict[str, RuleInfo] = {info.id: info for info, _ in module.RULES}
     texts = [query_text(q, "duckdb") for q in tr.queries]
-    # Python functions in DuckDB need numpy, which the engine does not otherwise: they are
-    # registered only for a ruleset whose queries fold case.
-    for name, fn in (
-        ("ar_casefold", str.casefold),
-        ("ar_lower", str.lower),
-        ("ar_upper", str.upper),
-    ):
-        if any(name in text for text in texts):
-            con.create_function(name, fn, ["VARCHAR"], "VARCHAR")
-    found = _dangling(con, program, tr.layout, module)
-    for q, text in zip(tr.queries, texts, strict=True):
-        info = infos[q.rule.id]
-        _check_currencies(con, tr.layout, q, program, param_values)
-        try:
-            rows = con.execute(text).fetchall()
-        except duckdb.Error as exc:
-            raise RuleCrashed(info.id, info.origin) from exc
-        reader = RowReader(program, q.rule, info, bound, q.lets)
-        n = len(q.bound)
-        for row in rows:
-            bound_rows = [(var, ent, row[1 + i]) for i, (var, ent) in enumerate(q.bound)]
-            found.append(reader.violation(row[0], bound_rows, row[1 + n :]))
+    scales = [c.name for tb in tr.layout.tables for c in tb.columns if c.role == "scale"]
+    if any(f'"{name}"' in text for name in scales for text in texts):
+        # DuckDB's JSON reader parses a number into a binary double or a fixed scale, so
+        # the places it was written with (`0.50`) are lost; a query that prints a computed
+        # decimal needs them.
+        raise NativeUnavailable("a rule prints a computed decimal, which needs its places")
+    con = duckdb.connect(":memory:")
+    try:
+        con.create_function("ar_casefold", str.casefold, ["VARCHAR"], "VARCHAR")
+        con.create_function("ar_lower", str.lower, ["VARCHAR"], "VARCHAR")
+        con.create_function("ar_upper", str.upper, ["VARCHAR"], "VARCHAR")
+        load_json(con, program, path)
+        members = _members(program, module)
+        records = {
+            spec.name: _Records(con, program, tr.layout, spec, members, plain)
+            for spec in module.SPECS
+        }
+        fattrs = {
+            spec.name: {
+                f.name: fs.attr
+                for f, fs in zip(program.entity(spec.name).fields, spec.fields, strict=True)
+            }
+            for spec in module.SPECS
+        }
+        indexes = {name: _Index(con, recs) for name, recs in records.items()}
+        bound = Bound(records, indexes, fattrs, param_values, members, today)
+        infos: dict[str, RuleInfo] = {info.id: info for info, _ in module.RULES}
+        found = _dangling(con, program, tr.layout, module)
+        found += rule_violations(con, program, tr, infos, bound, param_values)
+    finally:
+        con.close()
     rules = (bind.DANGLING, *(info for info, _ in module.RULES))
     counts = tuple((e.name, len(records[e.name])) for e in program.entities)
     return Report.build(found, rules, today, counts)

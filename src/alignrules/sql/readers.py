@@ -45,6 +45,7 @@ from alignrules.sql.layout import (
     element_type,
     layout,
     present_column,
+    scale_column,
 )
 
 if TYPE_CHECKING:
@@ -360,6 +361,10 @@ def _load_entity(
         columns.append(f"CASE WHEN {missing} THEN NULL ELSE {value} END AS {_quote(f.name)}")
         if kind == "money":
             columns.append(f"CAST(NULL AS VARCHAR) AS {_quote(currency_column(f.name))}")
+        if kind in ("decimal", "money"):
+            # The places a number was written with are lost to DuckDB's reader (a double,
+            # or a fixed scale): unknown. A query that reads them cannot use this reader.
+            columns.append(f"CAST(NULL AS SMALLINT) AS {_quote(scale_column(f.name))}")
     # Unknown (NULL) counts as a problem: a check that cannot say yes must not let a value by.
     columns.append(f"coalesce({' OR '.join(problems)}, true) AS ar__bad")
     con.execute(

@@ -212,14 +212,23 @@ def _native_check(
     from alignrules.data.read import read_plan
 
     file = Path(path)
-    if file.suffix.lower() != ".json" or not file.is_file() or file.stat().st_size > limit:
-        return None
     try:
-        from alignrules.sql import native_engine
+        from alignrules.sql import native_engine, sources
     except ImportError:
         return None  # the baseline path names the missing extra
     chosen = checker._params if params is None else checker._make_params(params)
     today = as_of if as_of is not None else date.today()
+    if sources.is_table_source(file):
+        # Tables in the layout (Parquet files, a DuckDB file): no text to locate findings in,
+        # so each keeps its record's place in the plan (`/marketing/claims/7`).
+        try:
+            return native_engine.check_tables(
+                checker.compiled.program, checker.module, file, chosen, today=today
+            )
+        except RuleCrashed as exc:
+            raise DiagnosticError(_crash_diag(exc, None)) from exc
+    if file.suffix.lower() != ".json" or not file.is_file() or file.stat().st_size > limit:
+        return None
     read: list[PlanData] = []
 
     def source() -> PlanData:

@@ -35,13 +35,15 @@ from alignrules.sql.layout import (
     Layout,
     currency_column,
     present_column,
+    scale_column,
 )
 from alignrules.sql.messages import Bound
 from alignrules.sql.readers import NativeUnavailable, load_json, pointer_for
+from alignrules.sql.sources import attach_tables
 from alignrules.sql.text import query_text
-from alignrules.sql.translate import translate
+from alignrules.sql.translate import Translation, translate
 
-__all__ = ["NativeUnavailable", "check_file"]
+__all__ = ["NativeUnavailable", "check_file", "check_tables"]
 
 #: Records are fetched this many rows at a time: findings come in subject order, so a block
 #: usually serves many of them.
@@ -66,16 +68,7 @@ def check_file(
     `RuleCrashed` when the database stops a rule, and `DiagnosticError` for what the SQL
     engine cannot check (as `duckdb_engine.check`).
     """
-    enum_names: dict[object, str] = dict(module.ENUM_TEXT)
-    param_values = {spec[0]: getattr(params, spec[1]) for spec in module.PARAM_SPECS}
-    tr = translate(
-        program,
-        dialect="duckdb",
-        params=param_values,
-        today=today,
-        casefold=True,
-        enum_names=enum_names,
-    )
+    tr = _translate(program, module, params, today)
     texts = [query_text(q, "duckdb") for q in tr.queries]
     scales = [c.name for tb in tr.layout.tables for c in tb.columns if c.role == "scale"]
     if any(f'"{name}"' in text for name in scales for text in texts):
@@ -83,12 +76,62 @@ def check_file(
         # the places it was written with (`0.50`) are lost; a query that prints a computed
         # decimal needs them.
         raise NativeUnavailable("a rule prints a computed decimal, which needs its places")
+    return _run(
+        program, module, tr, params, today, plain, lambda con: load_json(con, program, path)
+    )
+
+
+def check_tables(
+    program: ir.Program,
+    module: Any,
+    path: str | os.PathLike[str],
+    params: Any,
+    *,
+    today: date,
+) -> Report:
+    """Check a plan held as tables in the layout: a folder of Parquet files or a DuckDB
+    database file (`sql.sources`). A table that does not fit the layout is a `data` error."""
+
+    def no_plain() -> Any:  # pragma: no cover - the tables hold every number's places
+        raise AssertionError("a table source has no plain plan")
+
+    tr = _translate(program, module, params, today)
+    return _run(
+        program, module, tr, params, today, no_plain, lambda con: attach_tables(con, program, path)
+    )
+
+
+def _translate(program: ir.Program, module: Any, params: Any, today: date) -> Translation:
+    return translate(
+        program,
+        dialect="duckdb",
+        params=_param_values(module, params),
+        today=today,
+        casefold=True,
+        enum_names=dict(module.ENUM_TEXT),
+    )
+
+
+def _param_values(module: Any, params: Any) -> dict[str, Any]:
+    return {spec[0]: getattr(params, spec[1]) for spec in module.PARAM_SPECS}
+
+
+def _run(
+    program: ir.Program,
+    module: Any,
+    tr: Translation,
+    params: Any,
+    today: date,
+    plain: Callable[[], Any],
+    fill: Callable[[duckdb.DuckDBPyConnection], object],
+) -> Report:
+    param_values = _param_values(module, params)
     con = duckdb.connect(":memory:")
     try:
         con.create_function("ar_casefold", str.casefold, ["VARCHAR"], "VARCHAR")
         con.create_function("ar_lower", str.lower, ["VARCHAR"], "VARCHAR")
         con.create_function("ar_upper", str.upper, ["VARCHAR"], "VARCHAR")
-        load_json(con, program, path)
+        fill(con)
         members = _members(program, module)
         records = {
             spec.name: _Records(con, program, tr.layout, spec, members, plain)
@@ -192,10 +235,16 @@ class _Records(Sequence[Any]):
         # (attribute, column of the value, how a value is made); a money value read natively
         # has no currency (only JSON numbers are), so its currency column is not read
         self.plan: list[tuple[str, int, str, Callable[..., Any]]] = []
+        self.extra: dict[str, tuple[int, int | None]] = {}  # decimal: scale, currency columns
         for f, fs in zip(self.entity.fields, spec.fields, strict=True):
             column = present_column(f.name) if f.many else f.name
             how = "list" if f.many else fs.kind if fs.kind in ("decimal", "money") else "value"
             self.plan.append((fs.attr, where[column], how, _maker(f, members)))
+            if how in ("decimal", "money"):
+                self.extra[fs.attr] = (
+                    where[scale_column(f.name)],
+                    where.get(currency_column(f.name)),
+                )
         self.blocks: dict[int, tuple[dict[int, tuple[Any, ...]], dict[str, Any]]] = {}
         self.cache: dict[int, Any] = {}
         count = con.execute(f"SELECT count(*) FROM {_q(self.table.name)}").fetchall()
@@ -254,6 +303,11 @@ class _Records(Sequence[Any]):
                 kw[attr] = tuple(make(*e) for e in elements) if value else None
             elif how == "value":
                 kw[attr] = make(value)
+            elif r[self.extra[attr][0]] is not None:  # tables that know the places
+                scale_at, currency_at = self.extra[attr]
+                number = Decimal(value).quantize(Decimal(1).scaleb(-r[scale_at]))
+                currency = None if currency_at is None else r[currency_at]
+                kw[attr] = number if how == "decimal" else Money(number, currency)
             else:
                 # The native reader took only JSON numbers here: the Python reader's Decimal
                 # of the same number is the value, with the digits as written (`100.50`).

@@ -18,6 +18,11 @@ id-keyed maps, `at` (single) entities, `from parent` fields, values inside neste
 strict entities are not read natively yet: their rules (what a `null` on the way means,
 which key fills the key field) live in the binder, and a second copy here would drift.
 
+One difference remains, in what is not read: the Python reader refuses a whole document for
+a duplicate key or an over-deep nesting anywhere in it, and DuckDB refuses those only in the
+records and values the layout reads (it parses the rest as opaque JSON). Such a plan is
+checked here and refused by the Python reader.
+
 `record_pointer` gives the JSON pointer of a record from its `ar_row`, so a caller computes
 file:line:column only for the records that violate a rule.
 

@@ -156,3 +156,15 @@ def test_a_missing_table_or_a_wrong_type_is_named(
         )
     code, _, err = _check(capsys, rules, db, "--engine", "duckdb")
     assert code == 2 and "`Offer__bundle.ar_pos` is INTEGER, where the layout has BIGINT" in err
+
+
+def test_the_python_engine_names_the_engine_that_reads_tables(
+    tmp_path: Path, rules: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "plan.duckdb"
+    with duckdb.connect(str(db)) as con:
+        _make_tables(con, OFFERS)
+    code, out, err = _check(capsys, rules, db)
+    assert (code, out) == (2, "")
+    assert "plan.duckdb: error: is a plan held as tables" in err
+    assert "hint: check it with `--engine duckdb`" in err

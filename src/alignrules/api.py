@@ -122,6 +122,7 @@ class Checker:
             native = _native_check(self, path, limit, as_of, params)
             if native is not None:
                 return native
+        _no_tables(path)
         data = read_plan(path, max_bytes=limit)
         dialect = "csv" if data.kind == "csv" else "json"
         return self.check(data.root, as_of=as_of, params=params, dialect=dialect, source=data)
@@ -159,6 +160,7 @@ class Checker:
                         checked.append(os.fspath(plan))
                         continue
                 if isinstance(plan, str | os.PathLike):
+                    _no_tables(plan)
                     data = read_plan(plan, max_bytes=limit)
                 else:
                     data = plan
@@ -196,6 +198,22 @@ def _duckdb_check(checker: Checker, data: Any, params: Any, today: date, dialect
     return duckdb_engine.check(
         checker.compiled.program, checker.module, data, params, today=today, dialect=dialect
     )
+
+
+def _no_tables(path: str | os.PathLike[str]) -> None:
+    """Refuse, with the way out, a plan held as tables when the engine is Python's."""
+    from alignrules.sql.sources import is_table_source
+
+    if is_table_source(path):
+        raise DiagnosticError(
+            Diagnostic(
+                "data",
+                "is a plan held as tables (a DuckDB file or Parquet files), which only the"
+                " duckdb engine reads",
+                where=os.fspath(path),
+                hint="check it with `--engine duckdb`",
+            )
+        )
 
 
 def _native_check(

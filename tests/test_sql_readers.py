@@ -242,3 +242,12 @@ def test_the_shipped_example_with_money_text_is_left_to_the_python_loader() -> N
         load_json(
             duckdb.connect(), ruleset.compiled.program, ROOT / "examples/quick-commerce/plan.json"
         )
+
+
+def test_the_modules_examples_run() -> None:
+    import doctest
+
+    from alignrules.sql import readers
+
+    result = doctest.testmod(readers)
+    assert result.attempted > 0 and result.failed == 0

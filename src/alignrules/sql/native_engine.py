@@ -17,7 +17,7 @@ import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 import duckdb
 
@@ -43,7 +43,15 @@ from alignrules.sql.sources import attach_tables
 from alignrules.sql.text import query_text
 from alignrules.sql.translate import Translation, translate
 
-__all__ = ["NativeUnavailable", "check_file", "check_tables"]
+__all__ = ["Connection", "NativeUnavailable", "check_file", "check_tables", "check_tables_in"]
+
+
+class Connection(Protocol):
+    """What the engine asks of a database: DuckDB's `execute(sql)`, whose result has
+    `fetchall()`. The queries are written in DuckDB's SQL."""
+
+    def execute(self, query: str, /) -> Any: ...
+
 
 #: Records are fetched this many rows at a time: findings come in subject order, so a block
 #: usually serves many of them.
@@ -125,32 +133,45 @@ def _run(
     plain: Callable[[], Any],
     fill: Callable[[duckdb.DuckDBPyConnection], object],
 ) -> Report:
-    param_values = _param_values(module, params)
     con = duckdb.connect(":memory:")
     try:
         con.create_function("ar_casefold", str.casefold, ["VARCHAR"], "VARCHAR")
         con.create_function("ar_lower", str.lower, ["VARCHAR"], "VARCHAR")
         con.create_function("ar_upper", str.upper, ["VARCHAR"], "VARCHAR")
         fill(con)
-        members = _members(program, module)
-        records = {
-            spec.name: _Records(con, program, tr.layout, spec, members, plain)
-            for spec in module.SPECS
-        }
-        fattrs = {
-            spec.name: {
-                f.name: fs.attr
-                for f, fs in zip(program.entity(spec.name).fields, spec.fields, strict=True)
-            }
-            for spec in module.SPECS
-        }
-        indexes = {name: _Index(con, recs) for name, recs in records.items()}
-        bound = Bound(records, indexes, fattrs, param_values, members, today)
-        infos: dict[str, RuleInfo] = {info.id: info for info, _ in module.RULES}
-        found = _dangling(con, program, tr.layout, module)
-        found += rule_violations(con, program, tr, infos, bound, param_values)
+        return check_tables_in(con, program, module, tr, params, today, plain)
     finally:
         con.close()
+
+
+def check_tables_in(
+    con: Connection,
+    program: ir.Program,
+    module: Any,
+    tr: Translation,
+    params: Any,
+    today: date,
+    plain: Callable[[], Any],
+) -> Report:
+    """The report of `tr`'s queries on the layout's tables in `con` (DuckDB, or another
+    engine behind an object with DuckDB's `execute(sql).fetchall()`)."""
+    param_values = _param_values(module, params)
+    members = _members(program, module)
+    records = {
+        spec.name: _Records(con, program, tr.layout, spec, members, plain) for spec in module.SPECS
+    }
+    fattrs = {
+        spec.name: {
+            f.name: fs.attr
+            for f, fs in zip(program.entity(spec.name).fields, spec.fields, strict=True)
+        }
+        for spec in module.SPECS
+    }
+    indexes = {name: _Index(con, recs) for name, recs in records.items()}
+    bound = Bound(records, indexes, fattrs, param_values, members, today)
+    infos: dict[str, RuleInfo] = {info.id: info for info, _ in module.RULES}
+    found = _dangling(con, program, tr.layout, module)
+    found += rule_violations(con, program, tr, infos, bound, param_values)
     rules = (bind.DANGLING, *(info for info, _ in module.RULES))
     counts = tuple((e.name, len(records[e.name])) for e in program.entities)
     return Report.build(found, rules, today, counts)
@@ -161,9 +182,7 @@ def _q(name: str) -> str:
 
 
 # ------------------------------------------------------------------ dangling references
-def _dangling(
-    con: duckdb.DuckDBPyConnection, program: ir.Program, lay: Layout, module: Any
-) -> list[Violation]:
+def _dangling(con: Connection, program: ir.Program, lay: Layout, module: Any) -> list[Violation]:
     """The binder's `dangling-reference` findings, found by anti-joins."""
     out: list[Violation] = []
     for entity, spec in zip(program.entities, module.SPECS, strict=True):
@@ -217,7 +236,7 @@ class _Records(Sequence[Any]):
 
     def __init__(
         self,
-        con: duckdb.DuckDBPyConnection,
+        con: Connection,
         program: ir.Program,
         lay: Layout,
         spec: Any,
@@ -338,7 +357,7 @@ class _Index(Mapping[Any, Any]):
     """An entity's key index (key -> record): the keys and rows are fetched once, at the first
     lookup, and a record is made only when a lookup finds it."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, records: _Records) -> None:
+    def __init__(self, con: Connection, records: _Records) -> None:
         self.con, self.records = con, records
         self._rows: dict[Any, int] | None = None
 

@@ -40,6 +40,7 @@ from sqlglot import exp
 from alignrules.diagnostics import Diagnostic, DiagnosticError
 from alignrules.ir import nodes as ir
 from alignrules.ir import types as t
+from alignrules.runtime.values import Money
 from alignrules.source import Span
 from alignrules.sql.layout import (
     OWNER,
@@ -171,7 +172,7 @@ def translate(
     except LayoutError as exc:
         span = exc.field.span if exc.field is not None else None
         raise DiagnosticError(Diagnostic("sql-unsupported", str(exc), span)) from None
-    values = {p.name: p.default for p in program.params}
+    values = {p.name: _default(p) for p in program.params}
     values.update(params or {})
     queries: list[RuleQuery] = []
     problems: list[Diagnostic] = []
@@ -660,6 +661,8 @@ class _RuleTranslator:
             raise Unsupported("a comparison of two quotients", e.span)
         if left_q is not None or right_q is not None:
             return self.compare_quotient(e, scope)
+        if _average(e.left) is not None or _average(e.right) is not None:
+            return self.compare_average(e, scope)
         a, b = self.expr(e.left, scope), self.expr(e.right, scope)
         left, right = a.value, b.value
         if e.op not in ("=", "!="):
@@ -693,6 +696,33 @@ class _RuleTranslator:
             )
         )
         return Val(value, _and(n.ok, d.ok, c.ok))
+
+    def compare_average(self, e: ir.Compare, scope: dict[str, Val]) -> Val:
+        """`(avg(xs) otherwise d) op c`, exactly: `d op c` with no terms, else
+        `sum op c * count` (the count is positive)."""
+        flip = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "=", "!=": "!="}
+        found = _average(e.left)
+        if found is not None:
+            (agg, default), other, op = found, e.right, e.op
+        else:
+            found = _average(e.right)
+            assert found is not None
+            (agg, default), other, op = found, e.left, flip[e.op]
+        if _average(other) is not None:
+            raise Unsupported("a comparison of two averages", e.span)
+        src, where, inner = self._terms(agg, scope)
+        value = self.expr(agg.value, inner)
+        total = self._scalar(src, exp.Sum(this=value.value), where).value
+        count = self._scalar(src, exp.Count(this=exp.Star()), where).value
+        c, d = self.expr(other, scope), self.expr(default, scope)
+        product = exp.paren(exp.Mul(this=c.value, expression=count), copy=False)
+        empty = exp.EQ(this=count.copy(), expression=exp.Literal.number(0))
+        judged = (
+            exp.Case()
+            .when(empty, _COMPARE[op](this=d.value, expression=c.value.copy()))
+            .else_(_COMPARE[op](this=total, expression=product))
+        )
+        return Val(judged, _and(src.outer_ok, c.ok, d.ok))
 
     def crash(self, e: ir.Expr, scope: dict[str, Val]) -> exp.Expr | None:
         """When evaluating `e` divides by zero (None: never), following the language's order
@@ -912,7 +942,11 @@ class _RuleTranslator:
             return self._count(src, cond)
         vt = t.strip_opt(e.value.type)
         if e.op == "avg":
-            raise Unsupported("`avg` (its quotient is rounded to 60 digits)", e.span)
+            raise Unsupported(
+                "`avg` outside `(avg(...) otherwise d) op c` (its quotient is rounded to 60"
+                " digits; SQL decimals cannot)",
+                e.span,
+            )
         if isinstance(vt, t.EnumT):
             raise Unsupported(f"`{e.op}` of enum values", e.span)
         src, where, inner = self._terms(e, scope)
@@ -929,6 +963,14 @@ class _RuleTranslator:
         raise Unsupported("an entity's records used as a value", e.span)
 
 
+def _default(p: ir.Param) -> object:
+    """A parameter's declared default as the engine holds parameter values."""
+    if p.type == t.MONEY and isinstance(p.default, tuple):
+        amount, currency = p.default
+        return Money(Decimal(amount), currency)
+    return p.default
+
+
 _COMPARE: Final[dict[str, type[exp.Binary]]] = {
     "=": exp.EQ,
     "!=": exp.NEQ,
@@ -943,6 +985,18 @@ def _quotient(e: ir.Expr) -> tuple[ir.Expr, ir.Expr] | None:
     inner = e.expr if isinstance(e, ir.Narrowed) else e
     if isinstance(inner, ir.Arith) and inner.op == "/":
         return inner.left, inner.right
+    return None
+
+
+def _average(e: ir.Expr) -> tuple[ir.Aggregate, ir.Expr] | None:
+    """`avg(...) otherwise d` as (the aggregate, d)."""
+    if (
+        isinstance(e, ir.Otherwise)
+        and isinstance(e.expr, ir.Aggregate)
+        and e.expr.op == "avg"
+        and not isinstance(t.strip_opt(e.expr.type), t.CollT)
+    ):
+        return e.expr, e.default
     return None
 
 

@@ -123,7 +123,7 @@ def test_language_rulesets_duckdb_equals_python(path: Path) -> None:
 
 def test_the_standard_plans_give_findings_on_both_engines() -> None:
     """The comparison above is not vacuous: generated plans do produce violations."""
-    python, duck = STANDARD
+    _, duck = STANDARD
     seen: set[str] = set()
 
     @settings(max_examples=30, deadline=None, derandomize=True, database=None)

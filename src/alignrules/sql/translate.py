@@ -161,8 +161,10 @@ def translate(
 
     `params` are parameter values by name (default: the ruleset's defaults); `today` is the
     evaluation date (default: the dialect's `CURRENT_DATE`); `names` maps entities to
-    relations (see `sql.layout.layout`). `casefold` allows `ignoring case` on text through a
-    function `ar_casefold` (Python's `str.casefold`), which the DuckDB engine registers.
+    relations (see `sql.layout.layout`). `casefold` allows `ignoring case`, `lower` and
+    `upper` through functions `ar_casefold`, `ar_lower` and `ar_upper` (Python's
+    `str.casefold`, `str.lower`, `str.upper`), which the DuckDB engine registers and a host
+    database must provide; without it they are refused.
     Raises `DiagnosticError` naming every construct the dialect cannot run identically.
     """
     if dialect not in DIALECTS:

@@ -33,6 +33,8 @@ def is_path(e: ir.Expr) -> bool:
         return is_path(e.obj)
     if isinstance(e, ir.Narrowed):
         return is_path(e.expr)
+    if isinstance(e, ir.MapField):  # `claim.capabilities.id`: a path through a list
+        return is_path(e.coll) and is_path(e.value)
     return False
 
 
@@ -145,6 +147,18 @@ class RowReader:
             if e.many:
                 return bind.deref_many_opt(ix, raw)
             return bind.deref_opt(ix, raw)
+        if isinstance(e, ir.MapField):
+            # the values of the elements, missing ones and dangling steps left out
+            out: list[Any] = []
+            for item in self.value(e.coll, env) or ():
+                try:
+                    v = self.value(e.value, {**env, e.var: item})
+                except Dangling:
+                    continue
+                if v is None:
+                    continue
+                out.extend(v) if e.flatten else out.append(v)
+            return tuple(out)
         raise AssertionError(f"not a message path: {type(e).__name__}")  # pragma: no cover
 
     def from_sql(self, value: Any, typ: t.Type) -> Any:

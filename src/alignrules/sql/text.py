@@ -10,8 +10,16 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from sqlglot import exp
+
 from alignrules.sql.translate import RuleQuery, Translation
 
+#: Functions a query may call that no SQL dialect has with the language's meaning.
+HOST_FUNCTIONS: Final = {
+    "ar_casefold": "Python's str.casefold (Unicode full case folding: `ß` is `ss`)",
+    "ar_lower": "Python's str.lower",
+    "ar_upper": "Python's str.upper",
+}
 _UNSAFE: Final = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 
 
@@ -28,6 +36,17 @@ def query_text(q: RuleQuery, dialect: str) -> str:
 def to_sql(tr: Translation, header: str) -> str:
     """The whole file: a header comment, then each rule's comment lines and query."""
     out = [comment(line) for line in header.splitlines()]
+    used = sorted(
+        {
+            f.name.lower()
+            for q in tr.queries
+            for f in q.query.find_all(exp.Anonymous)
+            if f.name.lower() in HOST_FUNCTIONS
+        }
+    )
+    if used:
+        out.append(comment("The queries call functions the database must provide:"))
+        out.extend(comment(f"  {name}(text): {HOST_FUNCTIONS[name]}") for name in used)
     for q in tr.queries:
         r = q.rule
         out.append("")

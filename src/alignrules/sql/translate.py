@@ -25,11 +25,15 @@ How the semantics of docs/language.md map onto SQL:
   the language rounds to 60 digits) are refused, and so is a literal that would be rounded.
 
 A construct with no faithful SQL form is refused with a located `sql-unsupported` error.
+
+Why this module is longer than 500 lines: it is one translator, one method per IR
+expression and collection kind, which read best side by side (as codegen/emit.py does for
+Python). Exact numbers are in `sql/exact.py`, the query pieces in `sql/sqltree.py`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Final
@@ -40,7 +44,9 @@ from sqlglot import exp
 from alignrules.diagnostics import Diagnostic, DiagnosticError
 from alignrules.ir import nodes as ir
 from alignrules.ir import types as t
+from alignrules.runtime.values import Money
 from alignrules.source import Span
+from alignrules.sql import exact
 from alignrules.sql.layout import (
     OWNER,
     ROW,
@@ -54,6 +60,22 @@ from alignrules.sql.layout import (
     scale_column,
 )
 from alignrules.sql.messages import is_path
+from alignrules.sql.sqltree import (
+    COMPARE,
+    Source,
+    Unsupported,
+    Val,
+    average,
+    col,
+    conj,
+    disj,
+    either,
+    is_,
+    opt,
+    quotient,
+    seq_and,
+    table,
+)
 from alignrules.sql.values import NotExact, date_literal, decimal_literal, literal
 
 #: Dialects whose regular expressions are RE2, the engine `matches` is defined by.
@@ -61,42 +83,6 @@ RE2_DIALECTS: Final = frozenset({"duckdb", "bigquery"})
 DIALECTS: Final = ("duckdb", "spark", "trino", "snowflake", "bigquery", "postgres")
 #: What Python's `str.strip()` removes: every character `str.isspace()` holds for.
 PY_WHITESPACE: Final = "".join(chr(c) for c in range(0x3000 + 1) if chr(c).isspace())
-
-
-class Unsupported(Exception):
-    """A construct this backend refuses; becomes a located `sql-unsupported` diagnostic."""
-
-    def __init__(self, message: str, span: Span | None) -> None:
-        super().__init__(message)
-        self.span = span
-
-
-@attrs.frozen
-class Val:
-    """A translated expression: its SQL value and when it can be judged (`ok`, None: always).
-
-    An entity value is its key; `entity` and `alias` (a table alias whose row it is, when
-    there is one) say how to read its fields.
-    """
-
-    value: exp.Expr
-    ok: exp.Expr | None = None
-    entity: str | None = None
-    alias: str | None = None
-    #: for a list element of decimal or money values: its "scale" and "currency" columns
-    aux: Mapping[str, exp.Expr] | None = None
-
-
-@attrs.frozen
-class Source:
-    """The elements of a collection: tables to range over, conditions that pick the rows
-    (element-level dangling guards included), the element, and the `ok` of the collection
-    itself, which belongs to the enclosing unit."""
-
-    tables: tuple[exp.Expr, ...]
-    where: tuple[exp.Expr, ...]
-    elem: Val
-    outer_ok: exp.Expr | None
 
 
 @attrs.frozen
@@ -120,32 +106,6 @@ class Translation:
     queries: tuple[RuleQuery, ...]
 
 
-def _and(*xs: exp.Expr | None) -> exp.Expr | None:
-    parts = [x for x in xs if x is not None]
-    if not parts:
-        return None
-    out = parts[0]
-    for p in parts[1:]:
-        out = exp.and_(out, p, copy=False)
-    return out
-
-
-def _or(a: exp.Expr, b: exp.Expr) -> exp.Expr:
-    return exp.or_(a, b, copy=False)
-
-
-def _is(x: exp.Expr, value: bool) -> exp.Expr:
-    return exp.Is(this=exp.paren(x, copy=False), expression=exp.true() if value else exp.false())
-
-
-def _col(alias: str, name: str) -> exp.Column:
-    return exp.column(name, table=alias, quoted=True)
-
-
-def _table(name: str, alias: str) -> exp.Expr:
-    return exp.alias_(exp.Table(this=exp.to_identifier(name, quoted=True)), alias, quoted=True)
-
-
 def translate(
     program: ir.Program,
     *,
@@ -160,8 +120,10 @@ def translate(
 
     `params` are parameter values by name (default: the ruleset's defaults); `today` is the
     evaluation date (default: the dialect's `CURRENT_DATE`); `names` maps entities to
-    relations (see `sql.layout.layout`). `casefold` allows `ignoring case` on text through a
-    function `ar_casefold` (Python's `str.casefold`), which the DuckDB engine registers.
+    relations (see `sql.layout.layout`). `casefold` allows `ignoring case`, `lower` and
+    `upper` through functions `ar_casefold`, `ar_lower` and `ar_upper` (Python's
+    `str.casefold`, `str.lower`, `str.upper`), which the DuckDB engine registers and a host
+    database must provide; without it they are refused.
     Raises `DiagnosticError` naming every construct the dialect cannot run identically.
     """
     if dialect not in DIALECTS:
@@ -171,12 +133,12 @@ def translate(
     except LayoutError as exc:
         span = exc.field.span if exc.field is not None else None
         raise DiagnosticError(Diagnostic("sql-unsupported", str(exc), span)) from None
-    values = {p.name: p.default for p in program.params}
+    values = {p.name: _default(p) for p in program.params}
     values.update(params or {})
     queries: list[RuleQuery] = []
     problems: list[Diagnostic] = []
     for rule in program.rules:
-        tr = _RuleTranslator(program, lay, dialect, values, today, casefold, enum_names)
+        tr = RuleTranslator(program, lay, dialect, values, today, casefold, enum_names)
         try:
             queries.append(tr.rule(rule))
         except Unsupported as exc:
@@ -193,7 +155,7 @@ def translate(
     return Translation(program, lay, dialect, tuple(queries))
 
 
-class _RuleTranslator:
+class RuleTranslator:
     def __init__(
         self,
         program: ir.Program,
@@ -242,61 +204,65 @@ class _RuleTranslator:
                 if src.elem.entity is not None:
                     bound.append((step.var, src.elem.entity))
             elif isinstance(step, ir.Filter):
-                crashes.append((len(seq), self.crash(step.cond, scope)))
+                crashes.append((len(seq), exact.crash(self, step.cond, scope)))
                 seq.append(self.expr(step.cond, scope))
             elif isinstance(t.strip_opt(step.expr.type), t.CollT):
                 # a list: ranged over where it is used; following it belongs to this binding
                 self.let_colls[step.var] = (step.expr, dict(scope))
                 seq.append(Val(exp.true(), self.source(step.expr, scope).outer_ok))
             else:
-                crashes.append((len(seq), self.crash(step.expr, scope)))
+                crashes.append((len(seq), exact.crash(self, step.expr, scope)))
                 self.let_env[step.var] = (step.expr, dict(scope))
                 v = self.expr(step.expr, scope)
                 seq.append(Val(exp.true(), v.ok))  # a `let` belongs to its binding
                 scope[step.var] = attrs.evolve(v, ok=None)
                 let_vals[step.var] = v
         if r.cond is not None:
-            crashes.append((len(seq), self.crash(r.cond, scope)))
+            crashes.append((len(seq), exact.crash(self, r.cond, scope)))
             cond = self.expr(r.cond, scope)
             seq.append(cond if r.violate_when else attrs.evolve(cond, value=exp.not_(cond.value)))
-        total = _seq_and(seq)
+        total = seq_and(seq)
         subject = scope[r.subject]
         assert subject.alias is not None
-        cols: list[exp.Expr] = [exp.alias_(_col(subject.alias, ROW), "ar_subject")]
+        cols: list[exp.Expr] = [exp.alias_(col(subject.alias, ROW), "ar_subject")]
         for i, (var, _) in enumerate(bound):
             alias = scope[var].alias
             assert alias is not None
-            cols.append(exp.alias_(_col(alias, ROW), f"ar_bound_{i}"))
+            cols.append(exp.alias_(col(alias, ROW), f"ar_bound_{i}"))
         lets = tuple(sorted(self._message_lets(r, {*let_vals, *self.let_colls})))
         for i, name in enumerate(lets):
             if name in self.let_colls:  # a list: its elements, in any order (text sorts them)
                 src = self.source(*self.let_colls[name])
-                agg = self._scalar(src, exp.ArrayAgg(this=src.elem.value), _and(*src.where))
+                agg = self._scalar(src, exp.ArrayAgg(this=src.elem.value), conj(*src.where))
                 cols.append(exp.alias_(agg.value, f"ar_let_{i}"))
                 continue
             cols.append(exp.alias_(let_vals[name].value, f"ar_let_{i}"))
             let_expr, let_scope = self.let_env[name]
             base = t.strip_opt(let_expr.type)
             if base in (t.DECIMAL, t.MONEY):
-                cols.append(exp.alias_(self.aux(let_expr, let_scope, "scale"), f"ar_let_{i}_scale"))
+                cols.append(
+                    exp.alias_(exact.aux(self, let_expr, let_scope, "scale"), f"ar_let_{i}_scale")
+                )
             if base == t.MONEY:
                 cols.append(
-                    exp.alias_(self.aux(let_expr, let_scope, "currency"), f"ar_let_{i}_currency")
+                    exp.alias_(
+                        exact.aux(self, let_expr, let_scope, "currency"), f"ar_let_{i}_currency"
+                    )
                 )
         crash: exp.Expr | None = None
         for i, c in crashes:
             if c is not None:
-                reached = _and(*(x for v in seq[:i] for x in (v.ok, exp.paren(v.value.copy()))))
-                crash = _any(crash, _and(reached, c))
+                reached = conj(*(x for v in seq[:i] for x in (v.ok, exp.paren(v.value.copy()))))
+                crash = either(crash, conj(reached, c))
         if crash is not None:
             cols.append(exp.alias_(exp.Coalesce(this=crash, expressions=[exp.false()]), "ar_crash"))
         query = exp.select(*cols).from_(tables[0], copy=False)
         for tb in tables[1:]:
             query = query.join(tb, join_type="cross", copy=False)
-        judged = _and(total.ok, total.value if seq else None)
+        judged = conj(total.ok, total.value if seq else None)
         if crash is not None:
-            judged = _any(judged or exp.true(), crash)
-        cond_all = _and(*where, judged)
+            judged = either(judged or exp.true(), crash)
+        cond_all = conj(*where, judged)
         if cond_all is not None:
             query = query.where(cond_all, copy=False)
         return RuleQuery(
@@ -331,74 +297,13 @@ class _RuleTranslator:
                 out.add(node.name)
         return out
 
-    def aux(self, e: ir.Expr, scope: dict[str, Val], kind: str) -> exp.Expr:
-        """The decimal places (`kind` "scale") or the currency ("currency") of a decimal or
-        money expression, as the Python engine's value has them, for printing it: `+` and
-        `-` keep the most places, `*` adds them, a sum has its terms' most (at least 0)."""
-        base = t.strip_opt(e.type)
-        if kind == "currency" and base != t.MONEY:
-            return exp.null()
-        if base not in (t.DECIMAL, t.MONEY):
-            return exp.Literal.number(0)  # an int (or a duration) in a decimal computation
-        if isinstance(e, ir.Narrowed):
-            return self.aux(e.expr, scope, kind)
-        if isinstance(e, ir.Const | ir.ParamRef):
-            value: object = e.value if isinstance(e, ir.Const) else self.params[e.name]
-            if isinstance(e, ir.Const) and kind == "currency":
-                return exp.Literal.string(e.currency) if e.currency else exp.null()
-            if kind == "currency":
-                code = getattr(value, "currency", None)
-                return exp.Literal.string(code) if isinstance(code, str) else exp.null()
-            amount = getattr(value, "amount", value)
-            assert isinstance(amount, Decimal | int)
-            exponent = Decimal(amount).as_tuple().exponent
-            assert isinstance(exponent, int)
-            return exp.Literal.number(max(0, -exponent))
-        if isinstance(e, ir.GetField):
-            obj = self.expr(e.obj, scope)
-            column = currency_column(e.field) if kind == "currency" else scale_column(e.field)
-            return self.field_of(obj, e.entity, column)
-        if isinstance(e, ir.Var) and e.name in self.let_env:
-            let_expr, let_scope = self.let_env[e.name]
-            return self.aux(let_expr, let_scope, kind)
-        bound = scope.get(e.name) if isinstance(e, ir.Var) else None
-        if bound is not None and bound.aux is not None:
-            return bound.aux[kind]
-        if isinstance(e, ir.Neg) or (isinstance(e, ir.Builtin) and e.name == "abs"):
-            return self.aux(e.expr if isinstance(e, ir.Neg) else e.args[0], scope, kind)
-        if isinstance(e, ir.Arith) and e.op in "+-*":
-            a, b = self.aux(e.left, scope, kind), self.aux(e.right, scope, kind)
-            if kind == "currency":
-                return exp.Coalesce(this=a, expressions=[b])
-            if e.op == "*":
-                return exp.Add(this=a, expression=b)
-            return exp.Greatest(this=a, expressions=[b])
-        if isinstance(e, ir.Otherwise):
-            x = self.expr(e.expr, scope)
-            chosen = exp.Case().when(
-                exp.Is(this=x.value, expression=exp.null()), self.aux(e.default, scope, kind)
-            )
-            return chosen.else_(self.aux(e.expr, scope, kind))
-        if isinstance(e, ir.Aggregate) and e.op == "sum":
-            src, where, inner = self._terms(e, scope)
-            term = self.aux(e.value, inner, kind)
-            if kind == "currency":
-                return self._scalar(src, exp.Max(this=term), where).value
-            most = self._scalar(src, exp.Max(this=term), where).value
-            return exp.Coalesce(this=most, expressions=[exp.Literal.number(0)])
-        raise Unsupported(
-            f"a message printing this computed {base} (its digits would not be the Python"
-            " engine's)",
-            e.span,
-        )
-
     # ------------------------------------------------------------------ collections
     def source(self, e: ir.Expr, scope: dict[str, Val]) -> Source:
         """The elements of list-valued `e`."""
         if isinstance(e, ir.AllOf):
             alias = self.fresh(e.entity.lower())
             return Source(
-                (_table(self.lay.entity_table(e.entity).name, alias),),
+                (table(self.lay.entity_table(e.entity).name, alias),),
                 (),
                 self.entity_row(e.entity, alias),
                 None,
@@ -414,8 +319,8 @@ class _RuleTranslator:
                 alias = self.fresh(v.entity.lower())
                 key = self.p.entity(v.entity).key
                 return Source(
-                    (_table(self.lay.entity_table(v.entity).name, alias),),
-                    (exp.EQ(this=_col(alias, key), expression=v.value),),
+                    (table(self.lay.entity_table(v.entity).name, alias),),
+                    (exp.EQ(this=col(alias, key), expression=v.value),),
                     self.entity_row(v.entity, alias),
                     v.ok,
                 )
@@ -423,15 +328,15 @@ class _RuleTranslator:
         if isinstance(e, ir.GetField | ir.Deref) and self._is_list_field(e):
             obj = self.expr(e.obj, scope)
             ent = self.p.entity(e.entity)
-            table = self.lay.list_table(e.entity, e.field)
+            rel = self.lay.list_table(e.entity, e.field)
             la = self.fresh(e.field.lower())
-            owner = exp.EQ(this=_col(la, OWNER), expression=obj.value)
+            owner = exp.EQ(this=col(la, OWNER), expression=obj.value)
             if isinstance(e, ir.Deref):
                 ta = self.fresh(e.target.lower())
                 key = self.p.entity(e.target).key
-                join = exp.EQ(this=_col(ta, key), expression=_col(la, VALUE))
+                join = exp.EQ(this=col(ta, key), expression=col(la, VALUE))
                 return Source(
-                    (_table(table.name, la), _table(self.lay.entity_table(e.target).name, ta)),
+                    (table(rel.name, la), table(self.lay.entity_table(e.target).name, ta)),
                     (owner, join),
                     self.entity_row(e.target, ta),
                     obj.ok,
@@ -441,13 +346,13 @@ class _RuleTranslator:
             assert f is not None
             self._note_money(e.entity, f)
             aux = {
-                "scale": _col(la, scale_column(VALUE)),
-                "currency": _col(la, currency_column(VALUE)),
+                "scale": col(la, scale_column(VALUE)),
+                "currency": col(la, currency_column(VALUE)),
             }
             elem = Val(
-                _col(la, VALUE), aux=aux if element_type(f.type) in (t.DECIMAL, t.MONEY) else None
+                col(la, VALUE), aux=aux if element_type(f.type) in (t.DECIMAL, t.MONEY) else None
             )
-            return Source((_table(table.name, la),), (owner,), elem, obj.ok)
+            return Source((table(rel.name, la),), (owner,), elem, obj.ok)
         if isinstance(e, ir.BackRef):
             target = self.expr(e.target, scope)
             alias = self.fresh(e.entity.lower())
@@ -458,20 +363,20 @@ class _RuleTranslator:
                 key = self.p.entity(e.entity).key
                 inner = (
                     exp.select("1")
-                    .from_(_table(self.lay.list_table(e.entity, e.field).name, la))
+                    .from_(table(self.lay.list_table(e.entity, e.field).name, la))
                     .where(
-                        _and(
-                            exp.EQ(this=_col(la, OWNER), expression=_col(alias, key)),
-                            exp.EQ(this=_col(la, VALUE), expression=target.value),
+                        conj(
+                            exp.EQ(this=col(la, OWNER), expression=col(alias, key)),
+                            exp.EQ(this=col(la, VALUE), expression=target.value),
                         ),
                         copy=False,
                     )
                 )
                 cond: exp.Expr = exp.Exists(this=inner)
             else:
-                cond = exp.EQ(this=_col(alias, e.field), expression=target.value)
+                cond = exp.EQ(this=col(alias, e.field), expression=target.value)
             return Source(
-                (_table(self.lay.entity_table(e.entity).name, alias),),
+                (table(self.lay.entity_table(e.entity).name, alias),),
                 (cond,),
                 self.entity_row(e.entity, alias),
                 target.ok,
@@ -483,28 +388,28 @@ class _RuleTranslator:
                 sub = self.source(e.value, inner_scope)
                 return Source(
                     inner_src.tables + sub.tables,
-                    inner_src.where + sub.where + _opt(sub.outer_ok),
+                    inner_src.where + sub.where + opt(sub.outer_ok),
                     sub.elem,
                     inner_src.outer_ok,
                 )
             v = self.expr(e.value, inner_scope)
             conds = (
                 *inner_src.where,
-                *_opt(v.ok),
+                *opt(v.ok),
                 exp.Not(this=exp.Is(this=v.value, expression=exp.null())),
             )
             if v.entity is not None and v.alias is None:
                 ta = self.fresh(v.entity.lower())
                 key = self.p.entity(v.entity).key
                 return Source(
-                    (*inner_src.tables, _table(self.lay.entity_table(v.entity).name, ta)),
-                    (*conds, exp.EQ(this=_col(ta, key), expression=v.value)),
+                    (*inner_src.tables, table(self.lay.entity_table(v.entity).name, ta)),
+                    (*conds, exp.EQ(this=col(ta, key), expression=v.value)),
                     self.entity_row(v.entity, ta),
                     inner_src.outer_ok,
                 )
             if t.strip_opt(e.value.type) in (t.DECIMAL, t.MONEY):
                 aux_map: dict[str, exp.Expr] = {
-                    k: self.aux(e.value, inner_scope, k) for k in ("scale", "currency")
+                    k: exact.aux(self, e.value, inner_scope, k) for k in ("scale", "currency")
                 }
                 v = attrs.evolve(v, aux=aux_map)
             return Source(inner_src.tables, conds, v, inner_src.outer_ok)
@@ -524,7 +429,7 @@ class _RuleTranslator:
             self.money.add((entity, f.name))
 
     def entity_row(self, entity: str, alias: str) -> Val:
-        return Val(_col(alias, self.p.entity(entity).key), None, entity, alias)
+        return Val(col(alias, self.p.entity(entity).key), None, entity, alias)
 
     # ------------------------------------------------------------------ expressions
     def expr(self, e: ir.Expr, scope: dict[str, Val]) -> Val:
@@ -586,13 +491,13 @@ class _RuleTranslator:
 
     def field_of(self, obj: Val, entity: str, column: str) -> exp.Expr:
         if obj.alias is not None:
-            return _col(obj.alias, column)
+            return col(obj.alias, column)
         alias = self.fresh(entity.lower())
         key = self.p.entity(entity).key
         return exp.Subquery(
-            this=exp.select(_col(alias, column))
-            .from_(_table(self.lay.entity_table(entity).name, alias))
-            .where(exp.EQ(this=_col(alias, key), expression=obj.value), copy=False)
+            this=exp.select(col(alias, column))
+            .from_(table(self.lay.entity_table(entity).name, alias))
+            .where(exp.EQ(this=col(alias, key), expression=obj.value), copy=False)
         )
 
     def x_deref(self, e: ir.Deref, scope: dict[str, Val]) -> Val:
@@ -604,20 +509,20 @@ class _RuleTranslator:
         target_key = self.p.entity(e.target).key
         exists = exp.Exists(
             this=exp.select("1")
-            .from_(_table(self.lay.entity_table(e.target).name, alias))
-            .where(exp.EQ(this=_col(alias, target_key), expression=key.copy()), copy=False)
+            .from_(table(self.lay.entity_table(e.target).name, alias))
+            .where(exp.EQ(this=col(alias, target_key), expression=key.copy()), copy=False)
         )
-        ok = _or(exp.Is(this=key.copy(), expression=exp.null()), exists)
-        return Val(key, _and(obj.ok, exp.paren(ok, copy=False)), e.target, None)
+        ok = disj(exp.Is(this=key.copy(), expression=exp.null()), exists)
+        return Val(key, conj(obj.ok, exp.paren(ok, copy=False)), e.target, None)
 
     def x_boolop(self, e: ir.BoolOp, scope: dict[str, Val]) -> Val:
         a, b = self.expr(e.left, scope), self.expr(e.right, scope)
         if e.op == "and":
-            return _seq_and([a, b])
-        value = _or(exp.paren(a.value), exp.paren(b.value))
+            return seq_and([a, b])
+        value = disj(exp.paren(a.value), exp.paren(b.value))
         if a.ok is None and b.ok is None:
             return Val(value)
-        ok = _and(a.ok, exp.paren(_or(_is(a.value.copy(), True), b.ok or exp.true())))
+        ok = conj(a.ok, exp.paren(disj(is_(a.value.copy(), True), b.ok or exp.true())))
         return Val(value, ok)
 
     def x_not(self, e: ir.Not, scope: dict[str, Val]) -> Val:
@@ -639,7 +544,7 @@ class _RuleTranslator:
         if isinstance(t.strip_opt(e.type), t.CollT):
             raise Unsupported("`otherwise` on a list", e.span)
         v, d = self.expr(e.expr, scope), self.expr(e.default, scope)
-        ok = _and(v.ok, d.ok)
+        ok = conj(v.ok, d.ok)
         return Val(exp.Coalesce(this=v.value, expressions=[d.value]), ok, v.entity)
 
     def ordinal(self, v: exp.Expr, typ: t.Type) -> exp.Expr:
@@ -655,75 +560,18 @@ class _RuleTranslator:
         return v
 
     def x_compare(self, e: ir.Compare, scope: dict[str, Val]) -> Val:
-        left_q, right_q = _quotient(e.left), _quotient(e.right)
+        left_q, right_q = quotient(e.left), quotient(e.right)
         if left_q is not None and right_q is not None:
             raise Unsupported("a comparison of two quotients", e.span)
         if left_q is not None or right_q is not None:
-            return self.compare_quotient(e, scope)
+            return exact.compare_quotient(self, e, scope)
+        if average(e.left) is not None or average(e.right) is not None:
+            return exact.compare_average(self, e, scope)
         a, b = self.expr(e.left, scope), self.expr(e.right, scope)
         left, right = a.value, b.value
         if e.op not in ("=", "!="):
             left, right = self.ordinal(left, e.operand), self.ordinal(right, e.operand)
-        return Val(_COMPARE[e.op](this=left, expression=right), _and(a.ok, b.ok))
-
-    def compare_quotient(self, e: ir.Compare, scope: dict[str, Val]) -> Val:
-        """`n / d op c`, compared exactly as `n op c * d` (the order turned for a negative
-        `d`). With `d` zero it is NULL: the rule's crash column reports the division."""
-        flip = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "=", "!=": "!="}
-        q = _quotient(e.left)
-        if q is not None:
-            (num, den), other, op = q, e.right, e.op
-        else:
-            q = _quotient(e.right)
-            assert q is not None
-            (num, den), other, op = q, e.left, flip[e.op]
-        n, d, c = self.expr(num, scope), self.expr(den, scope), self.expr(other, scope)
-        product = exp.paren(exp.Mul(this=c.value, expression=d.value), copy=False)
-        ops = _COMPARE
-        zero = exp.Literal.number(0)
-        value = (
-            exp.Case()
-            .when(
-                exp.GT(this=d.value.copy(), expression=zero),
-                ops[op](this=n.value, expression=product),
-            )
-            .when(
-                exp.LT(this=d.value.copy(), expression=zero.copy()),
-                ops[op](this=product.copy(), expression=n.value.copy()),
-            )
-        )
-        return Val(value, _and(n.ok, d.ok, c.ok))
-
-    def crash(self, e: ir.Expr, scope: dict[str, Val]) -> exp.Expr | None:
-        """When evaluating `e` divides by zero (None: never), following the language's order
-        of evaluation: left to right, `and`/`or` stopping early, a dangling reference first."""
-        if not any(isinstance(n, ir.Arith) and n.op == "/" for n in ir.walk(e)):
-            return None
-        if isinstance(e, ir.Arith) and e.op == "/":
-            a, b = self.expr(e.left, scope), self.expr(e.right, scope)
-            zero = exp.EQ(this=b.value, expression=exp.Literal.number(0))
-            inner = _any(self.crash(e.right, scope), _and(b.ok, zero))
-            return _any(self.crash(e.left, scope), _and(a.ok, inner))
-        if isinstance(e, ir.BoolOp):
-            a = self.expr(e.left, scope)
-            right = self.crash(e.right, scope)
-            gate = _is(a.value, e.op == "and")
-            later = None if right is None else _and(a.ok, gate, right)
-            return _any(self.crash(e.left, scope), later)
-        if isinstance(e, ir.Quant | ir.Aggregate | ir.MapField | ir.BackRef | ir.PredCall):
-            raise Unsupported(
-                "a division inside a quantifier, aggregate, navigation or predicate", e.span
-            )
-        out: exp.Expr | None = None
-        prefix: exp.Expr | None = None
-        for child in _children(e):
-            c = self.crash(child, scope)
-            if c is not None:
-                out = _any(out, _and(prefix, c))
-            q = _quotient(child)
-            parts = q if q is not None else (child,)
-            prefix = _and(prefix, *(self.expr(x, scope).ok for x in parts))
-        return out
+        return Val(COMPARE[e.op](this=left, expression=right), conj(a.ok, b.ok))
 
     def x_member(self, e: ir.Member, scope: dict[str, Val]) -> Val:
         x = self.expr(e.element, scope)
@@ -747,16 +595,16 @@ class _RuleTranslator:
             src = self.source(coll, scope)
             hit = exp.EQ(this=src.elem.value, expression=x.value)
             test = exp.Exists(
-                this=exp.select("1").from_(src.tables[0]).where(_and(*src.where, hit), copy=False)
+                this=exp.select("1").from_(src.tables[0]).where(conj(*src.where, hit), copy=False)
             )
             for tb in src.tables[1:]:
                 test.this.join(tb, join_type="cross", copy=False)
-            x = Val(x.value, _and(x.ok, src.outer_ok))
+            x = Val(x.value, conj(x.ok, src.outer_ok))
         return Val(exp.Not(this=exp.paren(test)) if e.negated else test, x.ok)
 
     def x_textmatch(self, e: ir.TextMatch, scope: dict[str, Val]) -> Val:
         a, b = self.expr(e.left, scope), self.expr(e.right, scope)
-        ok = _and(a.ok, b.ok)
+        ok = conj(a.ok, b.ok)
         if e.op == "matches":
             if self.dialect not in RE2_DIALECTS:
                 raise Unsupported(
@@ -825,7 +673,7 @@ class _RuleTranslator:
                 e.span,
             )
         a, b = self.expr(e.left, scope), self.expr(e.right, scope)
-        ok = _and(a.ok, b.ok)
+        ok = conj(a.ok, b.ok)
         lt, rt = t.strip_opt(e.left.type), t.strip_opt(e.right.type)
         day = exp.var("DAY")
         if lt == rt == t.DATE:
@@ -852,7 +700,7 @@ class _RuleTranslator:
             oks.append(v.ok)
             inner[name] = attrs.evolve(v, ok=None)
         body = self.expr(pred.body, inner)
-        return Val(body.value, _and(*oks, body.ok))
+        return Val(body.value, conj(*oks, body.ok))
 
     def x_quant(self, e: ir.Quant, scope: dict[str, Val]) -> Val:
         src = self.source(e.coll, scope)
@@ -865,8 +713,8 @@ class _RuleTranslator:
             parts.append(must)
         elif e.kind == "every":  # `every x in xs` with no condition holds
             return Val(exp.true(), src.outer_ok)
-        cond = _seq_and(parts) if parts else None
-        where = _and(*src.where, cond.ok if cond else None, cond.value if cond else None)
+        cond = seq_and(parts) if parts else None
+        where = conj(*src.where, cond.ok if cond else None, cond.value if cond else None)
         query = exp.select("1").from_(src.tables[0], copy=False)
         for tb in src.tables[1:]:
             query = query.join(tb, join_type="cross", copy=False)
@@ -878,7 +726,7 @@ class _RuleTranslator:
         return Val(found, src.outer_ok)
 
     def _count(self, src: Source, cond: Val | None) -> Val:
-        where = _and(*src.where, cond.ok if cond else None, cond.value if cond else None)
+        where = conj(*src.where, cond.ok if cond else None, cond.value if cond else None)
         return self._scalar(src, exp.Count(this=exp.Star()), where)
 
     def _scalar(self, src: Source, agg: exp.Expr, where: exp.Expr | None) -> Val:
@@ -900,9 +748,9 @@ class _RuleTranslator:
         value = self.expr(e.value, inner)
         term = Val(exp.true(), value.ok)
         parts = [p for p in (cond, term) if p is not None]
-        guard = _seq_and(parts)
+        guard = seq_and(parts)
         present = exp.Not(this=exp.Is(this=value.value.copy(), expression=exp.null()))
-        return src, _and(*src.where, guard.ok, guard.value, present), inner
+        return src, conj(*src.where, guard.ok, guard.value, present), inner
 
     def x_aggregate(self, e: ir.Aggregate, scope: dict[str, Val]) -> Val:
         if e.op == "count":
@@ -912,7 +760,11 @@ class _RuleTranslator:
             return self._count(src, cond)
         vt = t.strip_opt(e.value.type)
         if e.op == "avg":
-            raise Unsupported("`avg` (its quotient is rounded to 60 digits)", e.span)
+            raise Unsupported(
+                "`avg` outside `(avg(...) otherwise d) op c` (its quotient is rounded to 60"
+                " digits; SQL decimals cannot)",
+                e.span,
+            )
         if isinstance(vt, t.EnumT):
             raise Unsupported(f"`{e.op}` of enum values", e.span)
         src, where, inner = self._terms(e, scope)
@@ -929,60 +781,9 @@ class _RuleTranslator:
         raise Unsupported("an entity's records used as a value", e.span)
 
 
-_COMPARE: Final[dict[str, type[exp.Binary]]] = {
-    "=": exp.EQ,
-    "!=": exp.NEQ,
-    "<": exp.LT,
-    "<=": exp.LTE,
-    ">": exp.GT,
-    ">=": exp.GTE,
-}
-
-
-def _quotient(e: ir.Expr) -> tuple[ir.Expr, ir.Expr] | None:
-    inner = e.expr if isinstance(e, ir.Narrowed) else e
-    if isinstance(inner, ir.Arith) and inner.op == "/":
-        return inner.left, inner.right
-    return None
-
-
-def _children(e: ir.Expr) -> list[ir.Expr]:
-    out: list[ir.Expr] = []
-    for field in attrs.fields(type(e)):
-        value = getattr(e, field.name)
-        for v in value if isinstance(value, tuple) else (value,):
-            if attrs.has(type(v)) and hasattr(v, "type") and hasattr(v, "span"):
-                out.append(v)
-    return out
-
-
-def _any(a: exp.Expr | None, b: exp.Expr | None) -> exp.Expr | None:
-    if a is None:
-        return b
-    if b is None:
-        return a
-    return exp.paren(_or(a, b), copy=False)
-
-
-def _opt(x: exp.Expr | None) -> tuple[exp.Expr, ...]:
-    return () if x is None else (x,)
-
-
-def _seq_and(parts: Sequence[Val]) -> Val:
-    """`a and b and ...` read left to right: a dangling reference in a later part matters
-    only when the earlier parts are all true."""
-    if not parts:
-        return Val(exp.true())
-    value: exp.Expr | None = None
-    ok: exp.Expr | None = None
-    for p in reversed(parts):
-        pv = exp.paren(p.value.copy(), copy=False)
-        if value is None:
-            value, ok = pv, p.ok
-            continue
-        later_ok = ok
-        value = exp.and_(pv, value, copy=False)
-        guard = None if later_ok is None else exp.paren(_or(_is(pv.copy(), False), later_ok))
-        ok = _and(p.ok, guard)
-    assert value is not None
-    return Val(value, ok)
+def _default(p: ir.Param) -> object:
+    """A parameter's declared default as the engine holds parameter values."""
+    if p.type == t.MONEY and isinstance(p.default, tuple):
+        amount, currency = p.default
+        return Money(Decimal(amount), currency)
+    return p.default

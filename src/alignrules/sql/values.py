@@ -46,6 +46,9 @@ def literal(value: object, enum_names: dict[object, str] | None = None) -> exp.E
     """
     if value is None:
         return exp.null()
+    if isinstance(value, enum.Enum):  # before int: an ordered enum's members are ints
+        name = enum_names.get(value) if enum_names else None
+        return exp.Literal.string(name if name is not None else value.name)
     if isinstance(value, bool):
         return exp.true() if value else exp.false()
     if isinstance(value, int):
@@ -56,9 +59,6 @@ def literal(value: object, enum_names: dict[object, str] | None = None) -> exp.E
         return date_literal(value)
     if isinstance(value, timedelta):
         return exp.Literal.number(value.days)
-    if isinstance(value, enum.Enum):
-        name = enum_names.get(value) if enum_names else None
-        return exp.Literal.string(name if name is not None else value.name)
     if isinstance(value, str):
         return exp.Literal.string(value)
     amount = getattr(value, "amount", None)

@@ -17,6 +17,7 @@ from alignrules.runtime.values import ValueProblem
 if TYPE_CHECKING:
     from alignrules.compile import CompiledRuleset
     from alignrules.data.read import PlanData
+    from alignrules.runtime.module import AnyModule, Params
 
 # The compiler (`alignrules.compile` and what it imports), the plan reader and the binder are
 # imported where they are first needed, so that `import alignrules` stays cheap
@@ -46,7 +47,7 @@ class Checker:
                 )
             )
         self.compiled = compiled
-        self.module = compiled.module
+        self.module: AnyModule = compiled.module
         self.engine = engine
         self._params = self._make_params(params or {})
 
@@ -60,7 +61,7 @@ class Checker:
         """The generated module's source text."""
         return self.compiled.python
 
-    def _make_params(self, overrides: Mapping[str, Any]) -> Any:
+    def _make_params(self, overrides: Mapping[str, Any]) -> Params:
         texts = {k: v if isinstance(v, str) else _param_text(v) for k, v in overrides.items()}
         try:
             return self.module.params_from(texts)

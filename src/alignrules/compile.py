@@ -22,7 +22,7 @@ import types
 import weakref
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import attrs
 
@@ -32,6 +32,7 @@ from alignrules.source import Source, Span
 
 if TYPE_CHECKING:
     from alignrules.ir import nodes as ir
+    from alignrules.runtime.module import AnyModule
     from alignrules.syntax import ast
 
 VERSION = "0.1.0"
@@ -45,7 +46,8 @@ class CompiledRuleset:
     name: str
     program: ir.Program
     python: str = attrs.field(repr=False)
-    module: types.ModuleType = attrs.field(repr=False, eq=False)
+    #: the loaded module, as the contract of generated modules describes it
+    module: AnyModule = attrs.field(repr=False, eq=False)
     files: tuple[Source, ...] = attrs.field(repr=False, eq=False)
 
 
@@ -241,16 +243,49 @@ def compile_sources(sources: Sequence[Source], name: str | None = None) -> Compi
 @functools.lru_cache(maxsize=32)
 def _compile_cached(key: tuple[tuple[str, str], ...], name: str) -> CompiledRuleset:
     from alignrules.codegen.emit import emit
+
+    typed = _typecheck(key, name)
+    python = emit(typed.program, name, VERSION)
+    digest = content_hash(key)
+    # The one place where a module made at run time is taken to keep the contract: it
+    # was generated from `program` by `emit`, whose output the tests type-check against it.
+    module = cast("AnyModule", load_module(python, name, digest))
+    # The sources the trees' spans point into, so that diagnostics and `files` agree.
+    sources = tuple(tree.source for tree in typed.trees)
+    return CompiledRuleset(name, typed.program, python, module, sources)
+
+
+@attrs.frozen
+class TypedRuleset:
+    """A ruleset parsed and type-checked, stopped before code generation: the typed IR and
+    the AST of each file, in the order the compiler read them (imports first).
+
+    For tools that read a ruleset rather than run it (`alignrules lint`): nothing is emitted
+    or executed, and each file is parsed once (the parse cache `compile_paths` uses).
+    """
+
+    name: str
+    program: ir.Program = attrs.field(repr=False)
+    trees: tuple[ast.Ruleset, ...] = attrs.field(repr=False, eq=False)
+
+
+def _typecheck(key: tuple[tuple[str, str], ...], name: str) -> TypedRuleset:
     from alignrules.typecheck.lower import lower
 
-    trees = [_parse(n, text) for n, text in key]
-    # The sources the trees' spans point into, so that diagnostics and `files` agree.
-    sources = tuple(tree.source for tree in trees)
-    program = lower(name, trees)
-    python = emit(program, name, VERSION)
-    digest = content_hash(key)
-    module = load_module(python, name, digest)
-    return CompiledRuleset(name, program, python, module, sources)
+    trees = tuple(_parse(n, text) for n, text in key)
+    return TypedRuleset(name, lower(name, trees), trees)
+
+
+def typecheck_paths(paths: Sequence[str | os.PathLike[str]]) -> TypedRuleset:
+    """`compile_paths` without code generation: the IR and ASTs, or DiagnosticError listing
+    every problem (the same diagnostics `compile_paths` raises)."""
+    return _typecheck(tuple(_load_texts(paths)), ", ".join(_shown_spec(p) for p in paths))
+
+
+def typecheck_text(text: str, name: str = "<ruleset>") -> TypedRuleset:
+    """`compile_text` without code generation (imports are refused the same way)."""
+    _refuse_imports(text, name)
+    return _typecheck(((name, text),), name)
 
 
 def content_hash(key: tuple[tuple[str, str], ...]) -> str:
@@ -327,11 +362,15 @@ def _shown_spec(spec: str | os.PathLike[str]) -> str:
 
 def compile_text(text: str, name: str = "<ruleset>") -> CompiledRuleset:
     """Compile a ruleset given as text (imports are refused: there is no folder to look in)."""
+    _refuse_imports(text, name)
+    return _compile_cached(((name, text),), name)
+
+
+def _refuse_imports(text: str, name: str) -> None:
     for _, span in _imports(_parse(name, text)):
         raise DiagnosticError(
             Diagnostic("missing-import", "a ruleset given as text cannot import files", span)
         )
-    return _compile_cached(((name, text),), name)
 
 
 # ------------------------------------------------------------------ analysis

@@ -213,3 +213,43 @@ def test_money_in_two_currencies_stops_both_engines(
         code = main(["check", str(rules), "--data", str(data), "--engine", engine])
         outputs.append((code, capsys.readouterr().out))
     assert outputs[0] == outputs[1] and outputs[0][0] == 1
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        # records nested in a custom export, with their own bindings
+        [
+            "std:strategy/rules",
+            "examples/acme-binding/binding.rules",
+            "--data",
+            "examples/acme-binding/export.json",
+        ],
+        [
+            "std:strategy/rules",
+            "examples/nested-catalogue/binding.rules",
+            "--data",
+            "examples/nested-catalogue/export.json",
+        ],
+        # a folder of CSV files, and several plans in one report
+        ["std:strategy", "--data", "examples/hardware-launch"],
+        [
+            "std:strategy",
+            "--data",
+            "examples/hardware-launch",
+            "--data",
+            "examples/aligned/plan.yaml",
+        ],
+    ],
+    ids=["acme-binding", "nested-catalogue", "csv-folder", "several-plans"],
+)
+def test_every_plan_shape_gives_the_same_report(
+    args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)
+    runs = []
+    for engine in ("python", "duckdb"):
+        code = main(["check", *args, "--as-of", AS_OF, "--format", "sarif", "--engine", engine])
+        runs.append((code, capsys.readouterr().out))
+    assert runs[0] == runs[1]
+    assert runs[0][0] == 1

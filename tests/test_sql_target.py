@@ -185,3 +185,71 @@ def test_a_plan_beyond_the_layout_is_a_clear_error(
     err = capsys.readouterr().err
     assert "9 decimal places" in err and "Traceback" not in err
     assert main(["check", str(rules), "--data", str(data)]) == 0
+
+
+def test_money_in_two_currencies_stops_both_engines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The Python engine stops on a rule that combines two currencies; the DuckDB engine,
+    which compares amounts, refuses a rule whose money (here a predicate's literal) is in
+    several currencies instead of answering."""
+    rules = tmp_path / "money.rules"
+    rules.write_text(
+        "entity Campaign { id: text  budget: money }\n"
+        "predicate big(c: Campaign) = c.budget > 100 USD\n"
+        "rule big-campaign { no campaign where big(campaign) }\n",
+        encoding="utf-8",
+    )
+    data = tmp_path / "plan.json"
+    data.write_text('{"campaigns": [{"id": "M1", "budget": "EUR 500"}]}', encoding="utf-8")
+    assert main(["check", str(rules), "--data", str(data)]) == 2
+    assert "[rule-crashed]" in capsys.readouterr().err
+    assert main(["check", str(rules), "--data", str(data), "--engine", "duckdb"]) == 2
+    err = capsys.readouterr().err
+    assert "money.rules:3:" in err and "EUR, USD" in err and "[sql-unsupported]" in err
+    data.write_text('{"campaigns": [{"id": "M1", "budget": "USD 500"}]}', encoding="utf-8")
+    outputs = []
+    for engine in ("python", "duckdb"):
+        code = main(["check", str(rules), "--data", str(data), "--engine", engine])
+        outputs.append((code, capsys.readouterr().out))
+    assert outputs[0] == outputs[1] and outputs[0][0] == 1
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        # records nested in a custom export, with their own bindings
+        [
+            "std:strategy/rules",
+            "examples/acme-binding/binding.rules",
+            "--data",
+            "examples/acme-binding/export.json",
+        ],
+        [
+            "std:strategy/rules",
+            "examples/nested-catalogue/binding.rules",
+            "--data",
+            "examples/nested-catalogue/export.json",
+        ],
+        # a folder of CSV files, and several plans in one report
+        ["std:strategy", "--data", "examples/hardware-launch"],
+        [
+            "std:strategy",
+            "--data",
+            "examples/hardware-launch",
+            "--data",
+            "examples/aligned/plan.yaml",
+        ],
+    ],
+    ids=["acme-binding", "nested-catalogue", "csv-folder", "several-plans"],
+)
+def test_every_plan_shape_gives_the_same_report(
+    args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)
+    runs = []
+    for engine in ("python", "duckdb"):
+        code = main(["check", *args, "--as-of", AS_OF, "--format", "sarif", "--engine", engine])
+        runs.append((code, capsys.readouterr().out))
+    assert runs[0] == runs[1]
+    assert runs[0][0] == 1

@@ -185,14 +185,7 @@ def _check_currencies(
         value = params[name]
         if getattr(value, "currency", None):
             codes.add(value.currency)
-    steps = [
-        s.cond if isinstance(s, ir.Filter) else s.coll if isinstance(s, ir.Bind) else s.expr
-        for s in q.rule.steps
-    ]
-    for root in (*steps, *((q.rule.cond,) if q.rule.cond is not None else ())):
-        for node in ir.walk(root):
-            if isinstance(node, ir.Const) and node.currency:
-                codes.add(node.currency)
+    codes.update(q.currencies)
     if len(codes) > 1:
         raise DiagnosticError(
             Diagnostic(

@@ -101,7 +101,7 @@ def compare_quotient(tr: RuleTranslator, e: ir.Compare, scope: dict[str, Val]) -
     op: str  # the IR's operator, or its mirror image
     q = quotient(e.left)
     if q is not None:
-        (num, den), other, op = q, e.right, e.op
+        (num, den), other, op = q, e.right, str(e.op)
     else:
         q = quotient(e.right)
         assert q is not None
@@ -131,7 +131,7 @@ def compare_average(tr: RuleTranslator, e: ir.Compare, scope: dict[str, Val]) ->
     op: str  # the IR's operator, or its mirror image
     found = average(e.left)
     if found is not None:
-        (agg, default), other, op = found, e.right, e.op
+        (agg, default), other, op = found, e.right, str(e.op)
     else:
         found = average(e.right)
         assert found is not None

@@ -95,6 +95,7 @@ class RuleQuery:
     lets: tuple[str, ...]  # let variables returned, column ar_let_<i>
     money: tuple[tuple[str, str], ...]  # (entity, field) of money values the rule reads
     money_params: tuple[str, ...]
+    currencies: tuple[str, ...]  # of the money literals it reads, predicates' included
     crash: bool  # the last column, ar_crash, is true where the rule divides by zero
 
 
@@ -176,6 +177,7 @@ class RuleTranslator:
         self.n = 0
         self.money: set[tuple[str, str]] = set()
         self.money_params: set[str] = set()
+        self.currencies: set[str] = set()  # of the money literals the rule reads
         self.preds = {pr.name: pr for pr in program.predicates}
         self.let_colls: dict[str, tuple[ir.Expr, dict[str, Val]]] = {}
         self.let_env: dict[str, tuple[ir.Expr, dict[str, Val]]] = {}
@@ -272,6 +274,7 @@ class RuleTranslator:
             lets,
             tuple(sorted(self.money)),
             tuple(sorted(self.money_params)),
+            tuple(sorted(self.currencies)),
             crash is not None,
         )
 
@@ -460,6 +463,8 @@ class RuleTranslator:
             raise Unsupported(f"the value {exc}", span) from None
 
     def x_const(self, e: ir.Const, scope: dict[str, Val]) -> Val:
+        if e.currency:
+            self.currencies.add(e.currency)
         if e.type in (t.DECIMAL, t.MONEY):
             assert isinstance(e.value, int | Decimal)
             try:

@@ -6,7 +6,8 @@ import decimal
 import os
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
@@ -31,9 +32,24 @@ class Checker:
     >>> report = checker.check_file("examples/aligned/plan.yaml", as_of=date(2026, 11, 22))
     """
 
-    def __init__(self, compiled: CompiledRuleset, params: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        compiled: CompiledRuleset,
+        params: Mapping[str, str] | None = None,
+        *,
+        engine: str = "python",
+    ) -> None:
+        if engine not in ENGINES:
+            raise DiagnosticError(
+                Diagnostic(
+                    "usage",
+                    f"unknown engine `{engine}` (engines: {', '.join(ENGINES)})",
+                    where="engine",
+                )
+            )
         self.compiled = compiled
         self.module: AnyModule = compiled.module
+        self.engine = engine
         self._params = self._make_params(params or {})
 
     @property
@@ -73,13 +89,15 @@ class Checker:
         from alignrules.runtime.bind import DataError
 
         chosen = self._params if params is None else self._make_params(params)
-        try:
-            plan = self.module.load(data, dialect)
-        except DataError as exc:
-            raise DiagnosticError([_data_diag(p, m, source) for p, m in exc.problems]) from None
         today = as_of if as_of is not None else date.today()
         try:
-            report = self.module.check(plan, chosen, today=today)
+            if self.engine == "duckdb":
+                report: Report = _duckdb_check(self, data, chosen, today, dialect)
+            else:
+                plan = self.module.load(data, dialect)
+                report = self.module.check(plan, chosen, today=today)
+        except DataError as exc:
+            raise DiagnosticError([_data_diag(p, m, source) for p, m in exc.problems]) from None
         except RuleCrashed as exc:
             raise DiagnosticError(_crash_diag(exc, source)) from exc
         if source is not None:
@@ -103,7 +121,13 @@ class Checker:
         from alignrules.data.limits import DEFAULT_MAX_BYTES
         from alignrules.data.read import read_plan
 
-        data = read_plan(path, max_bytes=DEFAULT_MAX_BYTES if max_bytes is None else max_bytes)
+        limit = DEFAULT_MAX_BYTES if max_bytes is None else max_bytes
+        if self.engine == "duckdb":
+            native = _native_check(self, path, limit, as_of, params)
+            if native is not None:
+                return native
+        _no_tables(path)
+        data = read_plan(path, max_bytes=limit)
         dialect = "csv" if data.kind == "csv" else "json"
         return self.check(data.root, as_of=as_of, params=params, dialect=dialect, source=data)
 
@@ -133,7 +157,14 @@ class Checker:
         errors: list[Diagnostic] = []
         for plan in plans:
             try:
+                if isinstance(plan, str | os.PathLike) and self.engine == "duckdb":
+                    native = _native_check(self, plan, limit, day, params)
+                    if native is not None:
+                        reports.append(native)
+                        checked.append(os.fspath(plan))
+                        continue
                 if isinstance(plan, str | os.PathLike):
+                    _no_tables(plan)
                     data = read_plan(plan, max_bytes=limit)
                 else:
                     data = plan
@@ -150,6 +181,99 @@ class Checker:
             else Report.build((), (info for info, _ in self.module.RULES), day)
         )
         return PlansReport(report, tuple(checked), tuple(errors))
+
+
+ENGINES: Final = ("python", "duckdb")
+
+
+def _duckdb_check(checker: Checker, data: Any, params: Any, today: date, dialect: str) -> Report:
+    """`data` checked by the SQL translation of the ruleset on DuckDB (extra `duckdb`)."""
+    try:
+        from alignrules.sql import duckdb_engine
+    except ImportError:
+        raise DiagnosticError(
+            Diagnostic(
+                "usage",
+                "the duckdb engine needs DuckDB and sqlglot",
+                where="engine",
+                hint="pip install 'alignrules[duckdb]'",
+            )
+        ) from None
+    return duckdb_engine.check(
+        checker.compiled.program, checker.module, data, params, today=today, dialect=dialect
+    )
+
+
+def _no_tables(path: str | os.PathLike[str]) -> None:
+    """Refuse, with the way out, a plan held as tables when the engine is Python's."""
+    from alignrules.sql.sources import is_table_source
+
+    if is_table_source(path):
+        raise DiagnosticError(
+            Diagnostic(
+                "data",
+                "is a plan held as tables (a DuckDB file or Parquet files), which only the"
+                " duckdb engine reads",
+                where=os.fspath(path),
+                hint="check it with `--engine duckdb`",
+            )
+        )
+
+
+def _native_check(
+    checker: Checker,
+    path: str | os.PathLike[str],
+    limit: int,
+    as_of: date | None,
+    params: Mapping[str, Any] | None,
+) -> Report | None:
+    """The plan file at `path` checked in DuckDB as DuckDB reads it, or None when the Python
+    reader must read it (not a JSON file within `limit`, or values DuckDB's reader cannot
+    take exactly as the Python loader does). Locations are looked up, through the Python
+    reader's locator, only when there is a finding to locate."""
+    from alignrules.data.read import read_plan
+
+    file = Path(path)
+    try:
+        from alignrules.sql import native_engine, sources
+    except ImportError:
+        return None  # the baseline path names the missing extra
+    chosen = checker._params if params is None else checker._make_params(params)
+    today = as_of if as_of is not None else date.today()
+    if sources.is_table_source(file):
+        # Tables in the layout (Parquet files, a DuckDB file): no text to locate findings in,
+        # so each keeps its record's place in the plan (`/marketing/claims/7`).
+        try:
+            return native_engine.check_tables(
+                checker.compiled.program, checker.module, file, chosen, today=today
+            )
+        except RuleCrashed as exc:
+            raise DiagnosticError(_crash_diag(exc, None)) from exc
+    if file.suffix.lower() != ".json" or not file.is_file() or file.stat().st_size > limit:
+        return None
+    read: list[PlanData] = []
+
+    def source() -> PlanData:
+        if not read:
+            read.append(read_plan(file, max_bytes=limit))
+        return read[0]
+
+    try:
+        report = native_engine.check_file(
+            checker.compiled.program,
+            checker.module,
+            file,
+            chosen,
+            today=today,
+            plain=lambda: source().root,
+        )
+    except native_engine.NativeUnavailable:
+        return None
+    except RuleCrashed as exc:
+        raise DiagnosticError(_crash_diag(exc, source())) from exc
+    if report.violations:
+        report = report.with_locations(source().locate)
+    return report
 
 
 @attrs.frozen
@@ -222,23 +346,33 @@ def _data_diag(pointer: str, message: str, source: PlanData | None) -> Diagnosti
     return Diagnostic("data", f"{pointer or '/'}: {message}", where=_data_place(pointer, source))
 
 
-def load(ruleset: str | os.PathLike[str], *, params: Mapping[str, Any] | None = None) -> Checker:
+def load(
+    ruleset: str | os.PathLike[str],
+    *,
+    params: Mapping[str, Any] | None = None,
+    engine: str = "python",
+) -> Checker:
     """Compile a ruleset into a Checker: a `.rules` file, a folder of them, ruleset text,
     or `std:NAME` for a ruleset that ships with alignrules (`std:strategy`).
 
     Compilation is cached by content, so loading an unchanged ruleset again is cheap.
+    `engine` is `python` (the generated module) or `duckdb` (the SQL translation, run on
+    DuckDB: extra `duckdb`); both give the same report.
     """
     from alignrules.compile import compile_paths, compile_text
 
     if isinstance(ruleset, str) and ("\n" in ruleset or "{" in ruleset):
-        return Checker(compile_text(ruleset), params)
-    return Checker(compile_paths([ruleset]), params)
+        return Checker(compile_text(ruleset), params, engine=engine)
+    return Checker(compile_paths([ruleset]), params, engine=engine)
 
 
 def load_many(
-    rulesets: list[str | os.PathLike[str]], *, params: Mapping[str, Any] | None = None
+    rulesets: list[str | os.PathLike[str]],
+    *,
+    params: Mapping[str, Any] | None = None,
+    engine: str = "python",
 ) -> Checker:
     """One Checker for several ruleset files or folders checked together."""
     from alignrules.compile import compile_paths
 
-    return Checker(compile_paths(rulesets), params)
+    return Checker(compile_paths(rulesets), params, engine=engine)

@@ -54,6 +54,7 @@ CODES: dict[str, str] = {
     "waiver": "a waiver file (`--waivers`) that cannot be read or holds an invalid waiver",
     "baseline": "a baseline (`--baseline`) that is not a readable alignrules JSON report",
     "rule-crashed": "a rule failed while checking plan data (a division by zero, say)",
+    "sql-unsupported": "a construct the SQL target cannot run exactly as the Python engine does",
     "usage": "a command line that cannot be carried out",
     "format": "`alignrules fmt` could not reformat a file without changing what it means",
     "example": "an in-language example that names unknown data",

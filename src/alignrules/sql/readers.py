@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Final
 
 from alignrules.ir.nodes import EACH, Entity, Field, Program
 from alignrules.ir.types import EntityT, EnumT, Prim
-from alignrules.runtime.bind import escape_pointer
+from alignrules.pointer import escape as escape_pointer
 from alignrules.runtime.values import DAYS_PER_UNIT, MAX_DAYS, normalize_spelling
 from alignrules.sql.layout import (
     DECIMAL_SCALE,

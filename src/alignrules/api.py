@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import decimal
 import os
+import types
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
@@ -52,6 +53,62 @@ class Checker:
         except ValueProblem as exc:
             raise DiagnosticError(Diagnostic("bad-parameter", str(exc), where="--param")) from None
 
+    def bind(
+        self,
+        data: Mapping[str, Any] | PlanData,
+        *,
+        dialect: str = "json",
+        source: PlanData | None = None,
+    ) -> BoundPlan:
+        """Bind plan data to this ruleset's entities once, to `run` the rules on it any number
+        of times (with other parameters or dates, or to time binding and checking apart).
+
+        `data` is a mapping as parsed from JSON or YAML (`dialect="csv"`: file name → rows),
+        or a plan read by `read_plan`, whose file then locates every violation. Bad data
+        raises a `DiagnosticError` naming the place of each problem.
+        """
+        from alignrules.data.read import PlanData
+        from alignrules.runtime.bind import DataError
+
+        if isinstance(data, PlanData):
+            source, dialect, data = data, "csv" if data.kind == "csv" else "json", data.root
+        try:
+            plan = self.module.load(data, dialect)
+        except DataError as exc:
+            raise DiagnosticError([_data_diag(p, m, source) for p, m in exc.problems]) from None
+        return BoundPlan(plan, self.module, source)
+
+    def bind_file(self, path: str | os.PathLike[str], *, max_bytes: int | None = None) -> BoundPlan:
+        """`bind` a plan export read as by `check_file`."""
+        return self.bind(read_plan(path, max_bytes=max_bytes))
+
+    def run(
+        self,
+        bound: BoundPlan,
+        *,
+        as_of: date | None = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> Report:
+        """Run every rule on a plan bound by this checker's `bind` (as `check` does)."""
+        if bound.module is not self.module:
+            raise ValueError("this plan was bound by another ruleset: bind it with this checker")
+        chosen = self._params if params is None else self._make_params(params)
+        return self._run(bound, as_of, chosen)
+
+    def _run(self, bound: BoundPlan, as_of: date | None, chosen: Any) -> Report:
+        from alignrules.runtime.gcpause import gc_paused
+
+        today = as_of if as_of is not None else date.today()
+        source = bound.source
+        try:
+            report: Report = self.module.check(bound.plan, chosen, today=today)
+        except RuleCrashed as exc:
+            raise DiagnosticError(_crash_diag(exc, source)) from exc
+        if source is not None:
+            with gc_paused():  # a new Violation and Locations per violation, no cycles
+                report = report.with_locations(source.locate)
+        return report
+
     def check(
         self,
         data: Mapping[str, Any],
@@ -66,22 +123,8 @@ class Checker:
         `as_of` is the evaluation date that rules call `today` (default: today's date).
         `params` overrides ruleset parameters by name (text or Python values).
         """
-        from alignrules.runtime.bind import DataError, gc_paused
-
         chosen = self._params if params is None else self._make_params(params)
-        try:
-            plan = self.module.load(data, dialect)
-        except DataError as exc:
-            raise DiagnosticError([_data_diag(p, m, source) for p, m in exc.problems]) from None
-        today = as_of if as_of is not None else date.today()
-        try:
-            report: Report = self.module.check(plan, chosen, today=today)
-        except RuleCrashed as exc:
-            raise DiagnosticError(_crash_diag(exc, source)) from exc
-        if source is not None:
-            with gc_paused():  # a new Violation and Locations per violation, no cycles
-                report = report.with_locations(source.locate)
-        return report
+        return self._run(self.bind(data, dialect=dialect, source=source), as_of, chosen)
 
     def check_file(
         self,
@@ -146,6 +189,25 @@ class Checker:
             else Report.build((), (info for info, _ in self.module.RULES), day)
         )
         return PlansReport(report, tuple(checked), tuple(errors))
+
+
+@attrs.frozen
+class BoundPlan:
+    """Plan data bound to one checker's entity classes (`Checker.bind`): typed records, key
+    indexes and the dangling references found, ready for `Checker.run`."""
+
+    plan: Any = attrs.field(repr=False)  # the generated module's `Plan`
+    module: types.ModuleType = attrs.field(repr=False, eq=False)
+    source: PlanData | None = attrs.field(default=None, repr=False, eq=False)
+
+
+def read_plan(path: str | os.PathLike[str], *, max_bytes: int | None = None) -> PlanData:
+    """Read a plan export (.json, .yaml/.yml, or a folder of .csv files) once, to bind it to
+    several checkers; at most `max_bytes` (default 256 MiB) are read."""
+    from alignrules.data import read
+    from alignrules.data.limits import DEFAULT_MAX_BYTES
+
+    return read.read_plan(path, max_bytes=DEFAULT_MAX_BYTES if max_bytes is None else max_bytes)
 
 
 @attrs.frozen

@@ -30,13 +30,12 @@ from alignrules.compile import (
     ruleset_files,
 )
 from alignrules.diagnostics import Diagnostic, DiagnosticError, render_text, visible
-from alignrules.lint import CODES as LINT_CODES
-from alignrules.lint import LINT_FORMATS, lint_paths, render_lint
+from alignrules.lint_codes import CODES as LINT_CODES
+from alignrules.lint_codes import LINT_FORMATS
 from alignrules.render import FORMATS, render
 from alignrules.render.alignment import AlignmentMap
 from alignrules.runtime.gcpause import pausing_gc
 from alignrules.runtime.report import Report, Severity
-from alignrules.syntax.printer import format_source
 from alignrules.terminal import colour, progress, wants_colour
 
 if TYPE_CHECKING:
@@ -548,7 +547,7 @@ def _error(text: str) -> None:
 
 def _has_rules(compiled: CompiledRuleset, rulesets: Sequence[str]) -> None:
     """A ruleset without rules passes every plan: in CI that must not look like success."""
-    if not compiled.program.rules:
+    if not compiled.module.RULES:  # not the IR: a module from the disk cache has none yet
         names = ", ".join(f"`{r}`" for r in rulesets)
         raise DiagnosticError(
             Diagnostic(
@@ -604,6 +603,8 @@ def _test(args: argparse.Namespace) -> int:
 
 def _fmt(args: argparse.Namespace) -> int:
     """Format each file on its own; a file that does not parse is reported and left alone."""
+    from alignrules.syntax.printer import format_source
+
     failed = False
     changed = []
     files = ruleset_files(args.rulesets)
@@ -657,6 +658,8 @@ def _fmt_summary(changed: int, rest: int, *, dry: bool) -> str:
 
 
 def _lint(args: argparse.Namespace) -> int:
+    from alignrules.lint import lint_paths, render_lint
+
     findings = lint_paths(args.rulesets, ignore=args.ignore)
     sys.stdout.write(render_lint(findings, args.format, tool_version=VERSION))
     if not findings and args.format == "text":

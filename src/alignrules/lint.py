@@ -35,6 +35,8 @@ from alignrules.diagnostics import Diagnostic, Severity, render_text, visible
 from alignrules.ir import nodes as ir
 from alignrules.ir import types as t
 from alignrules.ir.nodes import walk
+from alignrules.lint_codes import CODES as CODES  # the codes, without the linter: cli
+from alignrules.lint_codes import LINT_FORMATS as LINT_FORMATS
 from alignrules.render.json import dumps
 from alignrules.render.sarif import SCHEMA, artifact_uri
 from alignrules.source import Span
@@ -45,27 +47,6 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
     import sre_constants as sc
     import sre_parse
-
-WARNING, NOTE = Severity.WARNING, Severity.NOTE
-
-#: Every lint code: its severity and a one-line summary (docs/tooling.md lists the same).
-CODES: dict[str, tuple[Severity, str]] = {
-    "never-fires": (WARNING, "a rule that can never report a violation"),
-    "always-fires": (WARNING, "a rule whose condition fails for everything its filters select"),
-    "redundant-condition": (NOTE, "a `where` that is always true where it stands"),
-    "constant-condition": (WARNING, "a comparison inside a condition that is always true or false"),
-    "unmatchable-pattern": (WARNING, "a text test or regular expression that can never match"),
-    "trivial-pattern": (WARNING, "a text test or regular expression that matches any text"),
-    "quadratic-join": (WARNING, "a loop over all entities, joined by equality to an outer one"),
-    "unused-param": (WARNING, "a parameter that no rule reads"),
-    "unused-predicate": (WARNING, "a predicate that no rule calls"),
-    "unused-entity": (WARNING, "an entity that no rule mentions and no entity references"),
-    "unused-enum": (WARNING, "an enum that no field, parameter or predicate uses"),
-    "unused-let": (WARNING, "a `let` whose name is never used"),
-    "missing-title": (NOTE, "a rule without a `title`"),
-    "missing-rationale": (NOTE, "a rule without a `rationale`"),
-    "untested-rule": (NOTE, "a rule that no example expects to fire"),
-}
 
 
 @attrs.frozen
@@ -1168,9 +1149,6 @@ def render_lint_sarif(findings: Sequence[Finding], *, tool_version: str) -> str:
         "results": results,
     }
     return dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]})
-
-
-LINT_FORMATS = ("text", "json", "sarif")
 
 
 def render_lint(findings: Sequence[Finding], fmt: str, *, tool_version: str) -> str:

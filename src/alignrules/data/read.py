@@ -46,7 +46,7 @@ from alignrules.data.limits import (
     too_large,
 )
 from alignrules.diagnostics import Diagnostic, DiagnosticError
-from alignrules.runtime.bind import gc_paused
+from alignrules.runtime.gcpause import gc_paused
 from alignrules.runtime.report import Location
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from alignrules.diagnostics import BIDI_CONTROLS
-from alignrules.runtime.bind import gc_paused
+from alignrules.runtime.gcpause import gc_paused
 from alignrules.runtime.report import Location, Report, RuleInfo, Severity, Violation
 
 #: Bumped only when a field changes meaning or disappears; new fields keep the version.

@@ -1,4 +1,5 @@
-"""Shared helpers: paths, and running the CLI the way users and CI do (a subprocess)."""
+"""Shared helpers: paths, and running the CLI: in process by default (`run_cli`), as a real
+process where the contract under test is the process itself (`run_process`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from tests.inprocess import run_in_process
+
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
 MINI = FIXTURES / "mini"
@@ -21,8 +24,16 @@ SCHEMAS = ROOT / "tests" / "schemas"
 def run_cli(
     *args: str | os.PathLike[str], cwd: Path = ROOT, input: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """`python -m alignrules ARGS` as a subprocess (`input` on its standard input); never
-    raises on a non-zero exit."""
+    """`alignrules ARGS` in this process (`input` on its standard input), reported as
+    `subprocess.run` would; never raises on a non-zero exit."""
+    return run_in_process(args, cwd=cwd, input=input)
+
+
+def run_process(
+    *args: str | os.PathLike[str], cwd: Path = ROOT, input: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`python -m alignrules ARGS` as a real subprocess, for exit-status, traceback and stream
+    contracts; never raises on a non-zero exit."""
     env = {k: v for k, v in os.environ.items() if k != "ALIGNRULES_DEBUG"}
     return subprocess.run(
         [sys.executable, "-m", "alignrules", *map(str, args)],

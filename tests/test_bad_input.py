@@ -22,7 +22,7 @@ from pathlib import Path
 import attrs
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import run_cli, run_process
 
 RULES = """\
 enum Status { proposed < funded < built }
@@ -618,6 +618,24 @@ def test_bad_input_exits_2_with_a_located_message(case: Bad, workdir: Path) -> N
     assert case.message in result.stderr
     assert re.search(r"error: .+  \[[a-z-]+\]$", result.stderr, re.M), "message and [code]"
     assert snapshot(workdir) == before, "a refused run left files behind"
+
+
+#: a few cases also run as a real `python -m alignrules` process: the exit status and the
+#: absence of a traceback are contracts of the process, not only of `cli.main`
+PROCESS_SAMPLE = BAD[:: max(1, len(BAD) // 4)]
+
+
+@pytest.mark.parametrize("case", _params(PROCESS_SAMPLE))
+def test_bad_input_in_a_real_process(case: Bad, workdir: Path) -> None:
+    write(workdir, case.files)
+    if case.id == "compile-into-readonly-folder" and UNWRITABLE == "readonly":
+        (workdir / "readonly").chmod(stat.S_IRUSR | stat.S_IXUSR)
+    before = snapshot(workdir)
+    result = run_process(*case.args, cwd=workdir)
+    assert "Traceback" not in result.stdout + result.stderr
+    assert (result.returncode, result.stdout) == (2, "")
+    assert case.message in result.stderr
+    assert snapshot(workdir) == before
 
 
 def test_there_are_enough_bad_inputs() -> None:

@@ -27,7 +27,7 @@ import attrs
 import pytest
 
 from alignrules.compile import compile_paths, compile_sources
-from alignrules.diagnostics import Diagnostic, DiagnosticError
+from alignrules.diagnostics import SEVERITY_WORDS, Diagnostic, DiagnosticError
 from alignrules.source import Source
 
 CASES = Path(__file__).resolve().parent / "cases"
@@ -100,7 +100,7 @@ def expected_of(d: Diagnostic) -> Expected:
     span_len = d.span.end - d.span.start if end_line == line else len(raw) - col + 1
     width = max(1, min(span_len, len(raw) - col + 1))
     return Expected(
-        src.name, line, col, col + width, str(d.severity), d.code, d.message, hint=d.hint
+        src.name, line, col, col + width, SEVERITY_WORDS[d.severity], d.code, d.message, hint=d.hint
     )
 
 

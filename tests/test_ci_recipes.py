@@ -17,7 +17,6 @@ import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -190,7 +189,7 @@ def _launch(argv: list[str], template: Path, cwd: Path) -> Run:
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
-    """Every command line of the recipes, run at once, each from its own copy of the repo."""
+    """Every command line of the recipes, each run from its own copy of the repo."""
     template = tmp_path_factory.mktemp("repo")
     for part in SHIPPED:
         shutil.copytree(ROOT / part, template / part)
@@ -206,12 +205,11 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
         ),
     }
     base = tmp_path_factory.mktemp("runs")
-    with ThreadPoolExecutor(max_workers=len(planned)) as pool:
-        futures = {
-            name: pool.submit(_launch, argv, template, base / re.sub(r"\W+", "-", name))
-            for name, argv in planned.items()
-        }
-        return {name: future.result() for name, future in futures.items()}
+    # One after another: the commands run in this process, which has one working directory.
+    return {
+        name: _launch(argv, template, base / re.sub(r"\W+", "-", name))
+        for name, argv in planned.items()
+    }
 
 
 # ------------------------------------------------------------------------------ pre-commit

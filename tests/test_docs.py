@@ -64,6 +64,7 @@ import pytest
 
 from alignrules.compile import compile_paths
 from alignrules.diagnostics import DiagnosticError
+from tests.inprocess import run_in_process
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -213,17 +214,8 @@ def run_command(command: str, ws: Path) -> subprocess.CompletedProcess[str]:
         raise ValueError(f"only `alignrules` commands may appear in docs: {command!r}")
     if args[1:2] == ["check"] and "--as-of" not in args:
         args += ["--as-of", DEFAULT_AS_OF]
-    env = {k: v for k, v in os.environ.items() if k != "ALIGNRULES_DEBUG"}
-    env["COLUMNS"] = "100"
-    return subprocess.run(
-        [sys.executable, "-m", "alignrules", *args[1:]],
-        cwd=ws,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=env,
-        timeout=300,
-    )
+    # The docs show what a user reads; the process itself is tested elsewhere.
+    return run_in_process(args[1:], cwd=ws, env={"COLUMNS": "100"})
 
 
 def _console(block: Block, ws: Path) -> Outcome:

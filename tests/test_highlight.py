@@ -20,10 +20,10 @@ import pytest
 from lark import Lark
 from lark.lexer import PatternStr
 
+from alignrules.ir.builtins import PUBLIC as BUILTINS
 from alignrules.ir.types import PRIMS
 from alignrules.syntax import keywords as kw
 from alignrules.syntax.parser import grammar_text
-from alignrules.typecheck.lower import BUILTINS
 from tests.test_docs import DOCS, blocks_of
 
 pygments = pytest.importorskip("pygments")

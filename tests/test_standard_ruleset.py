@@ -1,6 +1,6 @@
 """The standard strategy ruleset (rulesets/strategy) and the worked example plans (examples/).
 
-What is checked, always through the CLI as a subprocess from the repository root:
+What is checked, always through the CLI (in process) from the repository root:
 
 - each worked example gives exactly the output stored in tests/golden/<example>.txt and .json
   (text and JSON formats, `--as-of 2026-11-22`), byte for byte, with the expected exit code;
@@ -26,6 +26,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from tests.inprocess import run_in_process
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "golden"
@@ -70,17 +72,8 @@ FAMILIES = {
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    """`python -m alignrules ARGS` from the repository root; never raises on a non-zero exit."""
-    env = {k: v for k, v in os.environ.items() if k != "ALIGNRULES_DEBUG"}
-    return subprocess.run(
-        [sys.executable, "-m", "alignrules", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=env,
-        timeout=300,
-    )
+    """`alignrules ARGS` from the repository root, in process; never raises on a non-zero exit."""
+    return run_in_process(args, cwd=ROOT)
 
 
 def check(name: str, *extra: str) -> subprocess.CompletedProcess[str]:

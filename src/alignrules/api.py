@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import decimal
 import os
-import types
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
@@ -18,6 +17,7 @@ from alignrules.runtime.values import ValueProblem
 if TYPE_CHECKING:
     from alignrules.compile import CompiledRuleset
     from alignrules.data.read import PlanData
+    from alignrules.runtime.module import AnyModule, Params, Plan
 
 # The compiler (`alignrules.compile` and what it imports), the plan reader and the binder are
 # imported where they are first needed, so that `import alignrules` stays cheap
@@ -33,7 +33,7 @@ class Checker:
 
     def __init__(self, compiled: CompiledRuleset, params: Mapping[str, str] | None = None) -> None:
         self.compiled = compiled
-        self.module = compiled.module
+        self.module: AnyModule = compiled.module
         self._params = self._make_params(params or {})
 
     @property
@@ -46,7 +46,7 @@ class Checker:
         """The generated module's source text."""
         return self.compiled.python
 
-    def _make_params(self, overrides: Mapping[str, Any]) -> Any:
+    def _make_params(self, overrides: Mapping[str, Any]) -> Params:
         texts = {k: v if isinstance(v, str) else _param_text(v) for k, v in overrides.items()}
         try:
             return self.module.params_from(texts)
@@ -95,13 +95,13 @@ class Checker:
         chosen = self._params if params is None else self._make_params(params)
         return self._run(bound, as_of, chosen)
 
-    def _run(self, bound: BoundPlan, as_of: date | None, chosen: Any) -> Report:
+    def _run(self, bound: BoundPlan, as_of: date | None, chosen: Params) -> Report:
         from alignrules.runtime.gcpause import gc_paused
 
         today = as_of if as_of is not None else date.today()
         source = bound.source
         try:
-            report: Report = self.module.check(bound.plan, chosen, today=today)
+            report = self.module.check(bound.plan, chosen, today=today)
         except RuleCrashed as exc:
             raise DiagnosticError(_crash_diag(exc, source)) from exc
         if source is not None:
@@ -196,8 +196,8 @@ class BoundPlan:
     """Plan data bound to one checker's entity classes (`Checker.bind`): typed records, key
     indexes and the dangling references found, ready for `Checker.run`."""
 
-    plan: Any = attrs.field(repr=False)  # the generated module's `Plan`
-    module: types.ModuleType = attrs.field(repr=False, eq=False)
+    plan: Plan = attrs.field(repr=False)  # the generated module's own `Plan`
+    module: AnyModule = attrs.field(repr=False, eq=False)
     source: PlanData | None = attrs.field(default=None, repr=False, eq=False)
 
 

@@ -30,8 +30,8 @@ from alignrules.compile import (
     ruleset_files,
 )
 from alignrules.diagnostics import Diagnostic, DiagnosticError, render_text, visible
-from alignrules.lint_codes import CODES as LINT_CODES
-from alignrules.lint_codes import LINT_FORMATS
+from alignrules.lint import CODES as LINT_CODES
+from alignrules.lint import LINT_FORMATS, lint_paths, render_lint
 from alignrules.render import FORMATS, render
 from alignrules.render.alignment import AlignmentMap
 from alignrules.runtime.gcpause import pausing_gc
@@ -658,8 +658,6 @@ def _fmt_summary(changed: int, rest: int, *, dry: bool) -> str:
 
 
 def _lint(args: argparse.Namespace) -> int:
-    from alignrules.lint import lint_paths, render_lint
-
     findings = lint_paths(args.rulesets, ignore=args.ignore)
     sys.stdout.write(render_lint(findings, args.format, tool_version=VERSION))
     if not findings and args.format == "text":

@@ -24,7 +24,7 @@ import types
 import weakref
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import attrs
 
@@ -35,6 +35,7 @@ from alignrules.source import Source, Span
 
 if TYPE_CHECKING:
     from alignrules.ir import nodes as ir
+    from alignrules.runtime.module import AnyModule
     from alignrules.syntax import ast
 
 RULESET_SUFFIX = ".rules"
@@ -47,14 +48,15 @@ class CompiledRuleset:
 
     name: str
     python: str = attrs.field(repr=False)
-    module: types.ModuleType = attrs.field(repr=False, eq=False)
+    #: the loaded module, as the contract of generated modules describes it
+    module: AnyModule = attrs.field(repr=False, eq=False)
     #: (shown name, text) of every file, imports first: what the ruleset was compiled from.
     sources: tuple[tuple[str, str], ...] = attrs.field(repr=False)
 
     @property
     def program(self) -> ir.Program:
-        """The typed IR (lowered again, once, for a module that came from the disk cache)."""
-        return _lowered(self.sources, self.name)
+        """The typed IR (type-checked again, once, for a module from the disk cache)."""
+        return _typecheck(self.sources, self.name).program
 
     @property
     def files(self) -> tuple[Source, ...]:
@@ -299,23 +301,53 @@ def _compile_cached(
     python = compile_cache.load_module_text(disk_key) if disk else None
     if python is not None:
         try:
-            return CompiledRuleset(name, python, load_module(python, name, digest), key)
+            module = cast("AnyModule", load_module(python, name, digest))
+            return CompiledRuleset(name, python, module, key)
         except Exception:  # a damaged or stale entry is only a miss: compile again
             pass
     from alignrules.codegen.emit import emit
 
-    python = emit(_lowered(key, name), name, VERSION)
-    module = load_module(python, name, digest)
+    python = emit(_typecheck(key, name).program, name, VERSION)
+    # The one place where a module made at run time is taken to keep the contract: it
+    # was generated from `program` by `emit`, whose output the tests type-check against it.
+    module = cast("AnyModule", load_module(python, name, digest))
     if disk:
         compile_cache.store_module_text(disk_key, python)
     return CompiledRuleset(name, python, module, key)
 
 
+@attrs.frozen
+class TypedRuleset:
+    """A ruleset parsed and type-checked, stopped before code generation: the typed IR and
+    the AST of each file, in the order the compiler read them (imports first).
+
+    For tools that read a ruleset rather than run it (`alignrules lint`): nothing is emitted
+    or executed, and each file is parsed once (the parse cache `compile_paths` uses).
+    """
+
+    name: str
+    program: ir.Program = attrs.field(repr=False)
+    trees: tuple[ast.Ruleset, ...] = attrs.field(repr=False, eq=False)
+
+
 @functools.lru_cache(maxsize=32)
-def _lowered(key: tuple[tuple[str, str], ...], name: str) -> ir.Program:
+def _typecheck(key: tuple[tuple[str, str], ...], name: str) -> TypedRuleset:
     from alignrules.typecheck.lower import lower
 
-    return lower(name, [_parse(n, text) for n, text in key])
+    trees = tuple(_parse(n, text) for n, text in key)
+    return TypedRuleset(name, lower(name, trees), trees)
+
+
+def typecheck_paths(paths: Sequence[str | os.PathLike[str]]) -> TypedRuleset:
+    """`compile_paths` without code generation: the IR and ASTs, or DiagnosticError listing
+    every problem (the same diagnostics `compile_paths` raises)."""
+    return _typecheck(tuple(_load_texts(paths)), ", ".join(_shown_spec(p) for p in paths))
+
+
+def typecheck_text(text: str, name: str = "<ruleset>") -> TypedRuleset:
+    """`compile_text` without code generation (imports are refused the same way)."""
+    _refuse_imports(text, name)
+    return _typecheck(((name, text),), name)
 
 
 def content_hash(key: tuple[tuple[str, str], ...]) -> str:
@@ -416,11 +448,15 @@ def _shown_spec(spec: str | os.PathLike[str]) -> str:
 
 def compile_text(text: str, name: str = "<ruleset>") -> CompiledRuleset:
     """Compile a ruleset given as text (imports are refused: there is no folder to look in)."""
+    _refuse_imports(text, name)
+    return _compile_cached(((name, text),), name)
+
+
+def _refuse_imports(text: str, name: str) -> None:
     for _, span in _imports(_parse(name, text)):
         raise DiagnosticError(
             Diagnostic("missing-import", "a ruleset given as text cannot import files", span)
         )
-    return _compile_cached(((name, text),), name)
 
 
 # ------------------------------------------------------------------ analysis

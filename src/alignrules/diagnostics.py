@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import difflib
-import enum
 import re
 from collections.abc import Iterable, Sequence
 from typing import Final
 
 import attrs
 
+# The project's one Severity lives with the reports, because generated checkers (which import
+# only the runtime) need it too; diagnostics share it rather than keep a second scale.
+from alignrules.runtime.report import Severity as Severity
 from alignrules.source import Span
 
 #: Every error code a user can meet, with a one-line summary; docs/errors.md is generated from it.
@@ -58,13 +60,13 @@ CODES: dict[str, str] = {
 }
 
 
-class Severity(enum.Enum):
-    ERROR = "error"
-    WARNING = "warning"
-    NOTE = "note"
-
-    def __str__(self) -> str:
-        return self.value
+#: How a diagnostic spells its severity: a compiler's words, so the lowest is `note` where a
+#: report of violations says `info` (SARIF calls both `note`).
+SEVERITY_WORDS: Final[dict[Severity, str]] = {
+    Severity.ERROR: "error",
+    Severity.WARNING: "warning",
+    Severity.INFO: "note",
+}
 
 
 @attrs.frozen
@@ -128,7 +130,7 @@ def render_text(d: Diagnostic) -> str:
     """`file:line:col: error: message  [code]`, the source line, a caret, and the hint."""
     if d.span is None:
         head = f"{visible(d.where)}: " if d.where else ""
-        out = [f"{head}{d.severity}: {visible(d.message)}  [{d.code}]"]
+        out = [f"{head}{SEVERITY_WORDS[d.severity]}: {visible(d.message)}  [{d.code}]"]
         return "\n".join(out + _hint(d))
     src = d.span.source
     line, col = src.line_col(d.span.start)
@@ -139,7 +141,7 @@ def render_text(d: Diagnostic) -> str:
     width = max(1, min(span_len, len(raw) - col + 1))
     shown = visible(raw[col - 1 : col - 1 + width].expandtabs())
     out = [
-        f"{visible(src.name)}:{line}:{col}: {d.severity}: {visible(d.message)}  [{d.code}]",
+        f"{visible(src.name)}:{line}:{col}: {SEVERITY_WORDS[d.severity]}: {visible(d.message)}  [{d.code}]",
         "    " + visible(raw.expandtabs()),
         "    " + " " * len(prefix) + "^" + "~" * max(0, len(shown) - 1),
     ]

@@ -17,7 +17,7 @@ import attrs
 
 from alignrules.api import Checker, _param_text
 from alignrules.compile import CompiledRuleset, compile_paths
-from alignrules.data.read import read_plan, read_plan_text
+from alignrules.data.read import PlanData, read_plan, read_plan_text
 from alignrules.diagnostics import Diagnostic, DiagnosticError, render_text, visible
 from alignrules.ir import nodes as ir
 from alignrules.render.junit import origin_classname
@@ -74,7 +74,7 @@ class TestRun:
         return render_junit_examples(self)
 
 
-def _data_of(example: ir.Example) -> tuple[object, str, object]:
+def _data_of(example: ir.Example) -> PlanData:
     if example.given_file is not None:
         base = Path(example.span.source.name).parent
         data = read_plan(base / example.given_file)
@@ -91,20 +91,20 @@ def _data_of(example: ir.Example) -> tuple[object, str, object]:
                 'add `given """..."""`',
             )
         )
-    return data.root, ("csv" if data.kind == "csv" else "json"), data
+    return data
 
 
 def run_example(checker: Checker, example: ir.Example) -> ExampleResult:
     origin = example.span.origin()
     try:
-        root, dialect, source = _data_of(example)
+        data = _data_of(example)
         params = {name: _param_text(_py_value(value)) for name, value in example.params}
         report = checker.check(
-            root,  # type: ignore[arg-type]
+            data.root,
             as_of=example.today or DEFAULT_TODAY,
             params=params,
-            dialect=dialect,
-            source=source,  # type: ignore[arg-type]
+            dialect="csv" if data.kind == "csv" else "json",
+            source=data,
         )
     except DiagnosticError as exc:
         lines = tuple(

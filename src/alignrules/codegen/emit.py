@@ -4,8 +4,7 @@ indexes, one function per rule, and `check()`.
 Everything is emitted in declaration order, so the same ruleset gives byte-identical text.
 
 Over 500 lines: it still emits declarations, the binding specs and the rule bodies in one
-class; splitting rule-body emission from declarations (and dispatch by `match`) is the next
-restructuring step.
+class; splitting rule-body emission from declarations is the next restructuring step.
 """
 
 from __future__ import annotations
@@ -13,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from decimal import Decimal
+from typing import assert_never
 
 import attrs
 
@@ -22,6 +22,7 @@ from alignrules.codegen.names import PREDICATE_LOCALS, RULE_LOCALS, FunctionScop
 from alignrules.codegen.writer import PyWriter, attr_name, py_literal
 from alignrules.ir import nodes as ir
 from alignrules.ir import types as t
+from alignrules.ir.builtins import BUILTINS
 from alignrules.ir.nodes import walk
 from alignrules.runtime.compat import RUNTIME_ABI
 
@@ -468,7 +469,12 @@ class Emitter:
             w.line(f"links={links},")
             w.dedent()
             w.line(")")
-        w.line("RULES: Final = (")
+        # With no rules, mypy cannot type the loops over an empty tuple: say what it holds.
+        w.line(
+            "RULES: Final = ("
+            if self.p.rules
+            else "RULES: Final[tuple[tuple[RuleInfo, Any], ...]] = ("
+        )
         w.indent()
         for r in self.p.rules:
             w.line(f"({self.rule_info[r.id]}, {self.rule_fn[r.id]}),")
@@ -522,9 +528,63 @@ class Emitter:
         return self.consts[source]
 
     def expr(self, e: ir.Expr) -> str:
-        method = getattr(self, "x_" + type(e).__name__.lower())
-        out: str = method(e)
-        return out
+        match e:
+            case ir.Var():
+                return self.x_var(e)
+            case ir.ParamRef():
+                return self.x_paramref(e)
+            case ir.Const():
+                return self.x_const(e)
+            case ir.EnumConst():
+                return self.x_enumconst(e)
+            case ir.Today():
+                return self.x_today(e)
+            case ir.SetLit():
+                return self.x_setlit(e)
+            case ir.GetField():
+                return self.x_getfield(e)
+            case ir.Deref():
+                return self.x_deref(e)
+            case ir.MapField():
+                return self.x_mapfield(e)
+            case ir.AllOf():
+                return self.x_allof(e)
+            case ir.BackRef():
+                return self.x_backref(e)
+            case ir.PredCall():
+                return self.x_predcall(e)
+            case ir.Builtin():
+                return self.x_builtin(e)
+            case ir.Aggregate():
+                return self.x_aggregate(e)
+            case ir.Quant():
+                return self.x_quant(e)
+            case ir.BoolOp():
+                return self.x_boolop(e)
+            case ir.Not():
+                return self.x_not(e)
+            case ir.Compare():
+                return self.x_compare(e)
+            case ir.IsMissing():
+                return self.x_ismissing(e)
+            case ir.Member():
+                return self.x_member(e)
+            case ir.TextMatch():
+                return self.x_textmatch(e)
+            case ir.Arith():
+                return self.x_arith(e)
+            case ir.Neg():
+                return self.x_neg(e)
+            case ir.Otherwise():
+                return self.x_otherwise(e)
+            case ir.Narrowed():
+                return self.x_narrowed(e)
+            case ir.Refers():  # pragma: no cover - the desugaring pass replaces these
+                raise AssertionError("a reference test reached code generation")
+            case ir.Invalid():
+                return self.x_invalid(e)
+            case _:
+                assert_never(e)
 
     def coerce(self, e: ir.Expr, want: t.Type) -> str:
         """`e` as a value of `want`: ints become Decimal or Money where the other side is."""
@@ -613,26 +673,7 @@ class Emitter:
 
     def x_builtin(self, e: ir.Builtin) -> str:
         arg = e.args[0]
-        src = self.expr(arg)
-        if e.name == "as_list":
-            if isinstance(arg.type, t.OptT) and isinstance(arg.type.inner, t.CollT):
-                return f"bind.opt_items({src})"  # a missing list has no elements
-            if isinstance(arg.type, t.OptT):
-                return f"bind.opt_list({src})"
-            return src if isinstance(arg.type, t.CollT) else f"({src},)"
-        simple = {
-            "lower": ".lower()",
-            "upper": ".upper()",
-            "trim": ".strip()",
-            "days": ".days",
-            "year": ".year",
-            "month": ".month",
-        }
-        if e.name in simple:
-            return f"{src}{simple[e.name]}"
-        if e.name == "length":
-            return f"len({src})"
-        return f"abs({src})"
+        return BUILTINS[e.name].python(self.expr(arg), arg.type)
 
     def _gen(self, var: str, coll: ir.Expr, where: ir.Expr | None) -> str:
         clause = f" for {self.local(var)} in {self.expr(coll)}"

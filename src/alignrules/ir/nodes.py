@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
+from typing import Literal, TypeAlias
 
 import attrs
 
@@ -14,6 +15,15 @@ from alignrules.runtime.shapes import path_text as path_text
 from alignrules.source import Span
 
 _span = attrs.field(eq=False, repr=False, kw_only=True)
+
+# The closed sets of operators, spelled as the language spells them.
+AggregateOp: TypeAlias = Literal["count", "sum", "min", "max", "avg"]
+QuantKind: TypeAlias = Literal["some", "no", "every"]
+BoolOpName: TypeAlias = Literal["and", "or"]
+CompareOp: TypeAlias = Literal["=", "!=", "<", "<=", ">", ">="]
+TextOp: TypeAlias = Literal["contains", "starts with", "ends with", "matches"]
+ArithOp: TypeAlias = Literal["+", "-", "*", "/"]
+RuleSeverity: TypeAlias = Literal["error", "warning", "info"]
 
 
 # ------------------------------------------------------------------ schema
@@ -203,7 +213,7 @@ class Builtin:
 class Aggregate:
     """`op(value for var in coll where cond)`; `value` is `Var(var)` for `sum(xs)`."""
 
-    op: str
+    op: AggregateOp
     var: str
     coll: Expr
     value: Expr
@@ -216,7 +226,7 @@ class Aggregate:
 class Quant:
     """`some`, `no` or `every` `var in coll where cond [must body]`."""
 
-    kind: str
+    kind: QuantKind
     var: str
     coll: Expr
     where: Expr | None
@@ -226,8 +236,22 @@ class Quant:
 
 
 @attrs.frozen
+class Refers:
+    """`x references a capability where cond`: some entity that one reference field of `x`
+    names passes `where`. Made by the type checker; the desugaring pass turns it into a
+    `Quant` over the field's targets, so no later stage sees it."""
+
+    refs: Expr  # the reference field of `x` (a `Deref`, perhaps `Narrowed`)
+    var: str
+    target: str
+    where: Expr | None
+    type: Type = BOOL
+    span: Span = _span
+
+
+@attrs.frozen
 class BoolOp:
-    op: str
+    op: BoolOpName
     left: Expr
     right: Expr
     type: Type = BOOL
@@ -245,7 +269,7 @@ class Not:
 class Compare:
     """`left op right`; `operand` is the common type the two sides are compared at."""
 
-    op: str
+    op: CompareOp
     left: Expr
     right: Expr
     operand: Type
@@ -272,7 +296,7 @@ class Member:
 
 @attrs.frozen
 class TextMatch:
-    op: str
+    op: TextOp
     left: Expr
     right: Expr
     ignore_case: bool
@@ -283,7 +307,7 @@ class TextMatch:
 
 @attrs.frozen
 class Arith:
-    op: str
+    op: ArithOp
     left: Expr
     right: Expr
     type: Type
@@ -338,6 +362,7 @@ Expr = (
     | Builtin
     | Aggregate
     | Quant
+    | Refers
     | BoolOp
     | Not
     | Compare
@@ -394,7 +419,7 @@ class Rule:
 
     id: str
     title: str
-    severity: str
+    severity: RuleSeverity
     rationale: str
     owner: str | None
     tags: tuple[str, ...]

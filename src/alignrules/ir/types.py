@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, Literal
 
 import attrs
 
@@ -52,7 +52,7 @@ class CollT:
     """A list (from data) or a set (parameters and `{...}` literals) of `elem`."""
 
     elem: Type
-    kind: str = "list"
+    kind: Literal["list", "set"] = "list"
 
     def __str__(self) -> str:
         return f"{self.kind} of {self.elem}"

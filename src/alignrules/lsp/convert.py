@@ -12,7 +12,7 @@ from typing import Any, Final
 
 from lsprotocol import types as lsp
 
-from alignrules.diagnostics import Diagnostic
+from alignrules.diagnostics import Diagnostic, Severity
 from alignrules.source import Source, Span
 
 _DID_YOU_MEAN: Final = re.compile(r"did you mean `([^`]+)`\?")
@@ -68,7 +68,7 @@ def to_lsp_diagnostic(
         range=rng,
         message=message,
         severity=lsp.DiagnosticSeverity.Error
-        if d.severity.value == "error"
+        if d.severity is Severity.ERROR
         else lsp.DiagnosticSeverity.Warning,
         code=d.code,
         source="alignrules",

@@ -1,4 +1,4 @@
-"""Report → a stable JSON document for machines (version 1)."""
+"""Report → a stable JSON document for machines (version 1); diagnostics as findings."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from alignrules.diagnostics import BIDI_CONTROLS
+from alignrules.diagnostics import BIDI_CONTROLS, SEVERITY_WORDS, Diagnostic
 from alignrules.runtime.gcpause import gc_paused
 from alignrules.runtime.report import Location, Report, RuleInfo, Severity, Violation
 
@@ -259,3 +259,33 @@ def _document(
     if report.baseline is not None:
         document["baseline"] = report.baseline.to_json()
     return document
+
+
+def render_diagnostics_json(diagnostics: Sequence[Diagnostic]) -> str:
+    """Diagnostics as `{"version": 1, "findings": [...]}`, the form `alignrules lint` prints.
+
+    Each finding has `code`, `severity` (`error`, `warning` or `note`, as the text says it),
+    `message`, `hint` and `file`, with `line`, `column`, `end_line` and `end_column` when the
+    diagnostic has a span; without one, `file` is its `where`.
+    """
+    return dumps(
+        {"version": FORMAT_VERSION, "findings": [_diagnostic_json(d) for d in diagnostics]}
+    )
+
+
+def _diagnostic_json(d: Diagnostic) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "code": d.code,
+        "severity": SEVERITY_WORDS[d.severity],
+        "message": d.message,
+        "hint": d.hint,
+        "file": d.where,
+    }
+    if d.span is not None:
+        source = d.span.source
+        line, column = source.line_col(d.span.start)
+        end_line, end_column = source.line_col(max(d.span.end, d.span.start))
+        out.update(
+            file=source.name, line=line, column=column, end_line=end_line, end_column=end_column
+        )
+    return out

@@ -1,4 +1,9 @@
-"""Report → SARIF 2.1.0, for code-scanning dashboards (GitHub, Azure DevOps, IDE viewers)."""
+"""Report → SARIF 2.1.0, for code-scanning dashboards (GitHub, Azure DevOps, IDE viewers).
+
+The project's one SARIF writer: a report's violations (`render_sarif`), and diagnostics with
+a place in a ruleset, as `alignrules lint` reports its findings (`render_diagnostics_sarif`),
+share the log's envelope, artifact locations, levels and message escaping.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 from urllib.parse import quote
 
-from alignrules.diagnostics import visible
+from alignrules.diagnostics import Diagnostic, visible
 from alignrules.render.json import dumps
 from alignrules.render.text import primary_location, rules_of
 from alignrules.runtime.report import (
@@ -22,6 +27,7 @@ from alignrules.runtime.report import (
     Violation,
     Waived,
 )
+from alignrules.source import Span
 
 #: (entity type, key) → where that record is in the plan.
 Places = Mapping[tuple[str, str], Location]
@@ -110,15 +116,27 @@ def _descriptor(rule: RuleInfo) -> dict[str, Any]:
     return out
 
 
+def _artifact(path: str) -> dict[str, Any]:
+    """An `artifactLocation`: relative paths are relative to the checked-out sources."""
+    uri, relative = artifact_uri(path)
+    artifact: dict[str, Any] = {"uri": uri}
+    if relative:
+        artifact["uriBaseId"] = "%SRCROOT%"
+    return artifact
+
+
+def _log(driver: dict[str, Any], run: dict[str, Any]) -> str:
+    """The SARIF log of one run of `driver`; `run` holds the results and any properties."""
+    # Location.column and Source.line_col both count characters.
+    out = {"tool": {"driver": driver}, "columnKind": "unicodeCodePoints", **run}
+    return dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": [out]})
+
+
 def _physical(loc: Location) -> dict[str, Any] | None:
     """A `physicalLocation` for a place in a file; None when there is no file."""
     if loc.file is None:
         return None
-    uri, relative = artifact_uri(loc.file)
-    artifact: dict[str, Any] = {"uri": uri}
-    if relative:
-        artifact["uriBaseId"] = "%SRCROOT%"
-    physical: dict[str, Any] = {"artifactLocation": artifact}
+    physical: dict[str, Any] = {"artifactLocation": _artifact(loc.file)}
     if loc.line is not None:
         physical["region"] = {"startLine": loc.line}
         if loc.column is not None:
@@ -232,8 +250,6 @@ def render_sarif(
     if tool_version:
         driver["version"] = tool_version
     run: dict[str, Any] = {
-        "tool": {"driver": driver},
-        "columnKind": "unicodeCodePoints",  # Location.column counts characters
         "results": results,
         "properties": {
             "asOf": report.as_of.isoformat(),
@@ -249,4 +265,68 @@ def render_sarif(
             "unchanged": len(diff.unchanged),
             "resolved": len(diff.resolved),
         }
-    return dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]})
+    return _log(driver, run)
+
+
+# ------------------------------------------------------------------ diagnostics
+def render_diagnostics_sarif(
+    diagnostics: Sequence[Diagnostic],
+    *,
+    tool: str,
+    codes: Mapping[str, tuple[Severity, str]],
+    tool_version: str,
+) -> str:
+    """Diagnostics as a SARIF 2.1.0 log with one run of `tool`: every code of `codes` (code →
+    severity and one-line summary) is a `reportingDescriptor`, in the table's order, and every
+    diagnostic a result whose region is its span (a diagnostic with no span has no location).
+
+    The fingerprint hashes the code, the file and the message, so a finding keeps its alert
+    when lines move above it.
+    """
+    index = {code: i for i, code in enumerate(codes)}
+    rules = [
+        {
+            "id": code,
+            "name": code,
+            "shortDescription": {"text": summary},
+            "defaultConfiguration": {"level": LEVELS[severity]},
+        }
+        for code, (severity, summary) in codes.items()
+    ]
+    results = [_diagnostic_result(d, index[d.code], f"{tool}/v1") for d in diagnostics]
+    driver: dict[str, Any] = {"name": tool, "rules": rules}
+    if tool_version:
+        driver["version"] = tool_version
+    return _log(driver, {"results": results})
+
+
+def _diagnostic_result(d: Diagnostic, index: int, fingerprint_key: str) -> dict[str, Any]:
+    place = d.span.source.name if d.span is not None else d.where
+    identity = json.dumps([d.code, place, d.message])
+    out: dict[str, Any] = {
+        "ruleId": d.code,
+        "ruleIndex": index,
+        "level": LEVELS[d.severity],
+        "message": {"text": _text(d.message)},
+        "partialFingerprints": {
+            fingerprint_key: hashlib.sha256(identity.encode()).hexdigest()[:32]
+        },
+    }
+    if d.span is not None:
+        out["locations"] = [
+            {
+                "physicalLocation": {
+                    "artifactLocation": _artifact(d.span.source.name),
+                    "region": _region(d.span),
+                }
+            }
+        ]
+    if d.hint:
+        out["properties"] = {"hint": d.hint}
+    return out
+
+
+def _region(span: Span) -> dict[str, int]:
+    line, col = span.source.line_col(span.start)
+    end_line, end_col = span.source.line_col(max(span.end, span.start))
+    return {"startLine": line, "startColumn": col, "endLine": end_line, "endColumn": end_col}

@@ -111,6 +111,9 @@ class Money:
     def __neg__(self) -> Money:
         return Money(-self.amount, self.currency)
 
+    def __abs__(self) -> Money:
+        return Money(abs(self.amount), self.currency)
+
     def __lt__(self, other: Money) -> bool:
         self._check(other)
         return self.amount < other.amount

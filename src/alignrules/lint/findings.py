@@ -1,13 +1,16 @@
-"""Every lint code and output format: what the command line offers, without importing the
-linter (and with it the compiler) before `alignrules lint` runs."""
+"""What lint reports: its codes (severity and summary) and the `Finding` record."""
 
 from __future__ import annotations
 
-from alignrules.diagnostics import Severity
+import attrs
 
-WARNING, NOTE = Severity.WARNING, Severity.NOTE
+from alignrules.diagnostics import Diagnostic, Severity
+from alignrules.source import Span
+
+WARNING, NOTE = Severity.WARNING, Severity.INFO
 
 #: Every lint code: its severity and a one-line summary (docs/tooling.md lists the same).
+#: `Severity.INFO` is what text and JSON call a `note`, as compilers do.
 CODES: dict[str, tuple[Severity, str]] = {
     "never-fires": (WARNING, "a rule that can never report a violation"),
     "always-fires": (WARNING, "a rule whose condition fails for everything its filters select"),
@@ -26,4 +29,36 @@ CODES: dict[str, tuple[Severity, str]] = {
     "untested-rule": (NOTE, "a rule that no example expects to fire"),
 }
 
-LINT_FORMATS = ("text", "json", "sarif")
+
+@attrs.frozen
+class Finding:
+    """One lint finding: a stable code, where, what and what to do about it.
+
+    Its severity is its code's; `as_diagnostic()` is the shared record that every renderer
+    takes (text, JSON and SARIF alike).
+    """
+
+    code: str
+    message: str
+    span: Span
+    hint: str | None = None
+
+    @property
+    def severity(self) -> Severity:
+        return CODES[self.code][0]
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.span.source.name, self.span.start, self.span.end, self.code, self.message)
+
+    def as_diagnostic(self) -> Diagnostic:
+        return Diagnostic(self.code, self.message, self.span, self.hint, severity=self.severity)
+
+
+class Collector:
+    """Where one family of checks puts its findings, for one run."""
+
+    def __init__(self) -> None:
+        self.findings: list[Finding] = []
+
+    def add(self, code: str, span: Span, message: str, hint: str | None = None) -> None:
+        self.findings.append(Finding(code, message, span, hint))

@@ -1,0 +1,67 @@
+"""Message templates: `"claim {claim.id} promises {capability.id}"` → text parts and typed
+expressions, each hole checked as an expression in the rule's scope."""
+
+from __future__ import annotations
+
+from alignrules.diagnostics import Diagnostic, did_you_mean
+from alignrules.ir import nodes as ir
+from alignrules.syntax import ast
+from alignrules.typecheck.env import Env
+from alignrules.typecheck.expressions import Expressions
+
+
+def message(d: ast.RuleDecl, env: Env, exprs: Expressions) -> tuple[ir.MessagePart, ...]:
+    """The parts of `d`'s message; a hole that does not type is one `template` problem."""
+    if d.message is None:
+        return ()
+    parts: list[ir.MessagePart] = []
+    for p in d.message.parts:
+        if isinstance(p, ast.TemplateText):
+            parts.append(ir.MessagePart(p.text, None))
+            continue
+        expr = _hole(p, env, exprs)
+        if expr is not None:
+            parts.append(ir.MessagePart(None, expr))
+    return tuple(parts)
+
+
+def _hole(p: ast.TemplateHole, env: Env, exprs: Expressions) -> ir.Expr | None:
+    head = p.path[0]
+    # `{today}` is the evaluation date, as `today` is in a condition (a keyword: a field
+    # called `today` is reached as `{claim.today}`).
+    is_today = head == "today"
+    if not (
+        env.var(head) is not None
+        or head in exprs.ctx.params
+        or exprs.subject_field_named(head, env)
+        or is_today
+    ):
+        known = [n for n, _ in env.vars] + list(exprs.ctx.params)
+        exprs.report(
+            Diagnostic(
+                "template",
+                f"the message names `{head}`, which is not bound in this rule",
+                p.span,
+                did_you_mean(head, known)
+                or f"names bound here: {', '.join(sorted(known)) or 'none'}",
+            )
+        )
+        return None
+    node: ast.Expr = ast.Today(span=p.span) if is_today else ast.Name(head, span=p.span)
+    for name in p.path[1:]:
+        node = ast.Attr(node, name, p.span, span=p.span)
+    # The hole's own problems are collected, to be reported once as the template's.
+    problems: list[Diagnostic] = []
+    expr = exprs.reporting_to(problems.append).expr(node, env, allow_optional=True)
+    if problems:
+        first = problems[0]
+        exprs.report(
+            Diagnostic(
+                "template",
+                f"the message names `{'.'.join(p.path)}`: {first.message}",
+                p.span,
+                first.hint,
+            )
+        )
+        return None
+    return expr

@@ -7,10 +7,13 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import subprocess
+import sys
 import types
 from datetime import date
 from pathlib import Path
 
+import attrs
 import pytest
 
 import alignrules
@@ -124,3 +127,39 @@ def test_binding_bad_data_is_a_located_error_before_any_rule_runs() -> None:
     other = alignrules.load(TODAY)
     with pytest.raises(ValueError, match="bound by another ruleset"):
         other.run(checker.bind({"claims": []}))
+
+
+SHADOWS = (
+    'entity record in "records" { id: text  item: text  v0: text }\n'
+    'entity v0 in "vs" { id: text  record: record?  tags: list of text }\n'
+    'rule r { no v0 where "x" in v0.tags }\n'
+)
+
+
+def test_the_generated_readers_cannot_be_shadowed_by_ruleset_names(tmp_path: Path) -> None:
+    """Entities and fields named like a reader's parameter and locals (`record`, `v0`,
+    `item`) leave the readers working, and the module typed."""
+    checker = alignrules.load(SHADOWS)
+    text = checker.python
+    module = checker.module
+    readers = [line.split("(")[0][4:] for line in text.splitlines() if line.startswith("def read")]
+    assert len(readers) == 4, readers
+    json_record = getattr(module, readers[0])({"id": "R1", "item": "i", "v0": "x"}, "/records/0")
+    assert attrs.astuple(json_record) == ("R1", "i", "x", "/records/0")
+    json_v0 = getattr(module, readers[2])({"id": "V1", "record": "R1", "tags": ["x"]}, "/vs/0")
+    assert attrs.astuple(json_v0) == ("V1", "R1", ("x",), "/vs/0")
+    report = checker.check(
+        {"records": [{"id": "R1", "item": "i", "v0": "x"}], "vs": [{"id": "V1", "tags": ["x"]}]},
+        as_of=AS_OF,
+    )
+    assert [v.key for v in report.violations] == ["V1"]
+    out = tmp_path / "shadows.py"
+    out.write_text(text)
+    mypy = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert mypy.returncode == 0, mypy.stdout

@@ -182,7 +182,9 @@ def json_reader(em: Emitter, index: int, e: ir.Entity) -> str:
     )
     args = []
     for i, f in enumerate(e.fields):
-        var = f"v{i}"
+        # Locals start with `_`, which no name made for the ruleset does (`names.python_taken`):
+        # an entity or constant called `v0` or `item` cannot be shadowed here.
+        var = f"_v{i}"
         data = py_literal(f.data_name)
         kind = value_kind(em, f)
         w.line(f"{var} = record.get({data})" if f.optional else f"{var} = record[{data}]")
@@ -194,8 +196,8 @@ def json_reader(em: Emitter, index: int, e: ir.Entity) -> str:
             w.line(f"{pad}if type({var}) is not list:")
             w.line(f"{pad}    raise readers.Retry")
             if kind in PLAIN_TYPES:
-                w.line(f"{pad}for item in {var}:")
-                w.line(f"{pad}    if type(item) is not {PLAIN_TYPES[kind]}:")
+                w.line(f"{pad}for _item in {var}:")
+                w.line(f"{pad}    if type(_item) is not {PLAIN_TYPES[kind]}:")
                 w.line(f"{pad}        raise readers.Retry")
                 w.line(f"{pad}{var} = tuple({var})")
             else:
@@ -207,8 +209,8 @@ def json_reader(em: Emitter, index: int, e: ir.Entity) -> str:
         elif kind == "enum":
             seen, learn = learners[f.name]
             # A local per field: two enum fields are two member types to mypy.
-            w.line(f"{pad}m{i} = {seen}.get({var})")
-            w.line(f"{pad}{var} = {learn}({var}) if m{i} is None else m{i}")
+            w.line(f"{pad}_m{i} = {seen}.get({var})")
+            w.line(f"{pad}{var} = {learn}({var}) if _m{i} is None else _m{i}")
         elif kind == "date":
             w.line(f"{pad}{var} = readers.fast_day({var})")
         else:

@@ -32,7 +32,7 @@ MODULE_FIXED = frozenset(
         "RULES", "SPECS", "check",
         "load", "run", "plan", "params", "today", "info", "raw", "dialect", "cast",
         "ENUM_TEXT", "PARAM_SPECS", "BINDER", "RULESET", "USES_TODAY", "MODULE_VERSION",
-        "params_from", "item", "ar_pointer", "ar_key", "problems",
+        "params_from", "item", "ar_pointer", "ar_key", "problems", "record",
     }
 )  # fmt: skip
 

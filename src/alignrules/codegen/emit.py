@@ -150,7 +150,7 @@ class Emitter:
         # runtime contract stops here with one sentence, not on a name that moved.
         w.line("from alignrules.runtime import compat")
         w.line()
-        w.line(f"compat.require({RUNTIME_ABI}, {py_literal(self.version)})")
+        w.line(f"RUNTIME_ABI: Final = compat.require({RUNTIME_ABI}, {py_literal(self.version)})")
         w.line()
         w.line("from alignrules.runtime import bind, binder, readers, specs  # noqa: E402")
         w.line("from alignrules.runtime.params import make_params  # noqa: E402")

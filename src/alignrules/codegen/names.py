@@ -33,6 +33,7 @@ MODULE_FIXED = frozenset(
         "load", "run", "plan", "params", "today", "info", "raw", "dialect", "cast",
         "ENUM_TEXT", "PARAM_SPECS", "BINDER", "RULESET", "USES_TODAY", "MODULE_VERSION",
         "params_from", "item", "ar_pointer", "ar_key", "problems", "record",
+        "RUNTIME_ABI",
     }
 )  # fmt: skip
 

@@ -23,10 +23,12 @@ class IncompatibleRuntime(ImportError):
     """A generated module that this installed runtime cannot run."""
 
 
-def require(abi: int, generated_by: str) -> None:
-    """Refuse to go on importing a module generated for another runtime contract.
+def require(abi: int, generated_by: str) -> int:
+    """Refuse to go on importing a module generated for another runtime contract; the
+    contract, when it is this runtime's.
 
-    >>> require(RUNTIME_ABI, VERSION)  # the module goes on importing
+    >>> require(RUNTIME_ABI, VERSION) == RUNTIME_ABI  # the module goes on importing
+    True
     """
     if abi != RUNTIME_ABI:
         raise IncompatibleRuntime(
@@ -35,3 +37,4 @@ def require(abi: int, generated_by: str) -> None:
             f"compile the ruleset again with `alignrules compile`, or install alignrules "
             f"{generated_by}"
         )
+    return abi

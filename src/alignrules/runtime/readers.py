@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any, Final, TypeVar
+from typing import Any, Final, Generic, TypeVar
 
 from alignrules.runtime import shapes
 from alignrules.runtime.specs import EntitySpec, FieldSpec
@@ -222,19 +222,22 @@ def field_hook(spec: FieldSpec, lenient: bool) -> Callable[..., Any]:
     return read_many if spec.many else read_one
 
 
-def enum_learner(spellings_: Mapping[str, M]) -> tuple[dict[str, M], Callable[[Any], M]]:
-    """Exact data spellings → member (at first those that normalize to themselves), and the
-    function that reads any other spelling and remembers it, so each is normalized once."""
-    exact = {k: m for k, m in spellings_.items() if normalize_spelling(k) == k}
-    read = scalar_reader("enum", False, spellings_)
+class EnumLearner(Generic[M]):
+    """Reads an enum value in any spelling the language allows, and keeps each spelling it
+    read in `seen` (at first the spellings that normalize to themselves), where a generated
+    reader looks first: each spelling in the data is normalized once."""
 
-    def learn(value: Any) -> M:
-        member: M = read(value)
-        if len(exact) < 1024:  # bounded: data may spell a value many ways
-            exact[value] = member
+    def __init__(self, spellings_: Mapping[str, M]) -> None:
+        self.seen: dict[str, M] = {
+            k: m for k, m in spellings_.items() if normalize_spelling(k) == k
+        }
+        self._read = scalar_reader("enum", False, spellings_)
+
+    def __call__(self, value: Any) -> M:
+        member: M = self._read(value)
+        if len(self.seen) < 1024:  # bounded: data may spell a value many ways
+            self.seen[value] = member
         return member
-
-    return exact, learn
 
 
 def field_readers(spec: EntitySpec, lenient: bool) -> tuple[Callable[[Any], Any], ...]:

@@ -37,6 +37,8 @@ if TYPE_CHECKING:
     from alignrules.ir import nodes as ir
     from alignrules.runtime.module import AnyModule
     from alignrules.syntax import ast
+    from alignrules.syntax.parser import Parsed
+    from alignrules.syntax.tokens import Lexed
 
 RULESET_SUFFIX = ".rules"
 
@@ -156,14 +158,19 @@ def _read_text(path: Path, shown: str) -> str:
 
 
 @functools.lru_cache(maxsize=128)
-def _parse(name: str, text: str) -> ast.Ruleset:
-    """The AST of one ruleset file, cached by its name and text (ASTs are immutable).
+def _parse_file(name: str, text: str) -> Parsed:
+    """The AST of one ruleset file with its tokens and comments, cached by its name and text
+    (both are immutable).
 
     A file that does not parse is not cached: its DiagnosticError is raised each time.
     """
-    from alignrules.syntax.parser import parse
+    from alignrules.syntax.parser import parse_file
 
-    return parse(Source(name, text))
+    return parse_file(Source(name, text))
+
+
+def _parse(name: str, text: str) -> ast.Ruleset:
+    return _parse_file(name, text).ruleset
 
 
 def _imports(tree: ast.Ruleset) -> list[tuple[str, Span]]:
@@ -475,6 +482,8 @@ class Analysis:
     diagnostics: tuple[Diagnostic, ...]
     #: The file behind each source name that spans and diagnostics carry.
     paths: Mapping[str, Path] = attrs.field(repr=False)
+    #: The tokens and comments of each file that parses, by source name.
+    lexed: Mapping[str, Lexed] = attrs.field(factory=dict, repr=False)
 
 
 def analyze(paths: Sequence[Path], overlay: Mapping[Path, str] | None = None) -> Analysis:
@@ -492,8 +501,11 @@ def analyze(paths: Sequence[Path], overlay: Mapping[Path, str] | None = None) ->
         f for p in paths for f in ([p.resolve()] if p.resolve() in over else ruleset_files([p]))
     ]
     loaded, diagnostics, names = _collect(list(dict.fromkeys(roots)), over)
-    files = tuple((path, _parse(name, text)) for path, name, text in loaded)
+    parsed = [(path, _parse_file(name, text)) for path, name, text in loaded]
+    files = tuple((path, p.ruleset) for path, p in parsed)
+    lexed = {p.ruleset.source.name: p.lexed for _, p in parsed}
     if diagnostics:
-        return Analysis(files, None, tuple(sorted(diagnostics, key=Diagnostic.sort_key)), names)
+        ordered = tuple(sorted(diagnostics, key=Diagnostic.sort_key))
+        return Analysis(files, None, ordered, names, lexed)
     program, problems = lower_all(", ".join(display_name(p) for p in paths), [t for _, t in files])
-    return Analysis(files, program, problems, names)
+    return Analysis(files, program, problems, names, lexed)

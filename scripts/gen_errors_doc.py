@@ -512,6 +512,18 @@ ENTRIES: list[Entry] = [
         ),
     ),
     Entry(
+        "sql-unsupported",
+        "The SQL target (`alignrules compile --target sql`, `alignrules check --engine "
+        "duckdb`) cannot give exactly the answer the Python engine gives for this construct, "
+        "in this dialect or on this data: a division (the language rounds quotients to 60 "
+        "digits), `avg`, `matches` in a dialect whose regular expressions are not RE2, "
+        "`ignoring case`, `lower` or `upper` in SQL text, a rule reading money in several "
+        "currencies, a number with more than 9 decimal places. The error names the rule and "
+        "points at the construct; nothing is written.",
+        "Check with the Python engine (the default), or rewrite the rule without the "
+        "construct. docs/sql.md lists what the SQL target supports, and why.",
+    ),
+    Entry(
         "format",
         "`alignrules fmt` formats a file, parses the result again and compares the two "
         "syntax trees; when they differ, the formatter would have changed what the file "

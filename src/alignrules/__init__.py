@@ -17,7 +17,7 @@ from typing import Any
 
 from alignrules.api import BoundPlan, Checker, PlansReport, load, load_many, read_plan
 from alignrules.diagnostics import Diagnostic, DiagnosticError
-from alignrules.runtime.gcpause import pausing_gc
+from alignrules.gcpause import pausing_gc
 from alignrules.runtime.report import (
     BaselineDiff,
     Location,

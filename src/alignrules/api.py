@@ -6,12 +6,13 @@ import decimal
 import os
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
-from alignrules.diagnostics import Diagnostic, DiagnosticError
-from alignrules.runtime.report import Location, Report, RuleCrashed, RuleInfo
+from alignrules.diagnostics import Diagnostic, DiagnosticError, Place
+from alignrules.runtime.report import Report, RuleCrashed, RuleInfo
 from alignrules.runtime.values import ValueProblem
 
 if TYPE_CHECKING:
@@ -31,9 +32,24 @@ class Checker:
     >>> report = checker.check_file("examples/aligned/plan.yaml", as_of=date(2026, 11, 22))
     """
 
-    def __init__(self, compiled: CompiledRuleset, params: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        compiled: CompiledRuleset,
+        params: Mapping[str, str] | None = None,
+        *,
+        engine: str = "python",
+    ) -> None:
+        if engine not in ENGINES:
+            raise DiagnosticError(
+                Diagnostic(
+                    "usage",
+                    f"unknown engine `{engine}` (engines: {', '.join(ENGINES)})",
+                    where="engine",
+                )
+            )
         self.compiled = compiled
         self.module: AnyModule = compiled.module
+        self.engine = engine
         self._params = self._make_params(params or {})
 
     @property
@@ -51,7 +67,9 @@ class Checker:
         try:
             return self.module.params_from(texts)
         except ValueProblem as exc:
-            raise DiagnosticError(Diagnostic("bad-parameter", str(exc), where="--param")) from None
+            raise DiagnosticError(
+                Diagnostic("bad-parameter", str(exc), where=Place("--param"))
+            ) from None
 
     def bind(
         self,
@@ -65,7 +83,8 @@ class Checker:
 
         `data` is a mapping as parsed from JSON or YAML (`dialect="csv"`: file name → rows),
         or a plan read by `read_plan`, whose file then locates every violation. Bad data
-        raises a `DiagnosticError` naming the place of each problem.
+        raises a `DiagnosticError` naming the place of each problem. Binding and `run` are
+        the Python engine's, whatever engine the checker was made with.
         """
         from alignrules.data.read import PlanData
         from alignrules.runtime.bind import DataError
@@ -96,7 +115,7 @@ class Checker:
         return self._run(bound, as_of, chosen)
 
     def _run(self, bound: BoundPlan, as_of: date | None, chosen: Params) -> Report:
-        from alignrules.runtime.gcpause import gc_paused
+        from alignrules.gcpause import gc_paused
 
         today = as_of if as_of is not None else date.today()
         source = bound.source
@@ -124,7 +143,22 @@ class Checker:
         `params` overrides ruleset parameters by name (text or Python values).
         """
         chosen = self._params if params is None else self._make_params(params)
-        return self._run(self.bind(data, dialect=dialect, source=source), as_of, chosen)
+        if self.engine != "duckdb":
+            return self._run(self.bind(data, dialect=dialect, source=source), as_of, chosen)
+        from alignrules.gcpause import gc_paused
+        from alignrules.runtime.bind import DataError
+
+        today = as_of if as_of is not None else date.today()
+        try:
+            report: Report = _duckdb_check(self, data, chosen, today, dialect)
+        except DataError as exc:
+            raise DiagnosticError([_data_diag(p, m, source) for p, m in exc.problems]) from None
+        except RuleCrashed as exc:
+            raise DiagnosticError(_crash_diag(exc, source)) from exc
+        if source is not None:
+            with gc_paused():  # a new Violation and Locations per violation, no cycles
+                report = report.with_locations(source.locate)
+        return report
 
     def check_file(
         self,
@@ -142,7 +176,13 @@ class Checker:
         from alignrules.data.limits import DEFAULT_MAX_BYTES
         from alignrules.data.read import read_plan
 
-        data = read_plan(path, max_bytes=DEFAULT_MAX_BYTES if max_bytes is None else max_bytes)
+        limit = DEFAULT_MAX_BYTES if max_bytes is None else max_bytes
+        if self.engine == "duckdb":
+            native = _native_check(self, path, limit, as_of, params)
+            if native is not None:
+                return native
+        _no_tables(path)
+        data = read_plan(path, max_bytes=limit)
         dialect = "csv" if data.kind == "csv" else "json"
         return self.check(data.root, as_of=as_of, params=params, dialect=dialect, source=data)
 
@@ -172,7 +212,14 @@ class Checker:
         errors: list[Diagnostic] = []
         for plan in plans:
             try:
+                if isinstance(plan, str | os.PathLike) and self.engine == "duckdb":
+                    native = _native_check(self, plan, limit, day, params)
+                    if native is not None:
+                        reports.append(native)
+                        checked.append(os.fspath(plan))
+                        continue
                 if isinstance(plan, str | os.PathLike):
+                    _no_tables(plan)
                     data = read_plan(plan, max_bytes=limit)
                 else:
                     data = plan
@@ -189,6 +236,99 @@ class Checker:
             else Report.build((), (info for info, _ in self.module.RULES), day)
         )
         return PlansReport(report, tuple(checked), tuple(errors))
+
+
+ENGINES: Final = ("python", "duckdb")
+
+
+def _duckdb_check(checker: Checker, data: Any, params: Any, today: date, dialect: str) -> Report:
+    """`data` checked by the SQL translation of the ruleset on DuckDB (extra `duckdb`)."""
+    try:
+        from alignrules.sql import duckdb_engine
+    except ImportError:
+        raise DiagnosticError(
+            Diagnostic(
+                "usage",
+                "the duckdb engine needs DuckDB and sqlglot",
+                where="engine",
+                hint="pip install 'alignrules[duckdb]'",
+            )
+        ) from None
+    return duckdb_engine.check(
+        checker.compiled.program, checker.module, data, params, today=today, dialect=dialect
+    )
+
+
+def _no_tables(path: str | os.PathLike[str]) -> None:
+    """Refuse, with the way out, a plan held as tables when the engine is Python's."""
+    from alignrules.sql.sources import is_table_source
+
+    if is_table_source(path):
+        raise DiagnosticError(
+            Diagnostic(
+                "data",
+                "is a plan held as tables (a DuckDB file or Parquet files), which only the"
+                " duckdb engine reads",
+                where=os.fspath(path),
+                hint="check it with `--engine duckdb`",
+            )
+        )
+
+
+def _native_check(
+    checker: Checker,
+    path: str | os.PathLike[str],
+    limit: int,
+    as_of: date | None,
+    params: Mapping[str, Any] | None,
+) -> Report | None:
+    """The plan file at `path` checked in DuckDB as DuckDB reads it, or None when the Python
+    reader must read it (not a JSON file within `limit`, or values DuckDB's reader cannot
+    take exactly as the Python loader does). Locations are looked up, through the Python
+    reader's locator, only when there is a finding to locate."""
+    from alignrules.data.read import read_plan
+
+    file = Path(path)
+    try:
+        from alignrules.sql import native_engine, sources
+    except ImportError:
+        return None  # the baseline path names the missing extra
+    chosen = checker._params if params is None else checker._make_params(params)
+    today = as_of if as_of is not None else date.today()
+    if sources.is_table_source(file):
+        # Tables in the layout (Parquet files, a DuckDB file): no text to locate findings in,
+        # so each keeps its record's place in the plan (`/marketing/claims/7`).
+        try:
+            return native_engine.check_tables(
+                checker.compiled.program, checker.module, file, chosen, today=today
+            )
+        except RuleCrashed as exc:
+            raise DiagnosticError(_crash_diag(exc, None)) from exc
+    if file.suffix.lower() != ".json" or not file.is_file() or file.stat().st_size > limit:
+        return None
+    read: list[PlanData] = []
+
+    def source() -> PlanData:
+        if not read:
+            read.append(read_plan(file, max_bytes=limit))
+        return read[0]
+
+    try:
+        report = native_engine.check_file(
+            checker.compiled.program,
+            checker.module,
+            file,
+            chosen,
+            today=today,
+            plain=lambda: source().root,
+        )
+    except native_engine.NativeUnavailable:
+        return None
+    except RuleCrashed as exc:
+        raise DiagnosticError(_crash_diag(exc, source())) from exc
+    if report.violations:
+        report = report.with_locations(source().locate)
+    return report
 
 
 @attrs.frozen
@@ -242,7 +382,8 @@ def _crash_diag(exc: RuleCrashed, source: PlanData | None) -> Diagnostic:
     detail, hint = _crash_reason(exc.__cause__)
     on = f" on {exc.entity} ({exc.pointer or '/'})" if exc.entity else ""
     message = f"rule `{exc.rule}` ({exc.origin}) could not be checked{on}: {detail}"
-    where = exc.origin if exc.pointer is None else _data_where(exc.pointer, source)
+    # The rule's origin is `file:line` text, made by generated code from the rule's span.
+    where = Place.parse(exc.origin) if exc.pointer is None else _data_place(exc.pointer, source)
     return Diagnostic("rule-crashed", message, where=where, hint=hint)
 
 
@@ -270,40 +411,42 @@ def _crash_reason(cause: BaseException | None) -> tuple[str, str]:
     return f"{name}: {cause}", "please report this, with the ruleset and this record"
 
 
-def _data_where(pointer: str, source: PlanData | None) -> str:
-    """`file:line:col` of a JSON pointer in the plan, or `<data>` for data given in memory."""
-    if source is None:
-        return "<data>"
-    loc = source.locate(Location(None, pointer))
-    where = loc.file or source.name
-    if loc.line is not None:
-        where += f":{loc.line}"
-        if loc.column is not None:
-            where += f":{loc.column}"
-    return where
+def _data_place(pointer: str, source: PlanData | None) -> Place:
+    """Where a JSON pointer's value is in the plan, or `<data>` for data given in memory."""
+    return Place("<data>") if source is None else source.place(pointer)
 
 
 def _data_diag(pointer: str, message: str, source: PlanData | None) -> Diagnostic:
-    return Diagnostic("data", f"{pointer or '/'}: {message}", where=_data_where(pointer, source))
+    return Diagnostic("data", f"{pointer or '/'}: {message}", where=_data_place(pointer, source))
 
 
-def load(ruleset: str | os.PathLike[str], *, params: Mapping[str, Any] | None = None) -> Checker:
+def load(
+    ruleset: str | os.PathLike[str],
+    *,
+    params: Mapping[str, Any] | None = None,
+    engine: str = "python",
+) -> Checker:
     """Compile a ruleset into a Checker: a `.rules` file, a folder of them, ruleset text,
     or `std:NAME` for a ruleset that ships with alignrules (`std:strategy`).
 
     Compilation is cached by content, so loading an unchanged ruleset again is cheap.
+    `engine` is `python` (the generated module) or `duckdb` (the SQL translation, run on
+    DuckDB: extra `duckdb`); both give the same report.
     """
     from alignrules.compile import compile_paths, compile_text
 
     if isinstance(ruleset, str) and ("\n" in ruleset or "{" in ruleset):
-        return Checker(compile_text(ruleset), params)
-    return Checker(compile_paths([ruleset]), params)
+        return Checker(compile_text(ruleset), params, engine=engine)
+    return Checker(compile_paths([ruleset]), params, engine=engine)
 
 
 def load_many(
-    rulesets: list[str | os.PathLike[str]], *, params: Mapping[str, Any] | None = None
+    rulesets: list[str | os.PathLike[str]],
+    *,
+    params: Mapping[str, Any] | None = None,
+    engine: str = "python",
 ) -> Checker:
     """One Checker for several ruleset files or folders checked together."""
     from alignrules.compile import compile_paths
 
-    return Checker(compile_paths(rulesets), params)
+    return Checker(compile_paths(rulesets), params, engine=engine)

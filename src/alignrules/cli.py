@@ -29,12 +29,12 @@ from alignrules.compile import (
     read_source,
     ruleset_files,
 )
-from alignrules.diagnostics import Diagnostic, DiagnosticError, render_text, visible
+from alignrules.diagnostics import Diagnostic, DiagnosticError, Place, render_text, visible
+from alignrules.gcpause import pausing_gc
 from alignrules.lint import CODES as LINT_CODES
 from alignrules.lint import LINT_FORMATS, lint_paths, render_lint
 from alignrules.render import FORMATS, render
 from alignrules.render.alignment import AlignmentMap
-from alignrules.runtime.gcpause import pausing_gc
 from alignrules.runtime.report import Report, Severity
 from alignrules.terminal import colour, progress, wants_colour
 
@@ -160,16 +160,38 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="REPORT",
         help="a JSON report of an earlier run (--format json): report only new violations",
     )
+    check.add_argument(
+        "--engine",
+        choices=["python", "duckdb"],
+        default="python",
+        help="run the generated Python (default) or the SQL translation on DuckDB "
+        "(needs alignrules[duckdb]); both give the same report",
+    )
     _add_check_selection(check)
 
-    comp = sub.add_parser("compile", help="write the typed Python checker module for rulesets")
+    comp = sub.add_parser(
+        "compile", help="write the typed Python checker module (or SQL queries) for rulesets"
+    )
     comp.add_argument("rulesets", nargs="+", metavar="RULESET")
     comp.add_argument(
         "-o",
         "--output",
         required=True,
         metavar="FILE",
-        help="the .py file to write (`-` for standard output)",
+        help="the .py (or .sql) file to write (`-` for standard output)",
+    )
+    comp.add_argument(
+        "--target",
+        choices=["python", "sql"],
+        default="python",
+        help="python: a typed checker module (default); sql: one query per rule "
+        "(needs alignrules[sql])",
+    )
+    comp.add_argument(
+        "--dialect",
+        choices=["duckdb", "spark", "trino", "snowflake", "bigquery", "postgres"],
+        default="duckdb",
+        help="the SQL dialect for --target sql (default: duckdb)",
     )
 
     test = sub.add_parser("test", help="run the examples written next to the rules")
@@ -304,7 +326,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args_list = list(sys.argv[1:] if argv is None else argv)
     # The command line owns its process, so it lets the library pause the garbage collector
-    # while it builds many acyclic objects (runtime/bind.py, `pausing_gc`).
+    # while it builds many acyclic objects (alignrules/gcpause.py, `pausing_gc`).
     with pausing_gc():
         return _main(args_list)
 
@@ -364,7 +386,7 @@ def _check(args: argparse.Namespace) -> int:
     waivers = None if args.waivers is None else read_waivers(args.waivers)
     baseline = None if args.baseline is None else read_baseline(args.baseline)
     compiled = compile_paths(args.rulesets)
-    checker = api.Checker(compiled, dict(args.param))
+    checker = api.Checker(compiled, dict(args.param), engine=args.engine)
     count = len(args.data)
     with progress(sys.stderr, f"reading and checking {count} plan{'' if count == 1 else 's'}"):
         plans, errors = _plans(args.data, args.max_data_size)
@@ -473,7 +495,7 @@ def _configure_check(args: argparse.Namespace) -> Selection:
     if not args.no_config:
         path = Path(args.config) if args.config else find_config(Path.cwd())
         if args.config and not path.is_file():  # type: ignore[union-attr]
-            raise DiagnosticError(Diagnostic("usage", "no such file", where=args.config))
+            raise DiagnosticError(Diagnostic("usage", "no such file", where=Place(args.config)))
         if path is not None:
             config = read_config(path, display_name(path), FORMATS)
     args.rulesets = args.rulesets or list(config.rulesets)
@@ -527,7 +549,7 @@ def _plans(
                 Diagnostic(
                     "data",
                     f"standard input holds more than the limit of {limit} bytes",
-                    where="<stdin>",
+                    where=Place("<stdin>"),
                     hint="raise the limit with `--max-data-size`, or split the plan",
                 )
             )
@@ -553,7 +575,7 @@ def _has_rules(compiled: CompiledRuleset, rulesets: Sequence[str]) -> None:
             Diagnostic(
                 "no-rules",
                 f"no rule is declared in {names}",
-                where=rulesets[0],
+                where=Place(rulesets[0]),
                 hint="pass the files (or the folder) that hold the rules as well as the schema",
             )
         )
@@ -561,13 +583,35 @@ def _has_rules(compiled: CompiledRuleset, rulesets: Sequence[str]) -> None:
 
 def _compile(args: argparse.Namespace) -> int:
     compiled = compile_paths(args.rulesets)
+    text = compiled.python if args.target == "python" else _sql_text(compiled, args.dialect)
     if args.output == "-":
-        sys.stdout.write(compiled.python)
+        sys.stdout.write(text)
     else:
-        _write_atomic(args.output, compiled.python)
+        _write_atomic(args.output, text)
         n = len(compiled.program.rules)
         print(f"wrote {visible(args.output)}: {n} rule{'' if n == 1 else 's'}", file=sys.stderr)
     return EXIT_OK
+
+
+def _sql_text(compiled: CompiledRuleset, dialect: str) -> str:
+    """The ruleset's queries in `dialect`; a rule the dialect cannot run is a located error."""
+    try:
+        from alignrules.sql.text import to_sql
+        from alignrules.sql.translate import translate
+    except ImportError:
+        raise DiagnosticError(
+            Diagnostic(
+                "usage",
+                "`--target sql` needs sqlglot",
+                where="--target",
+                hint="pip install 'alignrules[sql]'",
+            )
+        ) from None
+    header = (
+        f"Generated by alignrules {VERSION} from {compiled.name} for {dialect}. Do not edit.\n"
+        "Tables: docs/sql.md. `today` is CURRENT_DATE; parameters have their defaults."
+    )
+    return to_sql(translate(compiled.program, dialect=dialect, casefold=True), header)
 
 
 def _test(args: argparse.Namespace) -> int:
@@ -733,7 +777,7 @@ def _write_atomic(path: str, text: str, keep_mode: bool = False) -> None:
         tmp = None
     except OSError as exc:
         raise DiagnosticError(
-            Diagnostic("usage", f"cannot write: {exc.strerror}", where=path)
+            Diagnostic("usage", f"cannot write: {exc.strerror}", where=Place(path))
         ) from None
     finally:
         if tmp is not None:

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, cast
 import attrs
 
 from alignrules import compile_cache, standard
-from alignrules.diagnostics import Diagnostic, DiagnosticError
+from alignrules.diagnostics import Diagnostic, DiagnosticError, Place
 from alignrules.runtime.compat import VERSION as VERSION  # the compile cache key holds it
 from alignrules.source import Source, Span
 
@@ -109,14 +109,16 @@ def ruleset_files(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
             found = sorted(f for f in p.rglob("*" + RULESET_SUFFIX) if f.is_file())
             if not found:
                 raise DiagnosticError(
-                    Diagnostic("usage", f"no `{RULESET_SUFFIX}` files in this folder", where=str(p))
+                    Diagnostic(
+                        "usage", f"no `{RULESET_SUFFIX}` files in this folder", where=Place(str(p))
+                    )
                 )
             out.extend(found)
         elif p.is_file():
             out.append(p)
         else:
             raise DiagnosticError(
-                Diagnostic("usage", "no such ruleset file or folder", where=str(p))
+                Diagnostic("usage", "no such ruleset file or folder", where=Place(str(p)))
             )
     return list(dict.fromkeys(f.resolve() for f in out))
 
@@ -144,7 +146,7 @@ def _read_text(path: Path, shown: str) -> str:
         data = path.read_bytes()
     except OSError as exc:
         raise DiagnosticError(
-            Diagnostic("usage", f"cannot read: {exc.strerror}", where=shown)
+            Diagnostic("usage", f"cannot read: {exc.strerror}", where=Place(shown))
         ) from None
     try:
         return data.decode("utf-8-sig")
@@ -152,7 +154,9 @@ def _read_text(path: Path, shown: str) -> str:
         line = data[: exc.start].count(b"\n") + 1
         raise DiagnosticError(
             Diagnostic(
-                "syntax", f"not valid UTF-8 (byte 0x{data[exc.start]:02x})", where=f"{shown}:{line}"
+                "syntax",
+                f"not valid UTF-8 (byte 0x{data[exc.start]:02x})",
+                where=Place(shown, line),
             )
         ) from None
 

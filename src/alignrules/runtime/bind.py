@@ -20,6 +20,8 @@ from typing import Any, Final, TypeVar
 
 import attrs
 
+from alignrules.gcpause import gc_paused as gc_paused  # generated `check` pauses through bind
+from alignrules.pointer import escape as escape_pointer
 from alignrules.runtime.binder import DANGLING as DANGLING
 from alignrules.runtime.binder import DataError as DataError
 
@@ -29,10 +31,8 @@ from alignrules.runtime.dangling import Dangling as Dangling
 from alignrules.runtime.dangling import hole as hole
 from alignrules.runtime.dangling import known as known
 from alignrules.runtime.dangling import terms as terms
-from alignrules.runtime.gcpause import gc_paused as gc_paused
 from alignrules.runtime.regex import Pattern
 from alignrules.runtime.report import Location, RuleInfo, Violation
-from alignrules.runtime.specs import escape_pointer
 from alignrules.runtime.values import (
     ZERO_MONEY as ZERO_MONEY,  # re-exported: generated sums over money start from it
 )

@@ -13,11 +13,12 @@ from typing import Any, Final
 
 import attrs
 
+from alignrules.gcpause import gc_paused
+from alignrules.pointer import escape as escape_pointer
 from alignrules.runtime import shapes, strict
-from alignrules.runtime.gcpause import gc_paused
 from alignrules.runtime.readers import field_hook, kind_of
-from alignrules.runtime.report import Location, RuleInfo, Severity, Violation
-from alignrules.runtime.specs import EntitySpec, FieldSpec, escape_pointer
+from alignrules.runtime.report import DANGLING_RULE, Location, RuleInfo, Severity, Violation
+from alignrules.runtime.specs import EntitySpec, FieldSpec
 from alignrules.runtime.values import ValueProblem, parse_int
 
 #: A generated reader: one record and its JSON pointer → an entity (or it raises, and the
@@ -34,7 +35,7 @@ class DataError(Exception):
 
 
 DANGLING: Final = RuleInfo(
-    id="dangling-reference",
+    id=DANGLING_RULE,
     title="A reference names an entity that does not exist",
     severity=Severity.ERROR,
     origin="<alignrules>",

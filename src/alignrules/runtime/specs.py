@@ -10,14 +10,10 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
+from alignrules.pointer import escape as escape_pointer
 from alignrules.runtime.values import normalize_spelling
 
 M = TypeVar("M", bound=enum.Enum)
-
-
-def escape_pointer(token: str) -> str:
-    """One JSON pointer token: `a/b` → `a~1b`."""
-    return token.replace("~", "~0").replace("/", "~1")
 
 
 @attrs.frozen

@@ -23,7 +23,7 @@ comments, or `DiagnosticError` with code `format` is raised and nothing should b
 
 from __future__ import annotations
 
-from alignrules.diagnostics import Diagnostic, DiagnosticError
+from alignrules.diagnostics import Diagnostic, DiagnosticError, Place
 from alignrules.source import Source
 from alignrules.syntax.fmt.decls import Printer
 from alignrules.syntax.fmt.strings import quote
@@ -52,7 +52,7 @@ def _verify(src: Source, parsed: Parsed, out: str) -> None:
             Diagnostic(
                 "format",
                 f"the formatted text {why}, so the file is left unchanged",
-                where=src.name,
+                where=Place(src.name),
                 hint="this is a bug in `alignrules fmt`; please report it with the file",
             )
         )

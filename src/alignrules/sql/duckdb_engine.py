@@ -1,0 +1,316 @@
+"""The DuckDB engine (extra `duckdb`): check a plan with the SQL translation of a ruleset.
+
+The baseline loader reads any plan the Python backend reads, through the same reader and
+binder (so every data error, and every `dangling-reference` finding, is that backend's), then
+bulk-loads the bound records into an in-memory DuckDB database in the table layout
+(`sql.layout`), runs one query per rule and builds the same `Report`.
+
+Where the database could not give the Python backend's answer, the engine refuses with a
+located error instead of guessing:
+
+- a value the layout cannot hold exactly (a decimal with more than 9 decimal places, an
+  integer beyond 64 bits, text that is not valid Unicode);
+- a rule that reads money in more than one currency: the Python backend stops on a rule that
+  combines two currencies, and amounts alone cannot tell whether this one would.
+
+`ignoring case`, `lower` and `upper` call Python's `str.casefold`, `str.lower` and
+`str.upper` as DuckDB functions, so that text is folded exactly as the Python backend does.
+"""
+
+from __future__ import annotations
+
+import decimal
+from collections.abc import Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlglot import exp
+
+from alignrules.diagnostics import Diagnostic, DiagnosticError
+from alignrules.ir import nodes as ir
+from alignrules.ir import types as t
+from alignrules.runtime import bind
+from alignrules.runtime.report import Report, RuleCrashed, RuleInfo, Violation
+from alignrules.sql.layout import (
+    DECIMAL_PRECISION,
+    DECIMAL_SCALE,
+    VALUE,
+    Layout,
+    Table,
+    currency_column,
+)
+from alignrules.sql.messages import Bound, RowReader
+from alignrules.sql.text import query_text
+from alignrules.sql.translate import RuleQuery, Translation, translate
+
+_INT64 = 2**63
+
+
+class EngineLimit(Exception):
+    """A value or rule the DuckDB engine cannot check as the Python backend would."""
+
+
+def check(
+    program: ir.Program,
+    module: Any,
+    data: Any,
+    params: Any,
+    *,
+    today: date,
+    dialect: str = "json",
+) -> Report:
+    """Check plain plan `data` (as `module.load` takes it) with DuckDB.
+
+    `module` is the ruleset's generated Python module (its binder, rule metadata and enum
+    members); `params` its `Params` object. Raises `bind.DataError` as `module.load` does,
+    `RuleCrashed` when the database stops a rule (an overflow), and `DiagnosticError` for
+    what this engine cannot check.
+    """
+    import duckdb
+
+    entities, indexes, problems = module.BINDER.bind(data, dialect)
+    members = _members(program, module)
+    enum_names: dict[object, str] = dict(module.ENUM_TEXT)
+    param_values = {spec[0]: getattr(params, spec[1]) for spec in module.PARAM_SPECS}
+    tr = translate(
+        program,
+        dialect="duckdb",
+        params=param_values,
+        today=today,
+        casefold=True,
+        enum_names=enum_names,
+    )
+    fattrs = {
+        spec.name: {
+            f.name: fs.attr
+            for f, fs in zip(program.entity(spec.name).fields, spec.fields, strict=True)
+        }
+        for spec in module.SPECS
+    }
+    bound = Bound(entities, indexes, fattrs, param_values, members, today)
+    infos: dict[str, RuleInfo] = {info.id: info for info, _ in module.RULES}
+    con = duckdb.connect(":memory:")
+    try:
+        con.create_function("ar_casefold", str.casefold, ["VARCHAR"], "VARCHAR")
+        con.create_function("ar_lower", str.lower, ["VARCHAR"], "VARCHAR")
+        con.create_function("ar_upper", str.upper, ["VARCHAR"], "VARCHAR")
+        try:
+            _load(con, program, tr.layout, entities, fattrs, enum_names)
+        except EngineLimit as exc:
+            raise DiagnosticError(
+                Diagnostic(
+                    "sql-unsupported",
+                    f"the duckdb engine cannot hold this plan: {exc}",
+                    where="--engine duckdb",
+                    hint="check this plan with the Python engine (the default)",
+                )
+            ) from None
+        found: list[Violation] = list(problems)
+        found += rule_violations(con, program, tr, infos, bound, param_values)
+    finally:
+        con.close()
+    rules = (bind.DANGLING, *(info for info, _ in module.RULES))
+    counts = tuple((e.name, len(entities[e.name])) for e in program.entities)
+    return Report.build(found, rules, today, counts)
+
+
+def rule_violations(
+    con: Any,
+    program: ir.Program,
+    tr: Translation,
+    infos: Mapping[str, RuleInfo],
+    bound: Bound,
+    params: Mapping[str, Any],
+) -> list[Violation]:
+    """Every rule query run on the tables in `con`, its rows turned into violations (shared
+    with the engine that loads the tables with DuckDB's own readers)."""
+    import duckdb
+
+    found: list[Violation] = []
+    for q in tr.queries:
+        info = infos[q.rule.id]
+        _check_currencies(con, tr.layout, q, program, params)
+        try:
+            rows = con.execute(query_text(q, "duckdb")).fetchall()
+        except duckdb.Error as exc:
+            raise RuleCrashed(info.id, info.origin) from exc
+        reader = RowReader(program, q.rule, info, bound, q.lets)
+        n = len(q.bound)
+        if q.crash:
+            crashed = sorted(row[:-1] for row in rows if row[-1])
+            if crashed:
+                _crash(program, q, info, bound, crashed[0][0])
+            rows = [row[:-1] for row in rows]
+        for row in rows:
+            bound_rows = [(var, ent, row[1 + i]) for i, (var, ent) in enumerate(q.bound)]
+            found.append(reader.violation(row[0], bound_rows, row[1 + n :]))
+    return found
+
+
+def _crash(program: ir.Program, q: RuleQuery, info: RuleInfo, bound: Bound, row: int) -> None:
+    """Stop as the Python engine stops on a division by zero: naming the rule and record."""
+    entity = program.entity(q.rule.subject_entity)
+    record = bound.records[entity.name][row]
+    key = getattr(record, bound.attrs[entity.name][entity.key])
+    try:
+        raise decimal.DivisionByZero("division by zero")
+    except decimal.DivisionByZero as exc:
+        raise RuleCrashed(
+            info.id, info.origin, f"{entity.name} `{key}`", record.ar_pointer
+        ) from exc
+
+
+def _members(program: ir.Program, module: Any) -> dict[tuple[str, str], Any]:
+    """(enum, value name) -> the module's member; `ENUM_TEXT` lists them in declaration order."""
+    items = iter(module.ENUM_TEXT.items())
+    out: dict[tuple[str, str], Any] = {}
+    for en in program.enums:
+        for value in en.values:
+            member, text = next(items)
+            assert text == value
+            out[(en.name, value)] = member
+    return out
+
+
+def _check_currencies(
+    con: Any, lay: Layout, q: RuleQuery, program: ir.Program, params: Mapping[str, Any]
+) -> None:
+    codes: set[str] = set()
+    for entity, field in q.money:
+        f = program.entity(entity).field(field)
+        assert f is not None
+        codes.update(_currencies(con, lay, entity, f))
+    for name in q.money_params:
+        value = params[name]
+        if getattr(value, "currency", None):
+            codes.add(value.currency)
+    codes.update(q.currencies)
+    if len(codes) > 1:
+        raise DiagnosticError(
+            Diagnostic(
+                "sql-unsupported",
+                f"rule `{q.rule.id}` reads money in several currencies"
+                f" ({', '.join(sorted(codes))}); the duckdb engine compares amounts only",
+                q.rule.span,
+                hint="check this plan with the Python engine (the default), which stops on"
+                " a rule that combines two currencies",
+            )
+        )
+
+
+def _currencies(con: Any, lay: Layout, entity: str, f: ir.Field) -> list[str]:
+    """The currencies a money field's values are in."""
+    table = lay.list_table(entity, f.name) if f.many else lay.entity_table(entity)
+    column = currency_column(VALUE if f.many else f.name)
+    col = exp.column(column, quoted=True)
+    query = (
+        exp.select(col)
+        .distinct()
+        .from_(exp.Table(this=exp.to_identifier(table.name, quoted=True)))
+        .where(exp.Not(this=exp.Is(this=col.copy(), expression=exp.null())))
+    )
+    return [r[0] for r in con.execute(query.sql("duckdb")).fetchall()]
+
+
+def _create(table: Table) -> str:
+    schema = exp.Schema(
+        this=exp.Table(this=exp.to_identifier(table.name, quoted=True)),
+        expressions=[
+            exp.ColumnDef(
+                this=exp.to_identifier(c.name, quoted=True), kind=exp.DataType.build(c.sql_type)
+            )
+            for c in table.columns
+        ],
+    )
+    return exp.Create(kind="TABLE", this=schema).sql("duckdb")
+
+
+def _load(
+    con: Any,
+    program: ir.Program,
+    lay: Layout,
+    entities: Mapping[str, Sequence[Any]],
+    fattrs: Mapping[str, Mapping[str, str]],
+    enum_names: Mapping[object, str],
+) -> None:
+    for table in lay.tables:
+        con.execute(_create(table))
+    for entity in program.entities:
+        records = entities[entity.name]
+        table = lay.entity_table(entity.name)
+        attrs_of = fattrs[entity.name]
+        key_attr = attrs_of[entity.key]
+        rows: list[tuple[Any, ...]] = []
+        lists: dict[str, list[tuple[Any, ...]]] = {f.name: [] for f in entity.fields if f.many}
+        for i, rec in enumerate(records):
+            row: list[Any] = [i]
+            for f in entity.fields:
+                value = getattr(rec, attrs_of[f.name])
+                if f.many:
+                    row.append(value is not None)
+                    owner = getattr(rec, key_attr)
+                    for pos, item in enumerate(value or ()):
+                        lists[f.name].append((owner, pos, *_cells(f, item, enum_names)))
+                else:
+                    row.extend(_cells(f, value, enum_names))
+            rows.append(tuple(row))
+        _insert(con, table, rows)
+        for name, items in lists.items():
+            _insert(con, lay.list_table(entity.name, name), items)
+
+
+def _insert(con: Any, table: Table, rows: list[tuple[Any, ...]]) -> None:
+    if not rows:
+        return
+    insert = exp.insert(
+        exp.values([tuple(exp.Placeholder() for _ in table.columns)]),
+        exp.Table(this=exp.to_identifier(table.name, quoted=True)),
+    )
+    con.executemany(insert.sql("duckdb"), rows)
+
+
+def _cells(f: ir.Field, value: Any, enum_names: Mapping[object, str]) -> tuple[Any, ...]:
+    base = t.strip_opt(f.type)
+    if isinstance(base, t.CollT):
+        base = t.strip_opt(base.elem)
+    if base == t.MONEY:
+        if value is None:
+            return (None, None, None)
+        return (_decimal(value.amount, f), value.currency, _scale(value.amount))
+    if value is None:
+        return (None, None) if base == t.DECIMAL else (None,)
+    if isinstance(base, t.EnumT):
+        return (enum_names[value],)
+    if base == t.DURATION:
+        return (value.days,)
+    if base == t.DECIMAL:
+        return (_decimal(value, f), _scale(value))
+    if isinstance(value, bool):
+        return (value,)
+    if isinstance(value, int) and not -_INT64 <= value < _INT64:
+        raise EngineLimit(f"the whole number {value} (field `{f.name}`) is beyond 64 bits")
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise EngineLimit(f"text in field `{f.name}` is not valid Unicode") from None
+    return (value,)
+
+
+def _scale(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int)
+    return max(0, -exponent)
+
+
+def _decimal(value: Decimal, f: ir.Field) -> Decimal:
+    d = Decimal(value)
+    if d != d.quantize(Decimal(1).scaleb(-DECIMAL_SCALE)) or d.adjusted() >= (
+        DECIMAL_PRECISION - DECIMAL_SCALE
+    ):
+        raise EngineLimit(
+            f"the number {value} (field `{f.name}`) has more than {DECIMAL_SCALE} decimal"
+            " places or is too large"
+        )
+    return d

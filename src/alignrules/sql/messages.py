@@ -1,0 +1,192 @@
+"""Violations from a rule query's rows: the records bound, the message written in Python.
+
+A message hole is a path (docs/language.md §8): a variable, parameter or `today`, then
+`.field` steps. It is read here from the bound records, exactly as the Python backend reads
+it, so messages are that backend's, character for character: a missing value prints
+`missing`, a dangling key `KEY (dangling)`. A `let` variable is read from its query column;
+the translator refuses a message that would print a decimal the database computed, since
+its digits (`0.500000000` for `0.5`) would differ.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from alignrules.ir import nodes as ir
+from alignrules.ir import types as t
+from alignrules.runtime import bind
+from alignrules.runtime.dangling import Dangling
+from alignrules.runtime.report import RuleInfo, Violation
+from alignrules.runtime.values import Money
+
+
+def is_path(e: ir.Expr) -> bool:
+    """Whether `e` is read from records and constants alone (no computation)."""
+    if isinstance(e, ir.Var | ir.ParamRef | ir.Today | ir.Const | ir.EnumConst):
+        return True
+    if isinstance(e, ir.GetField | ir.Deref):
+        return is_path(e.obj)
+    if isinstance(e, ir.Narrowed):
+        return is_path(e.expr)
+    if isinstance(e, ir.MapField):  # `claim.capabilities.id`: a path through a list
+        return is_path(e.coll) and is_path(e.value)
+    return False
+
+
+@attrs.frozen
+class Bound:
+    """What the engine knows of a bound plan: records by entity (in `ar_row` order), key
+    indexes, field attributes, parameter values, enum members by (enum, value name)."""
+
+    records: Mapping[str, Sequence[Any]]
+    indexes: Mapping[str, Mapping[Any, Any]]
+    attrs: Mapping[str, Mapping[str, str]]  # entity -> field name -> attribute
+    params: Mapping[str, Any]
+    members: Mapping[tuple[str, str], Any]
+    today: date
+
+
+class RowReader:
+    """Turns one rule's query rows into violations."""
+
+    def __init__(
+        self, program: ir.Program, rule: ir.Rule, info: RuleInfo, bound: Bound, lets: Sequence[str]
+    ) -> None:
+        self.p, self.r, self.info, self.b = program, rule, info, bound
+        self.lets = tuple(lets)
+        self.let_exprs = {s.var: s.expr for s in rule.steps if isinstance(s, ir.LetStep)}
+
+    def violation(
+        self, subject_row: int, bound_rows: Sequence[tuple[str, str, int]], lets: Sequence[Any]
+    ) -> Violation:
+        r, b = self.r, self.b
+        env: dict[str, Any] = {var: b.records[ent][row] for var, ent, row in bound_rows}
+        subject = b.records[r.subject_entity][subject_row]
+        env[r.subject] = subject
+        cells = iter(lets)
+        for name in self.lets:
+            typ = t.strip_opt(self.let_exprs[name].type)
+            value = next(cells)
+            if typ in (t.DECIMAL, t.MONEY):
+                scale = next(cells)
+                currency = next(cells) if typ == t.MONEY else None
+                env[name] = _exact(value, scale, currency, typ == t.MONEY)
+            else:
+                env[name] = self.from_sql(value, typ)
+        for name, e in self.let_exprs.items():
+            if name not in env and is_path(e):
+                env[name] = _Lazy(e)
+        entity = self.p.entity(r.subject_entity)
+        if r.message:
+            message = "".join(
+                part.text if part.text is not None else self.hole(part.expr, env)
+                for part in r.message
+                if part.text is not None or part.expr is not None
+            )
+        else:
+            message = r.title
+        related = tuple(
+            (ent, self._key_text(env[var], ent)) for var, ent in r.related if var in env
+        )
+        field_args: dict[str, Any] = {}
+        if r.field is not None:
+            f = entity.field(r.field)
+            assert f is not None
+            field_args = {"field": r.field, "field_data": f.data_name}
+            if f.path:
+                field_args = {"field": r.field, "field_path": f.path}
+        key = getattr(subject, b.attrs[entity.name][entity.key])
+        return bind.violation(
+            self.info, entity.name, key, subject.ar_pointer, message, related=related, **field_args
+        )
+
+    def _key_text(self, record: Any, entity: str) -> str:
+        key = getattr(record, self.b.attrs[entity][self.p.entity(entity).key])
+        return key if isinstance(key, str) else str(key)
+
+    def hole(self, e: ir.Expr | None, env: dict[str, Any]) -> str:
+        assert e is not None
+        try:
+            return bind.text(self.value(e, env))
+        except Dangling as exc:
+            return f"{exc.key} (dangling)"
+
+    def value(self, e: ir.Expr, env: dict[str, Any]) -> Any:
+        b = self.b
+        if isinstance(e, ir.Var):
+            v = env[e.name]
+            return self.value(v.expr, env) if isinstance(v, _Lazy) else v
+        if isinstance(e, ir.ParamRef):
+            return b.params[e.name]
+        if isinstance(e, ir.Today):
+            return b.today
+        if isinstance(e, ir.Narrowed):
+            return self.value(e.expr, env)
+        if isinstance(e, ir.EnumConst):
+            return b.members[(e.enum, e.value)]
+        if isinstance(e, ir.Const):
+            if e.type == t.DURATION:
+                assert isinstance(e.value, int)
+                return timedelta(days=e.value)
+            if e.type == t.MONEY:
+                return Money(e.value, e.currency)  # type: ignore[arg-type]
+            return e.value
+        if isinstance(e, ir.GetField | ir.Deref):
+            obj = self.value(e.obj, env)
+            if obj is None:  # pragma: no cover - the type checker proves it present
+                return None
+            raw = getattr(obj, b.attrs[e.entity][e.field])
+            if isinstance(e, ir.GetField):
+                return raw
+            ix = b.indexes[e.target]
+            if e.many:
+                return bind.deref_many_opt(ix, raw)
+            return bind.deref_opt(ix, raw)
+        if isinstance(e, ir.MapField):
+            # the values of the elements, missing ones and dangling steps left out
+            out: list[Any] = []
+            for item in self.value(e.coll, env) or ():
+                try:
+                    v = self.value(e.value, {**env, e.var: item})
+                except Dangling:
+                    continue
+                if v is None:
+                    continue
+                out.extend(v) if e.flatten else out.append(v)
+            return tuple(out)
+        raise AssertionError(f"not a message path: {type(e).__name__}")  # pragma: no cover
+
+    def from_sql(self, value: Any, typ: t.Type) -> Any:
+        """A `let` value as the database returned it, as the Python backend holds it."""
+        base = t.strip_opt(typ)
+        if isinstance(base, t.CollT):
+            return tuple(self.from_sql(v, base.elem) for v in value or ())
+        if value is None:
+            return None
+        if isinstance(base, t.EntityT):
+            return self.b.indexes[base.name][value]
+        if isinstance(base, t.EnumT):
+            return self.b.members[(base.name, value)]
+        if base == t.DURATION:
+            return timedelta(days=value)
+        return value
+
+
+def _exact(value: Any, scale: Any, currency: Any, money: bool) -> Any:
+    """A computed decimal with the decimal places the Python engine's value has."""
+    if value is None:
+        return None
+    amount = Decimal(value).quantize(Decimal(1).scaleb(-int(scale)))
+    return Money(amount, currency) if money else amount
+
+
+@attrs.frozen
+class _Lazy:
+    """A `let` that is a path: read from the records when a hole needs it."""
+
+    expr: ir.Expr

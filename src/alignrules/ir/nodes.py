@@ -44,6 +44,8 @@ class Field:
     path: tuple[str, ...] = attrs.field(default=(), kw_only=True)
     #: `from parent`: how many steps of the entity's path lead to the record holding this one
     parent: int = attrs.field(default=0, kw_only=True)
+    #: `column "name"`: its column in the entity's warehouse table (SQL engines only)
+    column: str | None = attrs.field(default=None, kw_only=True)
 
 
 @attrs.frozen
@@ -66,6 +68,8 @@ class Entity:
     single: bool = attrs.field(default=False, kw_only=True)  # `at`: one object, one record
     strict: bool = attrs.field(default=False, kw_only=True)  # a strict data contract
     decimals: int | None = attrs.field(default=None, kw_only=True)  # strict: most decimals
+    #: `table "schema.name"`: the warehouse table of its records (SQL engines only)
+    table: str | None = attrs.field(default=None, kw_only=True)
 
     def field(self, name: str) -> Field | None:
         for f in self.fields:

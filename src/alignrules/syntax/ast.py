@@ -291,6 +291,9 @@ class FieldDecl:
     from_parent: bool = attrs.field(default=False, kw_only=True)
     #: where the `from "..."` text is, for errors in the data path it spells
     data_span: Span | None = attrs.field(default=None, eq=False, repr=False, kw_only=True)
+    #: `column "name"`: the field's column in the entity's warehouse table
+    column: str | None = attrs.field(default=None, kw_only=True)
+    column_span: Span | None = attrs.field(default=None, eq=False, repr=False, kw_only=True)
 
 
 @attrs.frozen
@@ -311,6 +314,9 @@ class EntityDecl:
     strict: StrictDecl | None = attrs.field(default=None, kw_only=True)
     #: where the path text is, for errors in it
     path_span: Span | None = attrs.field(default=None, eq=False, repr=False, kw_only=True)
+    #: `table "schema.name"`: the warehouse table holding the records, for the SQL engines
+    table: str | None = attrs.field(default=None, kw_only=True)
+    table_span: Span | None = attrs.field(default=None, eq=False, repr=False, kw_only=True)
 
 
 @attrs.frozen

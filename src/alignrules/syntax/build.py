@@ -146,6 +146,8 @@ class Build(Transformer_NonRecursive[Token, Any]):
             single="at" in opts,
             strict=opts["strict"][0] if "strict" in opts else None,
             path_span=where[1] if where else None,
+            table=opts["table"][0] if "table" in opts else None,
+            table_span=opts["table"][1] if "table" in opts else None,
         )
 
     def entity_in(self, meta: Meta, path: Token) -> tuple[str, str, Span]:
@@ -156,6 +158,9 @@ class Build(Transformer_NonRecursive[Token, Any]):
 
     def entity_csv(self, meta: Meta, path: Token) -> tuple[str, str, Span]:
         return ("csv", self._str(path), self._tok(path))
+
+    def entity_table(self, meta: Meta, name: Token) -> tuple[str, str, Span]:
+        return ("table", self._str(name), self._tok(name))
 
     def entity_key(self, meta: Meta, name: Token) -> tuple[str, str, Span]:
         return ("key", str(name), self._tok(name))
@@ -170,6 +175,7 @@ class Build(Transformer_NonRecursive[Token, Any]):
             seen[kind] = (value, span)
         data = seen.get("from")
         split = seen.get("split")
+        column = seen.get("column")
         return ast.FieldDecl(
             str(name),
             type_,
@@ -179,6 +185,8 @@ class Build(Transformer_NonRecursive[Token, Any]):
             span=self._span(meta),
             from_parent=data is not None and data[0] is None,
             data_span=data[1] if data else None,
+            column=column[0] if column else None,
+            column_span=column[1] if column else None,
         )
 
     def field_from(self, meta: Meta, tok: Token) -> tuple[str, str, Span]:
@@ -189,6 +197,9 @@ class Build(Transformer_NonRecursive[Token, Any]):
 
     def field_split(self, meta: Meta, tok: Token) -> tuple[str, str, Span]:
         return ("split", self._str(tok), self._tok(tok))
+
+    def field_column(self, meta: Meta, tok: Token) -> tuple[str, str, Span]:
+        return ("column", self._str(tok), self._tok(tok))
 
     def type_ref(
         self, meta: Meta, kind: str | None, name: Token, optional: Token | None

@@ -24,7 +24,20 @@ DECLARATIONS: Final = (
 )
 
 #: How an entity or a field is bound to the data, and collection types.
-SCHEMA: Final = ("in", "csv", "key", "from", "split", "list", "set", "of", "parent", "decimals")
+SCHEMA: Final = (
+    "in",
+    "csv",
+    "table",
+    "column",
+    "key",
+    "from",
+    "split",
+    "list",
+    "set",
+    "of",
+    "parent",
+    "decimals",
+)
 
 #: Rule metadata and the message.
 META: Final = ("title", "rationale", "owner", "tags", "links", "severity", "message")

@@ -148,6 +148,8 @@ class Printer(ExprLayout):
             head += f" {'at' if d.single else 'in'} {quote(d.path)}"
         if d.csv is not None:
             head += f" csv {quote(d.csv)}"
+        if d.table is not None:
+            head += f" table {quote(d.table)}"
         if d.key is not None:
             head += f" key {d.key}"
         if d.strict is not None:
@@ -163,6 +165,8 @@ class Printer(ExprLayout):
                 code += f" from {quote(f.data_name)}"
             if f.split is not None:
                 code += f" split {quote(f.split)}"
+            if f.column is not None:
+                code += f" column {quote(f.column)}"
             codes.append(code)
         # Trailing comments line up within a run of fields not parted by a blank or a comment.
         widths: dict[int, int] = {}

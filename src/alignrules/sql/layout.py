@@ -34,6 +34,11 @@ Numbers: a loader must refuse, as a located data error, a decimal or money value
 9 decimal places or 29 integer digits, rather than let the database round it; results must be
 exact or absent, never close.
 
+Warehouses: `warehouse` says where each relation lives when the schema binds entities to
+warehouse tables (`table "marketing.claims"`, `column "claim_text"`): the relation keeps its
+layout name and columns here, and `Mapped` gives the table and the columns to read them from,
+so queries and loaders rename at their edge.
+
 Reserved names: a field named `ar_row`, or one whose name contains `__`, would collide with the
 layout's own columns; `layout` refuses such a schema with `LayoutError` naming the field, and
 the translator turns that into a located diagnostic.

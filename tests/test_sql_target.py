@@ -253,3 +253,25 @@ def test_every_plan_shape_gives_the_same_report(
         runs.append((code, capsys.readouterr().out))
     assert runs[0] == runs[1]
     assert runs[0][0] == 1
+
+
+def test_date_arithmetic_out_of_range_stops_both_engines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rules = tmp_path / "dates.rules"
+    rules.write_text(
+        "entity Objective { id: text  starts_on: date  horizon: duration }\n"
+        "rule far { no objective where starts_on + horizon > today + 3000000 days }\n",
+        encoding="utf-8",
+    )
+    data = tmp_path / "plan.json"
+    data.write_text(
+        '{"objectives": [{"id": "O1", "starts_on": "2026-01-01", "horizon": 30}]}', encoding="utf-8"
+    )
+    for engine in ("python", "duckdb"):
+        assert (
+            main(["check", str(rules), "--data", str(data), "--as-of", AS_OF, "--engine", engine])
+            == 2
+        )
+        err = capsys.readouterr().err
+        assert "rule `far`" in err and "a date out of range" in err and "[rule-crashed]" in err

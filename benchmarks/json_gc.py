@@ -3,7 +3,7 @@
     python benchmarks/json_gc.py 1000000 --repeat 2
 
 Plain `json.loads` (money as `Decimal`) and with alignrules' reader hooks (exact decimals,
-NaN refused, duplicate keys refused): what `data/read.py` pays for its checks, and what
+NaN refused, duplicate keys refused): what `data/from_json.py` pays for its checks, and what
 pausing the collector saves.
 """
 
@@ -31,13 +31,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args(argv)
 
-    from alignrules.data import read
+    from alignrules.data import from_json
 
     text = plan_path(args.claims).read_text(encoding="utf-8")
     hooks: dict[str, Any] = {
-        "parse_float": read._json_decimal,
-        "parse_constant": read._json_constant,
-        "object_pairs_hook": read._json_object,
+        "parse_float": from_json._json_decimal,
+        "parse_constant": from_json._json_constant,
+        "object_pairs_hook": from_json._json_object,
     }
     cases: list[tuple[str, Callable[[], Any]]] = [
         ("plain (parse_float=Decimal)", lambda: json.loads(text, parse_float=Decimal)),

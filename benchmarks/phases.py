@@ -37,8 +37,8 @@ def main(argv: list[str] | None = None) -> int:
 
     import alignrules
     from alignrules.data.read import read_plan
+    from alignrules.gcpause import gc_paused
     from alignrules.render.json import render_json
-    from alignrules.runtime.bind import gc_paused
 
     path = plan_path(args.claims, args.seed)
     checker = alignrules.load(HERE / "reference.rules")

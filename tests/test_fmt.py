@@ -18,10 +18,11 @@ from hypothesis import strategies as st
 from alignrules import cli
 from alignrules.diagnostics import DiagnosticError
 from alignrules.source import Source
-from alignrules.syntax import printer
-from alignrules.syntax.parser import parse
-from alignrules.syntax.printer import format_text, quote, scan
+from alignrules.syntax.fmt import decls
+from alignrules.syntax.parser import parse, parse_file
+from alignrules.syntax.printer import format_text, quote
 from tests.conftest import ROOT, run_cli
+from tests.test_generated_rulesets import rulesets as generated_rulesets
 
 SKIP_DIRS = {".git", ".hypothesis", ".mypy_cache", ".pytest_cache", ".ruff_cache", "node_modules"}
 
@@ -36,7 +37,7 @@ def repo_rules() -> list[Path]:
 
 
 def comments(text: str) -> list[str]:
-    return sorted(c.text for c in scan(Source("x", text)).comments)
+    return sorted(c.text for c in parse_file(Source("x", text)).lexed.comments)
 
 
 @pytest.mark.parametrize("path", repo_rules(), ids=lambda p: p.relative_to(ROOT).as_posix())
@@ -197,7 +198,7 @@ def test_a_formatting_bug_is_caught_before_anything_is_written(
     path = tmp_path / "a.rules"
     path.write_text("rule r { every a must a.x = 1 }\n", "utf-8")
     before = path.read_text("utf-8")
-    monkeypatch.setattr(printer._Printer, "run", lambda self: "rule r {\n}\n")
+    monkeypatch.setattr(decls.Printer, "run", lambda self: "rule r {\n}\n")
     with pytest.raises(DiagnosticError) as info:
         format_text(before)
     assert info.value.diagnostics[0].code == "format"
@@ -455,3 +456,36 @@ def test_random_rulesets_round_trip(text: str) -> None:
     assert parse(Source("out.rules", out)) == tree
     assert comments(out) == comments(text)
     assert format_text(out, "random.rules") == out
+
+
+@st.composite
+def commented_generated_rulesets(draw: st.DrawFn) -> str:
+    """A ruleset of the type-checked generator, with comments put at the end of random lines
+    and on lines of their own (a comment inside a string is text, and counted as such)."""
+    lines = draw(generated_rulesets()).split("\n")
+    out = []
+    for i, line in enumerate(lines):
+        where = draw(st.sampled_from(["", "", "end", "own"]))
+        if where == "own":
+            out.append(f"# about line {i}")
+        out.append(f"{line}  # line {i}" if where == "end" else line)
+    return "\n".join(out)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(commented_generated_rulesets())
+def test_generated_rulesets_round_trip_with_their_comments(text: str) -> None:
+    try:
+        tree = parse(Source("gen.rules", text))
+    except DiagnosticError:
+        return  # a comment closed a line the generator continues: not this test's business
+    out = format_text(text, "gen.rules")
+    assert parse(Source("out.rules", out)) == tree
+    assert comments(out) == comments(text)
+    assert format_text(out, "gen.rules") == out

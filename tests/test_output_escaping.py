@@ -121,7 +121,7 @@ def test_the_display_check_is_linear_in_the_number_of_strings() -> None:
         n = 300_000
         text = ' '.join('"\\u202e"' for _ in range(n))
         strings = [(4 * i, 4 * i + 3) for i in range(n)]
-        check_display(Source("big.rules", text), strings)
+        check_display(Source("big.rules", text), strings, [])
         print("ok")
         """
     )

@@ -17,7 +17,7 @@ from typing import Any
 
 from alignrules.api import Checker, PlansReport, load, load_many
 from alignrules.diagnostics import Diagnostic, DiagnosticError
-from alignrules.runtime.gcpause import pausing_gc
+from alignrules.gcpause import pausing_gc
 from alignrules.runtime.report import (
     BaselineDiff,
     Location,

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
-from alignrules.diagnostics import Diagnostic, DiagnosticError
-from alignrules.runtime.report import Location, Report, RuleCrashed, RuleInfo
+from alignrules.diagnostics import Diagnostic, DiagnosticError, Place
+from alignrules.runtime.report import Report, RuleCrashed, RuleInfo
 from alignrules.runtime.values import ValueProblem
 
 if TYPE_CHECKING:
@@ -66,7 +66,9 @@ class Checker:
         try:
             return self.module.params_from(texts)
         except ValueProblem as exc:
-            raise DiagnosticError(Diagnostic("bad-parameter", str(exc), where="--param")) from None
+            raise DiagnosticError(
+                Diagnostic("bad-parameter", str(exc), where=Place("--param"))
+            ) from None
 
     def check(
         self,
@@ -82,7 +84,8 @@ class Checker:
         `as_of` is the evaluation date that rules call `today` (default: today's date).
         `params` overrides ruleset parameters by name (text or Python values).
         """
-        from alignrules.runtime.bind import DataError, gc_paused
+        from alignrules.gcpause import gc_paused
+        from alignrules.runtime.bind import DataError
 
         chosen = self._params if params is None else self._make_params(params)
         today = as_of if as_of is not None else date.today()
@@ -219,7 +222,8 @@ def _crash_diag(exc: RuleCrashed, source: PlanData | None) -> Diagnostic:
     detail, hint = _crash_reason(exc.__cause__)
     on = f" on {exc.entity} ({exc.pointer or '/'})" if exc.entity else ""
     message = f"rule `{exc.rule}` ({exc.origin}) could not be checked{on}: {detail}"
-    where = exc.origin if exc.pointer is None else _data_where(exc.pointer, source)
+    # The rule's origin is `file:line` text, made by generated code from the rule's span.
+    where = Place.parse(exc.origin) if exc.pointer is None else _data_place(exc.pointer, source)
     return Diagnostic("rule-crashed", message, where=where, hint=hint)
 
 
@@ -247,21 +251,13 @@ def _crash_reason(cause: BaseException | None) -> tuple[str, str]:
     return f"{name}: {cause}", "please report this, with the ruleset and this record"
 
 
-def _data_where(pointer: str, source: PlanData | None) -> str:
-    """`file:line:col` of a JSON pointer in the plan, or `<data>` for data given in memory."""
-    if source is None:
-        return "<data>"
-    loc = source.locate(Location(None, pointer))
-    where = loc.file or source.name
-    if loc.line is not None:
-        where += f":{loc.line}"
-        if loc.column is not None:
-            where += f":{loc.column}"
-    return where
+def _data_place(pointer: str, source: PlanData | None) -> Place:
+    """Where a JSON pointer's value is in the plan, or `<data>` for data given in memory."""
+    return Place("<data>") if source is None else source.place(pointer)
 
 
 def _data_diag(pointer: str, message: str, source: PlanData | None) -> Diagnostic:
-    return Diagnostic("data", f"{pointer or '/'}: {message}", where=_data_where(pointer, source))
+    return Diagnostic("data", f"{pointer or '/'}: {message}", where=_data_place(pointer, source))
 
 
 def load(

@@ -29,12 +29,12 @@ from alignrules.compile import (
     read_source,
     ruleset_files,
 )
-from alignrules.diagnostics import Diagnostic, DiagnosticError, render_text, visible
+from alignrules.diagnostics import Diagnostic, DiagnosticError, Place, render_text, visible
+from alignrules.gcpause import pausing_gc
 from alignrules.lint import CODES as LINT_CODES
 from alignrules.lint import LINT_FORMATS, lint_paths, render_lint
 from alignrules.render import FORMATS, render
 from alignrules.render.alignment import AlignmentMap
-from alignrules.runtime.gcpause import pausing_gc
 from alignrules.runtime.report import Report, Severity
 from alignrules.syntax.printer import format_source
 from alignrules.terminal import colour, progress, wants_colour
@@ -327,7 +327,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args_list = list(sys.argv[1:] if argv is None else argv)
     # The command line owns its process, so it lets the library pause the garbage collector
-    # while it builds many acyclic objects (runtime/bind.py, `pausing_gc`).
+    # while it builds many acyclic objects (alignrules/gcpause.py, `pausing_gc`).
     with pausing_gc():
         return _main(args_list)
 
@@ -496,7 +496,7 @@ def _configure_check(args: argparse.Namespace) -> Selection:
     if not args.no_config:
         path = Path(args.config) if args.config else find_config(Path.cwd())
         if args.config and not path.is_file():  # type: ignore[union-attr]
-            raise DiagnosticError(Diagnostic("usage", "no such file", where=args.config))
+            raise DiagnosticError(Diagnostic("usage", "no such file", where=Place(args.config)))
         if path is not None:
             config = read_config(path, display_name(path), FORMATS)
     args.rulesets = args.rulesets or list(config.rulesets)
@@ -550,7 +550,7 @@ def _plans(
                 Diagnostic(
                     "data",
                     f"standard input holds more than the limit of {limit} bytes",
-                    where="<stdin>",
+                    where=Place("<stdin>"),
                     hint="raise the limit with `--max-data-size`, or split the plan",
                 )
             )
@@ -576,7 +576,7 @@ def _has_rules(compiled: CompiledRuleset, rulesets: Sequence[str]) -> None:
             Diagnostic(
                 "no-rules",
                 f"no rule is declared in {names}",
-                where=rulesets[0],
+                where=Place(rulesets[0]),
                 hint="pass the files (or the folder) that hold the rules as well as the schema",
             )
         )
@@ -776,7 +776,7 @@ def _write_atomic(path: str, text: str, keep_mode: bool = False) -> None:
         tmp = None
     except OSError as exc:
         raise DiagnosticError(
-            Diagnostic("usage", f"cannot write: {exc.strerror}", where=path)
+            Diagnostic("usage", f"cannot write: {exc.strerror}", where=Place(path))
         ) from None
     finally:
         if tmp is not None:

@@ -27,13 +27,15 @@ from typing import TYPE_CHECKING, cast
 import attrs
 
 from alignrules import standard
-from alignrules.diagnostics import Diagnostic, DiagnosticError
+from alignrules.diagnostics import Diagnostic, DiagnosticError, Place
 from alignrules.source import Source, Span
 
 if TYPE_CHECKING:
     from alignrules.ir import nodes as ir
     from alignrules.runtime.module import AnyModule
     from alignrules.syntax import ast
+    from alignrules.syntax.parser import Parsed
+    from alignrules.syntax.tokens import Lexed
 
 VERSION = "0.1.0"
 RULESET_SUFFIX = ".rules"
@@ -76,14 +78,16 @@ def ruleset_files(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
             found = sorted(f for f in p.rglob("*" + RULESET_SUFFIX) if f.is_file())
             if not found:
                 raise DiagnosticError(
-                    Diagnostic("usage", f"no `{RULESET_SUFFIX}` files in this folder", where=str(p))
+                    Diagnostic(
+                        "usage", f"no `{RULESET_SUFFIX}` files in this folder", where=Place(str(p))
+                    )
                 )
             out.extend(found)
         elif p.is_file():
             out.append(p)
         else:
             raise DiagnosticError(
-                Diagnostic("usage", "no such ruleset file or folder", where=str(p))
+                Diagnostic("usage", "no such ruleset file or folder", where=Place(str(p)))
             )
     return list(dict.fromkeys(f.resolve() for f in out))
 
@@ -111,7 +115,7 @@ def _read_text(path: Path, shown: str) -> str:
         data = path.read_bytes()
     except OSError as exc:
         raise DiagnosticError(
-            Diagnostic("usage", f"cannot read: {exc.strerror}", where=shown)
+            Diagnostic("usage", f"cannot read: {exc.strerror}", where=Place(shown))
         ) from None
     try:
         return data.decode("utf-8-sig")
@@ -119,20 +123,27 @@ def _read_text(path: Path, shown: str) -> str:
         line = data[: exc.start].count(b"\n") + 1
         raise DiagnosticError(
             Diagnostic(
-                "syntax", f"not valid UTF-8 (byte 0x{data[exc.start]:02x})", where=f"{shown}:{line}"
+                "syntax",
+                f"not valid UTF-8 (byte 0x{data[exc.start]:02x})",
+                where=Place(shown, line),
             )
         ) from None
 
 
 @functools.lru_cache(maxsize=128)
-def _parse(name: str, text: str) -> ast.Ruleset:
-    """The AST of one ruleset file, cached by its name and text (ASTs are immutable).
+def _parse_file(name: str, text: str) -> Parsed:
+    """The AST of one ruleset file with its tokens and comments, cached by its name and text
+    (both are immutable).
 
     A file that does not parse is not cached: its DiagnosticError is raised each time.
     """
-    from alignrules.syntax.parser import parse
+    from alignrules.syntax.parser import parse_file
 
-    return parse(Source(name, text))
+    return parse_file(Source(name, text))
+
+
+def _parse(name: str, text: str) -> ast.Ruleset:
+    return _parse_file(name, text).ruleset
 
 
 def _imports(tree: ast.Ruleset) -> list[tuple[str, Span]]:
@@ -389,6 +400,8 @@ class Analysis:
     diagnostics: tuple[Diagnostic, ...]
     #: The file behind each source name that spans and diagnostics carry.
     paths: Mapping[str, Path] = attrs.field(repr=False)
+    #: The tokens and comments of each file that parses, by source name.
+    lexed: Mapping[str, Lexed] = attrs.field(factory=dict, repr=False)
 
 
 def analyze(paths: Sequence[Path], overlay: Mapping[Path, str] | None = None) -> Analysis:
@@ -406,8 +419,11 @@ def analyze(paths: Sequence[Path], overlay: Mapping[Path, str] | None = None) ->
         f for p in paths for f in ([p.resolve()] if p.resolve() in over else ruleset_files([p]))
     ]
     loaded, diagnostics, names = _collect(list(dict.fromkeys(roots)), over)
-    files = tuple((path, _parse(name, text)) for path, name, text in loaded)
+    parsed = [(path, _parse_file(name, text)) for path, name, text in loaded]
+    files = tuple((path, p.ruleset) for path, p in parsed)
+    lexed = {p.ruleset.source.name: p.lexed for _, p in parsed}
     if diagnostics:
-        return Analysis(files, None, tuple(sorted(diagnostics, key=Diagnostic.sort_key)), names)
+        ordered = tuple(sorted(diagnostics, key=Diagnostic.sort_key))
+        return Analysis(files, None, ordered, names, lexed)
     program, problems = lower_all(", ".join(display_name(p) for p in paths), [t for _, t in files])
-    return Analysis(files, program, problems, names)
+    return Analysis(files, program, problems, names, lexed)

@@ -34,7 +34,7 @@ from typing import Any
 
 import attrs
 
-from alignrules.diagnostics import Diagnostic, DiagnosticError, did_you_mean
+from alignrules.diagnostics import Diagnostic, DiagnosticError, Place, did_you_mean
 
 FILE_NAMES = ("alignrules.toml", "pyproject.toml")
 FAIL_ON = ("error", "warning", "info", "never")
@@ -87,7 +87,9 @@ def read_config(path: Path, shown: str, formats: Mapping[str, object]) -> Config
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise DiagnosticError(Diagnostic("usage", f"not valid TOML: {exc}", where=shown)) from None
+        raise DiagnosticError(
+            Diagnostic("usage", f"not valid TOML: {exc}", where=Place(shown))
+        ) from None
     if path.name == "pyproject.toml":
         table = doc.get("tool", {}).get("alignrules", {})
         prefix = "tool.alignrules."
@@ -100,7 +102,9 @@ def _read(path: Path, shown: str) -> str:
     try:
         return path.read_text("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise DiagnosticError(Diagnostic("usage", f"cannot read: {exc}", where=shown)) from None
+        raise DiagnosticError(
+            Diagnostic("usage", f"cannot read: {exc}", where=Place(shown))
+        ) from None
 
 
 class _Reader:
@@ -210,13 +214,13 @@ class _Reader:
     def _problem(self, key: str, message: str, hint: str | None = None) -> None:
         self.problems.append(Diagnostic("usage", message, where=self._where(key), hint=hint))
 
-    def _where(self, key: str) -> str:
-        """`file:line` of the first line that sets `key` (TOML parsers keep no positions)."""
+    def _where(self, key: str) -> Place:
+        """The file and line of the first line that sets `key` (TOML parsers keep no positions)."""
         pattern = re.compile(rf'^\s*["\']?{re.escape(key)}["\']?\s*=')
         for n, line in enumerate(self.text.splitlines(), start=1):
             if pattern.match(line):
-                return f"{self.shown}:{n}"
-        return self.shown
+                return Place(self.shown, n)
+        return Place(self.shown)
 
 
 def _strings(value: object) -> bool:

@@ -71,30 +71,84 @@ SEVERITY_WORDS: Final[dict[Severity, str]] = {
 
 
 @attrs.frozen
+class Place:
+    """Where a problem is in an input that is not a ruleset: a data, waiver or configuration
+    file (with line and column where known), or a name such as `<stdin>` or `--param`.
+
+    Made where the position is known, shown as text only by `str`, and sorted by its fields,
+    so `plan.json:122:5` comes after `plan.json:29:1`.
+
+    >>> str(Place("plan.json", 12, 5)), str(Place("plan.json", 12)), str(Place("--param"))
+    ('plan.json:12:5', 'plan.json:12', '--param')
+    >>> places = [Place("p.json", 122, 5), Place("p.json", 29, 10), Place("p.json", 29, 1)]
+    >>> [str(p) for p in sorted(places, key=Place.sort_key)]
+    ['p.json:29:1', 'p.json:29:10', 'p.json:122:5']
+    """
+
+    file: str
+    line: int | None = None
+    column: int | None = None  # shown only with a line
+
+    def __str__(self) -> str:
+        if self.line is None:
+            return self.file
+        if self.column is None:
+            return f"{self.file}:{self.line}"
+        return f"{self.file}:{self.line}:{self.column}"
+
+    def sort_key(self) -> tuple[str, int, int]:
+        """File, then line and column as numbers (a missing one first)."""
+        return (self.file, self.line or 0, self.column or 0)
+
+    @classmethod
+    def parse(cls, text: str) -> Place:
+        """The place `text` shows (`file`, `file:line` or `file:line:column`): for callers
+        that hold only that text, such as a rule's origin or a `where=` given as a string.
+
+        >>> Place.parse("plan.json:29:10"), Place.parse("--param")
+        (Place(file='plan.json', line=29, column=10), Place(file='--param', line=None, column=None))
+        """
+        m = _PLACE_TEXT.fullmatch(text)
+        assert m is not None  # the pattern matches any text
+        line, column = m[2], m[3]
+        return cls(m[1], int(line) if line else None, int(column) if column else None)
+
+
+_PLACE_TEXT: Final = re.compile(r"(.*?)(?::(\d+))?(?::(\d+))?", re.S)
+
+
+def _to_place(where: Place | str | None) -> Place | None:
+    return Place.parse(where) if isinstance(where, str) else where
+
+
+@attrs.frozen
 class Diagnostic:
     """One problem found before checking: a ruleset error, a data error, a usage error.
 
-    `span` points into a ruleset; `where` names a place in data (`plan.json:12:5 /claims/3`)
-    when there is no span.
+    `span` points into a ruleset; `place` names a place in another input (`plan.json:12:5`)
+    when there is no span. It is given as `where=`, a `Place` (or its text, read back into
+    one), and `where` is its text.
     """
 
     code: str
     message: str
     span: Span | None = None
     hint: str | None = None
-    where: str | None = None
+    place: Place | None = attrs.field(default=None, alias="where", converter=_to_place)
     severity: Severity = Severity.ERROR
+
+    @property
+    def where(self) -> str | None:
+        """The place as text (`plan.json:12:5`), or None when there is no place."""
+        return None if self.place is None else str(self.place)
 
     def sort_key(self) -> tuple[str, int, int, str]:
         if self.span is None:
-            # `plan.json:122:5` must come after `plan.json:29:1`: compare the numbers as numbers.
-            m = _WHERE.fullmatch(self.where or "")
-            assert m is not None  # the pattern matches any text
-            return (m[1], int(m[2] or 0), int(m[3] or 0), self.message)
+            return (*(self.place or _NOWHERE).sort_key(), self.message)
         return (self.span.source.name, self.span.line, self.span.column, self.message)
 
 
-_WHERE: Final = re.compile(r"(.*?)(?::(\d+))?(?::(\d+))?", re.S)
+_NOWHERE: Final = Place("")
 
 
 class DiagnosticError(Exception):

@@ -13,11 +13,18 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import attrs
 
-from alignrules.diagnostics import Diagnostic, DiagnosticError, did_you_mean
-from alignrules.runtime.report import WAIVER_RULES, Report, RuleInfo, Severity, Violation
+from alignrules.diagnostics import Diagnostic, DiagnosticError, Place, did_you_mean
+from alignrules.runtime.report import (
+    DANGLING_RULE,
+    WAIVER_RULES,
+    Report,
+    RuleInfo,
+    Severity,
+    Violation,
+)
 
 #: Findings no selection removes: about the plan's references and the waiver file.
-ALWAYS = frozenset({"dangling-reference", *WAIVER_RULES})
+ALWAYS = frozenset({DANGLING_RULE, *WAIVER_RULES})
 
 
 @attrs.frozen
@@ -97,6 +104,6 @@ def _unknown(what: str, name: str, known: Sequence[str], where: str) -> Diagnost
     return Diagnostic(
         "usage",
         f"no {what} `{name}` in the ruleset",
-        where=where,
+        where=Place(where),
         hint=did_you_mean(name, known),
     )

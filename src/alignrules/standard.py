@@ -18,7 +18,7 @@ from typing import TypeGuard
 
 import attrs
 
-from alignrules.diagnostics import Diagnostic, DiagnosticError
+from alignrules.diagnostics import Diagnostic, DiagnosticError, Place
 
 PREFIX = "std:"
 
@@ -90,7 +90,7 @@ def _unknown(spec: str) -> Diagnostic:
     return Diagnostic(
         "usage",
         f"`{spec}` names no shipped ruleset",
-        where=spec,
+        where=Place(spec),
         hint=f"the shipped rulesets are {names}; `alignrules rulesets` lists them",
     )
 

@@ -34,8 +34,10 @@ from typing import Any
 import attrs
 
 from alignrules.data.read import PlanData, read_plan
-from alignrules.diagnostics import Diagnostic, DiagnosticError, did_you_mean
+from alignrules.diagnostics import Diagnostic, DiagnosticError, Place, did_you_mean
+from alignrules.pointer import escape as escape_pointer
 from alignrules.runtime.report import (
+    DANGLING_RULE,
     Location,
     Report,
     RuleInfo,
@@ -117,15 +119,6 @@ class Waiver:
         return f"`{self.rule}` on {entity}`{self.key}`"
 
 
-def _where(loc: Location) -> str:
-    where = loc.file or "<waivers>"
-    if loc.line is not None:
-        where += f":{loc.line}"
-        if loc.column is not None:
-            where += f":{loc.column}"
-    return where
-
-
 def read_data_file(
     path: str | os.PathLike[str], code: str, kinds: dict[str, str], hint: str
 ) -> PlanData:
@@ -135,7 +128,9 @@ def read_data_file(
     suffix = os.path.splitext(name)[1].lower()
     if suffix not in kinds:
         wanted = ", ".join(sorted(kinds))
-        raise DiagnosticError(Diagnostic(code, f"expected a {wanted} file", where=name, hint=hint))
+        raise DiagnosticError(
+            Diagnostic(code, f"expected a {wanted} file", where=Place(name), hint=hint)
+        )
     try:
         return read_plan(name)
     except DiagnosticError as exc:
@@ -153,8 +148,7 @@ class FileProblems:
         return self.data.locate(Location(None, pointer))
 
     def add(self, pointer: str, message: str, hint: str | None = None) -> None:
-        where = _where(self.locate(pointer))
-        self.found.append(Diagnostic(self.code, message, where=where, hint=hint))
+        self.found.append(Diagnostic(self.code, message, where=self.data.place(pointer), hint=hint))
 
     def raise_any(self) -> None:
         if self.found:
@@ -176,7 +170,7 @@ def read_waivers(path: str | os.PathLike[str]) -> tuple[Waiver, ...]:
     if isinstance(root, dict):
         for name in sorted(set(root) - {"waivers"}):
             problems.add(
-                f"/{_escape(name)}",
+                f"/{escape_pointer(name)}",
                 f"unknown field `{name}` in the waiver file",
                 hint="the file holds `waivers:` and a list of waivers",
             )
@@ -193,10 +187,6 @@ def read_waivers(path: str | os.PathLike[str]) -> tuple[Waiver, ...]:
     return tuple(w for w in out if w is not None)
 
 
-def _escape(key: str) -> str:
-    return key.replace("~", "~0").replace("/", "~1")
-
-
 def _entry(problems: FileProblems, pointer: str, item: Any) -> Waiver | None:
     if not isinstance(item, dict):
         problems.add(pointer, "a waiver must be a mapping of `rule`, `key`, `reason`, ...")
@@ -207,7 +197,9 @@ def _entry(problems: FileProblems, pointer: str, item: Any) -> Waiver | None:
             hint = did_you_mean(name, FIELDS) or "a waiver has " + ", ".join(
                 f"`{f}`" for f in FIELDS
             )
-            problems.add(f"{pointer}/{_escape(name)}", f"unknown field `{name}` in a waiver", hint)
+            problems.add(
+                f"{pointer}/{escape_pointer(name)}", f"unknown field `{name}` in a waiver", hint
+            )
     for name in REQUIRED:
         if item.get(name) is None:
             problems.add(
@@ -273,7 +265,7 @@ def apply_waivers(report: Report, waivers: Sequence[Waiver]) -> Report:
         waived.append(Waived(v, w.reason, w.owner, w.expires, w.location))
 
     known = {r.id for r in report.rules} | {v.rule for v in report.violations}
-    known.add("dangling-reference")  # the loader's own rule, in every ruleset
+    known.add(DANGLING_RULE)  # the loader's own rule, in every ruleset
     findings: list[Violation] = []
     for w in waivers:
         if w.in_force(as_of):

@@ -2,9 +2,9 @@
 
 The `csv` module reads rows but keeps no positions, so a location needs the cell found again
 in the text. That is done only for the cells a report or an error names, on demand: the line
-starts are counted once per file, then one row is scanned up to the cell. The text is the
-one `csv.reader` accepted with `strict=True` (comma, `"` quotes doubled inside a quoted cell),
-so the scan need not validate: a quoted cell may hold delimiters and line breaks.
+ends are counted once per file (`data/lines.py`), then one row is scanned up to the cell. The
+text is the one `csv.reader` accepted with `strict=True` (comma, `"` quotes doubled inside a
+quoted cell), so the scan need not validate: a quoted cell may hold delimiters and line breaks.
 
 >>> cells = CellFinder('id,note,amount\\nC1,"a, b",5\\nC2,"two\\nlines",7\\n')
 >>> cells.position(2, 2), cells.position(3, 1), cells.position(3, 2)
@@ -13,13 +13,7 @@ so the scan need not validate: a quoted cell may hold delimiters and line breaks
 
 from __future__ import annotations
 
-import bisect
-import re
-from array import array
-from typing import Final
-
-# Line ends as `csv.reader` over `io.StringIO(text, newline="")` counts them.
-_LINE_END: Final = re.compile(r"\r\n|\r|\n")
+from alignrules.data.lines import LineIndex
 
 
 class CellFinder:
@@ -27,26 +21,21 @@ class CellFinder:
 
     def __init__(self, text: str) -> None:
         self._text = text
-        self._starts: array[int] | None = None
-
-    def _line_starts(self) -> array[int]:
-        if self._starts is None:
-            starts = array("q", [0])
-            starts.extend(m.end() for m in _LINE_END.finditer(self._text))
-            self._starts = starts
-        return self._starts
+        self._lines: LineIndex | None = None
 
     def position(self, line: int, index: int) -> tuple[int, int] | None:
         """(line, column) where cell `index` (0-based) of the row starting on `line` begins;
         None when the row has no such cell."""
-        starts = self._line_starts()
-        if not 1 <= line <= len(starts):
+        if self._lines is None:
+            # Line ends counted as `csv.reader` over `io.StringIO(text, newline="")` does.
+            self._lines = LineIndex(self._text, carriage_returns=True)
+        start = self._lines.start(line)
+        if start is None:
             return None
-        offset = _cell_offset(self._text, starts[line - 1], index)
+        offset = _cell_offset(self._text, start, index)
         if offset is None:
             return None
-        at = bisect.bisect_right(starts, offset)
-        return at, offset - starts[at - 1] + 1
+        return self._lines.position(offset)
 
 
 def _cell_offset(text: str, offset: int, index: int) -> int | None:

@@ -1,4 +1,4 @@
-"""What a plan may hold: a regular file, of bounded size, whose numbers are in range.
+"""What a plan may hold: a regular file, of bounded size, in UTF-8, whose numbers are in range.
 
 A plan path comes from a CI job's configuration or a user's command line, and what it names
 is not always a file: a FIFO blocks the reader forever, and a link to `/dev/zero` is read
@@ -19,7 +19,8 @@ import stat
 from decimal import Decimal
 from typing import Final
 
-from alignrules.diagnostics import Diagnostic, DiagnosticError
+from alignrules.data.plan import fail
+from alignrules.diagnostics import DiagnosticError
 from alignrules.runtime.values import (
     MAX_DECIMAL_PLACES,
     MAX_INTEGER_DIGITS,
@@ -60,17 +61,13 @@ def _kind(mode: int) -> str | None:
     return "a special file"
 
 
-def _fail(message: str, name: str, hint: str | None = None) -> DiagnosticError:
-    return DiagnosticError(Diagnostic("data", message, where=name, hint=hint))
-
-
 def _bytes(n: int) -> str:
     return f"{n:,} bytes"
 
 
 def too_large(size: int, max_bytes: int, name: str, what: str = "the file is") -> DiagnosticError:
     """The error for a plan over the limit."""
-    return _fail(
+    return fail(
         f"{what} {_bytes(size)}, more than the limit of {_bytes(max_bytes)}",
         name,
         hint=_LIMIT_HINT,
@@ -85,8 +82,8 @@ def _check_stat(st: os.stat_result, name: str, max_bytes: int) -> None:
     if kind is not None:
         via = " (through a symbolic link)" if os.path.islink(name) else ""
         if kind == "a directory":
-            raise _fail(f"is a directory{via}, expected a file", name)
-        raise _fail(
+            raise fail(f"is a directory{via}, expected a file", name)
+        raise fail(
             f"is {kind}{via}, not a regular file",
             name,
             hint="save the plan to a file and give that file",
@@ -100,9 +97,9 @@ def file_size(name: str, max_bytes: int) -> int:
     try:
         st = os.stat(name)
     except FileNotFoundError:
-        raise _fail("no such file", name) from None
+        raise fail("no such file", name) from None
     except OSError as e:
-        raise _fail(
+        raise fail(
             f"cannot read the file: {(e.strerror or type(e).__name__).lower()}", name
         ) from None
     _check_stat(st, name, max_bytes)
@@ -123,9 +120,9 @@ def read_regular_file(name: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
     try:
         fd = os.open(name, flags | getattr(os, "O_BINARY", 0))
     except FileNotFoundError:
-        raise _fail("no such file", name) from None
+        raise fail("no such file", name) from None
     except OSError as e:
-        raise _fail(
+        raise fail(
             f"cannot read the file: {(e.strerror or type(e).__name__).lower()}", name
         ) from None
     with os.fdopen(fd, "rb") as f:
@@ -134,10 +131,30 @@ def read_regular_file(name: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
             data = f.read(max_bytes + 1)
         except OSError as e:
             reason = (e.strerror or type(e).__name__).lower()
-            raise _fail(f"cannot read the file: {reason}", name) from None
+            raise fail(f"cannot read the file: {reason}", name) from None
     if len(data) > max_bytes:  # it grew after it was examined
-        raise _fail(f"the file grew past the limit of {_bytes(max_bytes)}", name, _LIMIT_HINT)
+        raise fail(f"the file grew past the limit of {_bytes(max_bytes)}", name, hint=_LIMIT_HINT)
     return data
+
+
+def read_text(name: str, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+    """The text of the regular file `name` (see `read_regular_file`): UTF-8, without its BOM;
+    a bad byte is reported with its line and column."""
+    data = read_regular_file(name, max_bytes)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line_start = data.rfind(b"\n", 0, e.start) + 1
+        line = data.count(b"\n", 0, e.start) + 1
+        column = len(data[line_start : e.start].decode("utf-8", "replace")) + 1
+        raise fail(
+            f"not valid UTF-8 (byte 0x{data[e.start]:02x} at offset {e.start})",
+            name,
+            line,
+            column,
+            hint="save the file as UTF-8",
+        ) from None
+    return text.removeprefix("\ufeff")
 
 
 # ----------------------------------------------------------------------------- numbers as read

@@ -1,18 +1,19 @@
-"""Rule text → HTML with its tokens coloured, by the same lark lexer the compiler uses.
+"""Rule text → HTML with its tokens coloured, from the tokens and comments of the compiler's
+own parse (`syntax.tokens`).
 
 Each token gets a class by what it is: a keyword (a literal of the grammar, such as `rule`,
-`every`, `must`), a string, a number or a comment; names and punctuation stay plain. Text
-that does not lex (it compiled, so this would be a lexer difference) is shown plain, never
-dropped.
+`every`, `must`), a string, a number or a comment; names and punctuation stay plain. A word
+is a keyword only where the parser read it as one, so a field called `title` stays a name.
+Text that does not parse on its own is shown plain, never dropped.
 """
 
 from __future__ import annotations
 
 import html
 
-from lark.exceptions import LarkError
-
-from alignrules.syntax.parser import _parser
+from alignrules.diagnostics import DiagnosticError
+from alignrules.source import Source
+from alignrules.syntax.parser import parse_file
 
 
 def highlight(text: str) -> str:
@@ -22,17 +23,16 @@ def highlight(text: str) -> str:
     '<span class="k">rule</span> r { <span class="k">title</span> <span class="s">&quot;x&quot;</span> }'
     """
     try:
-        tokens = list(_parser().lex(text, dont_ignore=True))
-    except LarkError:
+        lexed = parse_file(Source("<rule>", text)).lexed
+    except DiagnosticError:
         return html.escape(text)
+    marks = [(t.start_pos or 0, t.end_pos or 0, _kind(t.type, str(t))) for t in lexed.tokens]
+    marks += [(c.start, c.start + len(c.text), "c") for c in lexed.comments]
     out = []
     at = 0
-    for tok in tokens:
-        start = tok.start_pos if tok.start_pos is not None else at
-        end = tok.end_pos if tok.end_pos is not None else start + len(tok.value)
+    for start, end, kind in sorted(marks):
         out.append(html.escape(text[at:start]))
         piece = html.escape(text[start:end])
-        kind = _kind(tok.type, tok.value)
         out.append(f'<span class="{kind}">{piece}</span>' if kind else piece)
         at = end
     out.append(html.escape(text[at:]))
@@ -40,13 +40,14 @@ def highlight(text: str) -> str:
 
 
 def _kind(token_type: str, value: str) -> str | None:
-    if token_type == "COMMENT":
-        return "c"
-    if "STRING" in token_type:
+    if token_type == "STRING":
         return "s"
-    if token_type in ("NUMBER", "INT", "DECIMAL", "SIGNED_NUMBER", "DATE", "DURATION", "MONEY"):
+    if token_type in ("INT", "DECIMAL", "DATE"):
         return "n"
-    # A grammar literal lexes as a terminal named after it (`"every"` → EVERY).
+    # A grammar literal lexes as a terminal named after it (`"every"` → EVERY); a name that
+    # happens to spell a terminal's name (a field `name`) is not one.
+    if token_type in ("NAME", "RULE_ID"):
+        return None
     if value.isidentifier() and token_type == value.upper():
         return "k"
     return None

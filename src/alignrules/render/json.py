@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from alignrules.diagnostics import BIDI_CONTROLS, SEVERITY_WORDS, Diagnostic
-from alignrules.runtime.bind import gc_paused
+from alignrules.gcpause import gc_paused
 from alignrules.runtime.report import Location, Report, RuleInfo, Severity, Violation
 
 #: Bumped only when a field changes meaning or disappears; new fields keep the version.
@@ -226,7 +226,7 @@ def render_json(report: Report, *, tool_version: str, ruleset_names: Sequence[st
     `baseline` holds `file`, the counts `new`, `unchanged`, `resolved`, and the lists
     `unchanged_violations` and `resolved_violations`.
     """
-    with gc_paused():  # many new objects, none in a cycle: see bind.gc_paused
+    with gc_paused():  # many new objects, none in a cycle: see alignrules.gcpause
         try:
             return _finish(_indented(_document(report, tool_version, ruleset_names, fast=True)))
         except _Unusual:

@@ -26,6 +26,8 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, override
 
+from alignrules.gcpause import gc_paused as gc_paused  # generated `check` pauses through bind
+from alignrules.pointer import escape as escape_pointer
 from alignrules.runtime import shapes, strict
 
 # What a dangling reference does inside an expression has its own module; generated code
@@ -34,9 +36,8 @@ from alignrules.runtime.dangling import Dangling as Dangling
 from alignrules.runtime.dangling import hole as hole
 from alignrules.runtime.dangling import known as known
 from alignrules.runtime.dangling import terms as terms
-from alignrules.runtime.gcpause import gc_paused as gc_paused
 from alignrules.runtime.regex import Pattern
-from alignrules.runtime.report import Location, RuleInfo, Severity, Violation
+from alignrules.runtime.report import DANGLING_RULE, Location, RuleInfo, Severity, Violation
 from alignrules.runtime.values import (
     ZERO_MONEY as ZERO_MONEY,  # re-exported: generated sums over money start from it
 )
@@ -69,10 +70,6 @@ class DataError(Exception):
     def __init__(self, problems: Sequence[tuple[str, str]]) -> None:
         self.problems = tuple(problems)
         super().__init__("; ".join(f"{p or '/'}: {m}" for p, m in self.problems))
-
-
-def escape_pointer(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
 
 
 def _kind_of(value: object) -> str:
@@ -136,7 +133,7 @@ class EntitySpec:
 
 
 DANGLING: Final = RuleInfo(
-    id="dangling-reference",
+    id=DANGLING_RULE,
     title="A reference names an entity that does not exist",
     severity=Severity.ERROR,
     origin="<alignrules>",

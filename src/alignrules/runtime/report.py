@@ -6,7 +6,7 @@ import enum
 import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
@@ -151,6 +151,9 @@ _SEVERITY_TEXT: dict[Severity, str] = {s: str(s) for s in Severity}
 #: Rule ids of the findings about a waiver file (`expired-waiver`, `unused-waiver`): they are
 #: about the waivers, not the data, so baselines never take them.
 WAIVER_RULES = frozenset({"expired-waiver", "unused-waiver"})
+
+#: The rule the loader reports a key that names no record under, in every ruleset.
+DANGLING_RULE: Final = "dangling-reference"
 
 
 @attrs.frozen

@@ -27,6 +27,8 @@ from typing import Any, Final
 
 import attrs
 
+from alignrules.pointer import escape as escape_pointer
+
 #: The path step that means "each element of the list (or value of the map) before it".
 EACH: Final = "[]"
 
@@ -38,10 +40,6 @@ class _Absent:
 
 #: What `field_value` gives for a value that is not there (an absent key or a null on the way).
 ABSENT: Final = _Absent()
-
-
-def escape_pointer(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
 
 
 def path_text(steps: tuple[str, ...]) -> str:

@@ -52,7 +52,7 @@ def decode_string(raw: str) -> str:
 
 @v_args(meta=True, inline=True)
 class Build(Transformer_NonRecursive[Token, Any]):
-    """Builds `ast` nodes; `strings` collects the spans of string literals (for the bidi check).
+    """Builds `ast` nodes.
 
     Non-recursive, so that no depth of parentheses or `not` reaches Python's recursion limit
     here; `syntax.limits` then refuses what later stages could not handle, with its place.
@@ -61,7 +61,6 @@ class Build(Transformer_NonRecursive[Token, Any]):
     def __init__(self, source: Source) -> None:
         super().__init__()
         self.source = source
-        self.strings: list[tuple[int, int]] = []
 
     # -- helpers
     def _span(self, meta: Meta) -> Span:
@@ -74,7 +73,6 @@ class Build(Transformer_NonRecursive[Token, Any]):
         return Span(self.source, start, tok.end_pos if tok.end_pos is not None else start)
 
     def _str(self, tok: Token) -> str:
-        self.strings.append((tok.start_pos or 0, tok.end_pos or 0))
         return decode_string(str(tok))
 
     def _error(
@@ -264,7 +262,6 @@ class Build(Transformer_NonRecursive[Token, Any]):
 
     def _template(self, tok: Token) -> ast.Template:
         raw = str(tok)
-        self.strings.append((tok.start_pos or 0, tok.end_pos or 0))
         base = (tok.start_pos or 0) + (3 if raw.startswith('"""') else 1)
         body = raw[3:-3] if raw.startswith('"""') else raw[1:-1]
         parts: list[ast.TemplateText | ast.TemplateHole] = []
@@ -616,12 +613,11 @@ class Build(Transformer_NonRecursive[Token, Any]):
         return ("expect", ast.Expect(None, (), True, span=span), span)
 
 
-def build(tree: Tree[Token], source: Source) -> tuple[ast.Ruleset, list[tuple[int, int]]]:
-    """The AST of `tree`, and the spans of its string literals."""
-    builder = Build(source)
-    result = builder.transform(tree)
+def build(tree: Tree[Token], source: Source) -> ast.Ruleset:
+    """The AST of `tree`."""
+    result = Build(source).transform(tree)
     assert isinstance(result, ast.Ruleset)
-    return result, builder.strings
+    return result
 
 
 def _out_of_range(exc: ValueProblem, span: Span) -> DiagnosticError:

@@ -35,8 +35,9 @@ def carriage_return_diagnostic(src: Source, at: int) -> Diagnostic:
     )
 
 
-class _Strings:
-    """The string literals' spans, for asking in O(log n) whether an offset is inside one."""
+class _Spans:
+    """Spans (of string literals, of comments), for asking in O(log n) whether an offset is
+    inside one."""
 
     def __init__(self, spans: Sequence[tuple[int, int]]) -> None:
         ordered = sorted(spans)
@@ -48,23 +49,26 @@ class _Strings:
         return i >= 0 and offset < self.ends[i]
 
 
-def check_display(src: Source, strings: Sequence[tuple[int, int]]) -> None:
+def check_display(
+    src: Source, strings: Sequence[tuple[int, int]], comments: Sequence[tuple[int, int]]
+) -> None:
     """Raise a located DiagnosticError for the first bidirectional control outside a string,
-    or carriage return inside a comment; linear in the text and the number of strings."""
+    or carriage return inside a comment; linear in the text and the number of strings.
+
+    `strings` and `comments` are the (start, end) offsets of the parse's tokens of each kind.
+    """
     text = src.text
     has_bidi = any(ch in text for ch in BIDI_CONTROLS)
     if not has_bidi and "\r" not in text:
         return
-    inside = _Strings(strings)
+    inside = _Spans(strings)
     if has_bidi:
         for i, ch in enumerate(text):
             if ch in BIDI_CONTROLS and i not in inside:
                 raise DiagnosticError(bidi_diagnostic(src, i))
+    in_comment = _Spans(comments)
     at = text.find("\r")
     while at != -1:
-        if text[at + 1 : at + 2] != "\n" and at not in inside:
-            line_start = text.rfind("\n", 0, at) + 1
-            hashes = (j for j in range(line_start, at) if text[j] == "#")
-            if any(j not in inside for j in hashes):
-                raise DiagnosticError(carriage_return_diagnostic(src, at))
+        if text[at + 1 : at + 2] != "\n" and at in in_comment:
+            raise DiagnosticError(carriage_return_diagnostic(src, at))
         at = text.find("\r", at + 1)

@@ -7,8 +7,10 @@ import importlib.resources
 import os
 import re
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
+import attrs
 import lark
 from lark import Lark, Token, Tree, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.exceptions import VisitError
@@ -19,6 +21,8 @@ from alignrules.syntax import ast
 from alignrules.syntax.build import build
 from alignrules.syntax.display import bidi_diagnostic, check_display
 from alignrules.syntax.limits import check_nesting
+from alignrules.syntax.tokens import Lexed
+from alignrules.syntax.tokens import lexed as make_lexed
 
 GRAMMAR_NAME = "alignrules.lark"
 
@@ -139,17 +143,13 @@ def _label(e: UnexpectedInput) -> str | None:
     return None
 
 
-# A string, a comment, or a brace: enough to find the `{` that an early end of file left open.
-_BRACES = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|"(?:[^"\\\n]|\\.)*"|#[^\n]*|[{}]', re.S)
-
-
-def _unclosed_brace(text: str) -> int | None:
-    """The offset of the innermost `{` that is never closed, outside strings and comments."""
+def _unclosed_brace(tokens: Sequence[Token]) -> int | None:
+    """The offset of the innermost `{` that the tokens read so far never close."""
     stack: list[int] = []
-    for m in _BRACES.finditer(text):
-        if m.group() == "{":
-            stack.append(m.start())
-        elif m.group() == "}" and stack:
+    for tok in tokens:
+        if tok.type == "LBRACE":
+            stack.append(tok.start_pos or 0)
+        elif tok.type == "RBRACE" and stack:
             stack.pop()
     return stack[-1] if stack else None
 
@@ -180,7 +180,7 @@ def _literal(terminal: str) -> str:
     return _literals().get(terminal, terminal.lower())
 
 
-def _diagnose(src: Source, e: UnexpectedInput) -> Diagnostic:
+def _diagnose(src: Source, e: UnexpectedInput, tokens: Sequence[Token]) -> Diagnostic:
     at = len(src.text) if e.pos_in_stream in (None, -1) else e.pos_in_stream
     if isinstance(e, UnexpectedCharacters):
         ch = src.text[at] if at < len(src.text) else ""
@@ -205,7 +205,15 @@ def _diagnose(src: Source, e: UnexpectedInput) -> Diagnostic:
         end = tok.end_pos if tok.end_pos is not None else start + 1
         span = Span(src, start, max(end, start + 1))
         expected = set(e.accepts or e.expected)
-        if str(tok) == "=" and src.text[start - 1 : start] == "=":  # `==` from another language
+        # The token read before `tok` (the lexer may raise `tok` without handing it on).
+        before = next((t for t in reversed(tokens) if (t.end_pos or 0) <= start), None)
+        if (
+            str(tok) == "="
+            and before is not None
+            and before.end_pos == start
+            and before.endswith("=")
+        ):
+            # `==` from another language
             return Diagnostic(
                 "syntax",
                 "`==` is not an operator here",
@@ -238,7 +246,7 @@ def _diagnose(src: Source, e: UnexpectedInput) -> Diagnostic:
     expected = set(getattr(e, "accepts", None) or getattr(e, "expected", ()) or ())
     end = _end_of_text(src, e)
     span = Span(src, end, end)
-    opened = _unclosed_brace(src.text) if "RBRACE" in expected else None
+    opened = _unclosed_brace(tokens) if "RBRACE" in expected else None
     if label is None and opened is not None:
         line, _ = src.line_col(opened)
         return Diagnostic(
@@ -267,23 +275,62 @@ def _keyword_read_as_name(e: UnexpectedToken) -> Token | None:
     return None
 
 
+@attrs.frozen
+class Parsed:
+    """One parsed file: its AST, and the tokens and comments that the AST leaves out."""
+
+    ruleset: ast.Ruleset
+    lexed: Lexed
+
+
+@functools.cache
+def _comment_pattern() -> re.Pattern[str]:
+    return re.compile(_parser().get_terminal("COMMENT").pattern.to_regexp())
+
+
+def _read(src: Source) -> tuple[Tree[Token], list[Token]]:
+    """The parse tree of `src` and every token the parser read, or DiagnosticError.
+
+    The loop is lark's own (`parse` does the same inside), stepped here so that the tokens
+    are kept: one parse serves the compiler, the formatter, the editor and the highlighter.
+    """
+    ip = _parser().parse_interactive(src.text)
+    seen: list[Token] = []
+    try:
+        for tok in ip.iter_parse():
+            seen.append(tok)
+        end = Token.new_borrow_pos("$END", "", seen[-1]) if seen else Token("$END", "", 0, 1, 1)
+        tree: Tree[Token] = ip.feed_token(end)
+    except UnexpectedInput as e:
+        # As lark's loop does, so that `accepts` is computed from the state that failed.
+        e.interactive_parser = ip
+        raise DiagnosticError(_diagnose(src, e, seen)) from None
+    return tree, seen
+
+
 def parse_tree(src: Source) -> Tree[Token]:
     """The lark parse tree of `src`, or DiagnosticError."""
-    try:
-        return _parser().parse(src.text)
-    except UnexpectedInput as e:
-        raise DiagnosticError(_diagnose(src, e)) from None
+    return _read(src)[0]
 
 
-def parse(src: Source) -> ast.Ruleset:
-    """The AST of a ruleset file, or DiagnosticError with one located Diagnostic."""
-    tree = parse_tree(src)
+def parse_file(src: Source) -> Parsed:
+    """The AST of a ruleset file with its tokens and comments, or DiagnosticError with one
+    located Diagnostic."""
+    tree, tokens = _read(src)
     try:
-        ruleset, strings = build(tree, src)
+        ruleset = build(tree, src)
     except VisitError as e:
         if isinstance(e.orig_exc, DiagnosticError):
             raise e.orig_exc from None
         raise
-    check_display(src, strings)  # syntax/display: bidi controls, carriage returns
+    lexed = make_lexed(src.text, tokens, _comment_pattern())
+    strings = [(t.start_pos or 0, t.end_pos or 0) for t in lexed.strings()]
+    comments = [(c.start, c.end) for c in lexed.comments]
+    check_display(src, strings, comments)  # syntax/display: bidi controls, carriage returns
     check_nesting(ruleset)  # syntax/limits: later stages recurse on expressions
-    return ruleset
+    return Parsed(ruleset, lexed)
+
+
+def parse(src: Source) -> ast.Ruleset:
+    """The AST of a ruleset file, or DiagnosticError with one located Diagnostic."""
+    return parse_file(src).ruleset

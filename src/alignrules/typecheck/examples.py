@@ -7,12 +7,10 @@ from collections.abc import Callable, Mapping
 
 from alignrules.diagnostics import Diagnostic, did_you_mean
 from alignrules.ir import nodes as ir
+from alignrules.runtime.report import DANGLING_RULE
 from alignrules.source import Span
 from alignrules.syntax import ast
 from alignrules.typecheck.constants import constant
-
-#: The loader's own rule, in every ruleset (runtime/bind.py): an example may expect it.
-LOADER_RULE = "dangling-reference"
 
 
 def example(
@@ -39,7 +37,8 @@ def example(
         if v is not None:
             values.append((name, v))
     for exp in d.expects:
-        if exp.rule is not None and exp.rule not in rules and exp.rule != LOADER_RULE:
+        # The loader's own rule is in every ruleset (runtime/bind.py): an example may expect it.
+        if exp.rule is not None and exp.rule not in rules and exp.rule != DANGLING_RULE:
             report(
                 Diagnostic(
                     "example",

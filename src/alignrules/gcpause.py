@@ -7,6 +7,10 @@ data: about 4x for `json.loads` of a 10^6-claim plan, measured (docs/performance
 `gc.disable()` is process-wide: it would also stop collection for every other thread of a
 host. So the library never pauses it on its own: the command line, which owns its process,
 allows it with `pausing_gc`, and so may a host that knows it can afford it.
+
+A module of its own, outside the runtime and importing nothing from alignrules: the binder,
+the plan reader and the JSON renderer all pause the collector, and none of them should depend
+on another for it.
 """
 
 from __future__ import annotations

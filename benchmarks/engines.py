@@ -245,6 +245,30 @@ class DuckDB(Engine):
         return [(r, str(s), str(k)) for r, s, k in rows]
 
 
+class AlignrulesDuckDB(Engine):
+    name = "alignrules-duckdb"
+    description = (
+        "the reference rules' SQL translation on DuckDB (`--engine duckdb`), from the plan file:"
+        " DuckDB reads the JSON itself; all of it is timed as check"
+    )
+
+    def prepare(self) -> None:
+        _require("duckdb", "duckdb")
+        import alignrules
+
+        compiled = alignrules.load(HERE / "reference.rules").compiled
+        self.checker = alignrules.Checker(compiled, engine="duckdb")
+
+    def load(self, path: Path) -> Any:
+        return path  # the engine reads the file itself, inside check_file
+
+    def check(self, state: Any) -> Any:
+        return self.checker.check_file(state, as_of=AS_OF)
+
+    def findings(self, result: Any) -> Iterable[Finding]:
+        return alignrules_findings(result)
+
+
 # ------------------------------------------------------------------ Open Policy Agent
 REGO = (
     (HERE / "reference.rego").read_text(encoding="utf-8")
@@ -510,6 +534,7 @@ ENGINES: dict[str, Callable[[], Engine]] = {
         Alignrules,
         AlignrulesJson,
         DuckDB,
+        AlignrulesDuckDB,
         OPA,
         CelRust,
         CelPython,

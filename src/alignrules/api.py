@@ -6,6 +6,7 @@ import decimal
 import os
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
@@ -120,7 +121,13 @@ class Checker:
         from alignrules.data.limits import DEFAULT_MAX_BYTES
         from alignrules.data.read import read_plan
 
-        data = read_plan(path, max_bytes=DEFAULT_MAX_BYTES if max_bytes is None else max_bytes)
+        limit = DEFAULT_MAX_BYTES if max_bytes is None else max_bytes
+        if self.engine == "duckdb":
+            native = _native_check(self, path, limit, as_of, params)
+            if native is not None:
+                return native
+        _no_tables(path)
+        data = read_plan(path, max_bytes=limit)
         dialect = "csv" if data.kind == "csv" else "json"
         return self.check(data.root, as_of=as_of, params=params, dialect=dialect, source=data)
 
@@ -150,7 +157,14 @@ class Checker:
         errors: list[Diagnostic] = []
         for plan in plans:
             try:
+                if isinstance(plan, str | os.PathLike) and self.engine == "duckdb":
+                    native = _native_check(self, plan, limit, day, params)
+                    if native is not None:
+                        reports.append(native)
+                        checked.append(os.fspath(plan))
+                        continue
                 if isinstance(plan, str | os.PathLike):
+                    _no_tables(plan)
                     data = read_plan(plan, max_bytes=limit)
                 else:
                     data = plan
@@ -188,6 +202,78 @@ def _duckdb_check(checker: Checker, data: Any, params: Any, today: date, dialect
     return duckdb_engine.check(
         checker.compiled.program, checker.module, data, params, today=today, dialect=dialect
     )
+
+
+def _no_tables(path: str | os.PathLike[str]) -> None:
+    """Refuse, with the way out, a plan held as tables when the engine is Python's."""
+    from alignrules.sql.sources import is_table_source
+
+    if is_table_source(path):
+        raise DiagnosticError(
+            Diagnostic(
+                "data",
+                "is a plan held as tables (a DuckDB file or Parquet files), which only the"
+                " duckdb engine reads",
+                where=os.fspath(path),
+                hint="check it with `--engine duckdb`",
+            )
+        )
+
+
+def _native_check(
+    checker: Checker,
+    path: str | os.PathLike[str],
+    limit: int,
+    as_of: date | None,
+    params: Mapping[str, Any] | None,
+) -> Report | None:
+    """The plan file at `path` checked in DuckDB as DuckDB reads it, or None when the Python
+    reader must read it (not a JSON file within `limit`, or values DuckDB's reader cannot
+    take exactly as the Python loader does). Locations are looked up, through the Python
+    reader's locator, only when there is a finding to locate."""
+    from alignrules.data.read import read_plan
+
+    file = Path(path)
+    try:
+        from alignrules.sql import native_engine, sources
+    except ImportError:
+        return None  # the baseline path names the missing extra
+    chosen = checker._params if params is None else checker._make_params(params)
+    today = as_of if as_of is not None else date.today()
+    if sources.is_table_source(file):
+        # Tables in the layout (Parquet files, a DuckDB file): no text to locate findings in,
+        # so each keeps its record's place in the plan (`/marketing/claims/7`).
+        try:
+            return native_engine.check_tables(
+                checker.compiled.program, checker.module, file, chosen, today=today
+            )
+        except RuleCrashed as exc:
+            raise DiagnosticError(_crash_diag(exc, None)) from exc
+    if file.suffix.lower() != ".json" or not file.is_file() or file.stat().st_size > limit:
+        return None
+    read: list[PlanData] = []
+
+    def source() -> PlanData:
+        if not read:
+            read.append(read_plan(file, max_bytes=limit))
+        return read[0]
+
+    try:
+        report = native_engine.check_file(
+            checker.compiled.program,
+            checker.module,
+            file,
+            chosen,
+            today=today,
+            plain=lambda: source().root,
+        )
+    except native_engine.NativeUnavailable:
+        return None
+    except RuleCrashed as exc:
+        raise DiagnosticError(_crash_diag(exc, source())) from exc
+    if report.violations:
+        report = report.with_locations(source().locate)
+    return report
 
 
 @attrs.frozen

@@ -42,7 +42,7 @@ from alignrules.sql.layout import (
 )
 from alignrules.sql.messages import Bound, RowReader
 from alignrules.sql.text import query_text
-from alignrules.sql.translate import DATE_STOP, RuleQuery, translate
+from alignrules.sql.translate import DATE_STOP, RuleQuery, Translation, translate
 
 _INT64 = 2**63
 
@@ -108,31 +108,48 @@ def check(
                 )
             ) from None
         found: list[Violation] = list(problems)
-        for q in tr.queries:
-            info = infos[q.rule.id]
-            _check_currencies(con, tr.layout, q, program, param_values)
-            try:
-                rows = con.execute(query_text(q, "duckdb")).fetchall()
-            except duckdb.Error as exc:
-                if DATE_STOP in str(exc):  # as the Python engine words it
-                    cause: Exception = OverflowError("date value out of range")
-                    raise RuleCrashed(info.id, info.origin) from cause
-                raise RuleCrashed(info.id, info.origin) from exc
-            reader = RowReader(program, q.rule, info, bound, q.lets)
-            n = len(q.bound)
-            if q.crash:
-                crashed = sorted(row[:-1] for row in rows if row[-1])
-                if crashed:
-                    _crash(program, q, info, bound, crashed[0][0])
-                rows = [row[:-1] for row in rows]
-            for row in rows:
-                bound_rows = [(var, ent, row[1 + i]) for i, (var, ent) in enumerate(q.bound)]
-                found.append(reader.violation(row[0], bound_rows, row[1 + n :]))
+        found += rule_violations(con, program, tr, infos, bound, param_values)
     finally:
         con.close()
     rules = (bind.DANGLING, *(info for info, _ in module.RULES))
     counts = tuple((e.name, len(entities[e.name])) for e in program.entities)
     return Report.build(found, rules, today, counts)
+
+
+def rule_violations(
+    con: Any,
+    program: ir.Program,
+    tr: Translation,
+    infos: Mapping[str, RuleInfo],
+    bound: Bound,
+    params: Mapping[str, Any],
+) -> list[Violation]:
+    """Every rule query run on the tables in `con`, its rows turned into violations (shared
+    with the engine that loads the tables with DuckDB's own readers)."""
+    import duckdb
+
+    found: list[Violation] = []
+    for q in tr.queries:
+        info = infos[q.rule.id]
+        _check_currencies(con, tr.layout, q, program, params)
+        try:
+            rows = con.execute(query_text(q, "duckdb")).fetchall()
+        except duckdb.Error as exc:
+            if DATE_STOP in str(exc):  # as the Python engine words it
+                cause: Exception = OverflowError("date value out of range")
+                raise RuleCrashed(info.id, info.origin) from cause
+            raise RuleCrashed(info.id, info.origin) from exc
+        reader = RowReader(program, q.rule, info, bound, q.lets)
+        n = len(q.bound)
+        if q.crash:
+            crashed = sorted(row[:-1] for row in rows if row[-1])
+            if crashed:
+                _crash(program, q, info, bound, crashed[0][0])
+            rows = [row[:-1] for row in rows]
+        for row in rows:
+            bound_rows = [(var, ent, row[1 + i]) for i, (var, ent) in enumerate(q.bound)]
+            found.append(reader.violation(row[0], bound_rows, row[1 + n :]))
+    return found
 
 
 def _crash(program: ir.Program, q: RuleQuery, info: RuleInfo, bound: Bound, row: int) -> None:

@@ -98,6 +98,7 @@ def compare_quotient(tr: RuleTranslator, e: ir.Compare, scope: dict[str, Val]) -
     """`n / d op c`, compared exactly as `n op c * d` (the order turned for a negative
     `d`). With `d` zero it is NULL: the rule's crash column reports the division."""
     flip = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "=", "!=": "!="}
+    op: str  # the IR's operator, or its mirror image
     q = quotient(e.left)
     if q is not None:
         (num, den), other, op = q, e.right, str(e.op)
@@ -127,6 +128,7 @@ def compare_average(tr: RuleTranslator, e: ir.Compare, scope: dict[str, Val]) ->
     """`(avg(xs) otherwise d) op c`, exactly: `d op c` with no terms, else
     `sum op c * count` (the count is positive)."""
     flip = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "=", "!=": "!="}
+    op: str  # the IR's operator, or its mirror image
     found = average(e.left)
     if found is not None:
         (agg, default), other, op = found, e.right, str(e.op)

@@ -1,0 +1,87 @@
+"""The rules on a Spark session (extra `spark`): the same queries, the same `Report`.
+
+`check(spark, checker, tables)` runs a compiled ruleset's SQL translation where the plan's
+tables are: `tables` maps each relation of the layout (`Claim`, `Claim__capabilities`, ...)
+to a table or view the session can read, and each becomes a temporary view under the
+layout's name. Every query the engine runs is written in DuckDB's SQL and translated for
+Spark by sqlglot, so the queries are the ones the DuckDB engine runs; rows come back to
+Python only for findings, as there.
+
+>>> from alignrules.sql.spark_engine import spark_sql
+>>> spark_sql('SELECT "id" FROM "Claim" WHERE "ar_row" >= 0')
+'SELECT `id` FROM `Claim` WHERE `ar_row` >= 0'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date
+from typing import Any
+
+import sqlglot
+
+from alignrules.runtime.report import Report
+from alignrules.sql.native_engine import _translate, check_tables_in
+
+__all__ = ["check", "spark_sql"]
+
+
+def spark_sql(query: str) -> str:
+    """A query in DuckDB's SQL, as Spark SQL."""
+    return str(sqlglot.transpile(query, read="duckdb", write="spark")[0])
+
+
+class _Result:
+    def __init__(self, rows: list[tuple[Any, ...]]) -> None:
+        self.rows = rows
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        return self.rows
+
+
+class _SparkConnection:
+    """A Spark session behind DuckDB's `execute(sql).fetchall()`."""
+
+    def __init__(self, spark: Any) -> None:
+        self.spark = spark
+
+    def execute(self, query: str, /) -> _Result:
+        return _Result([tuple(row) for row in self.spark.sql(spark_sql(query)).collect()])
+
+
+def check(
+    spark: Any,
+    checker: Any,
+    tables: Mapping[str, str] | None = None,
+    *,
+    as_of: date | None = None,
+) -> Report:
+    """Check the plan held in `spark`'s tables with `checker` (an `alignrules.Checker`).
+
+    `tables` maps a relation of the layout to the session's table holding it; a relation
+    not in it is read from a table of its own name. Decimal and money columns must come
+    with their `__scale` columns (the places each number was written with), as the layout
+    says. Findings point at each record's place in the plan (`/marketing/claims/0`).
+    """
+    from pyspark.sql.types import StringType
+
+    program, module = checker.compiled.program, checker.module
+    today = as_of if as_of is not None else date.today()
+    tr = _translate(program, module, checker._params, today)
+    for table in tr.layout.tables:
+        source = (tables or {}).get(table.name, table.name)
+        spark.table(source).createOrReplaceTempView(table.name)
+    for name, fn in (
+        ("ar_casefold", str.casefold),
+        ("ar_lower", str.lower),
+        ("ar_upper", str.upper),
+    ):
+        spark.udf.register(name, fn, StringType())
+
+    def no_plain() -> Any:  # pragma: no cover - the tables hold every number's places
+        raise AssertionError("a table source has no plain plan")
+
+    plain: Callable[[], Any] = no_plain
+    return check_tables_in(
+        _SparkConnection(spark), program, module, tr, checker._params, today, plain
+    )

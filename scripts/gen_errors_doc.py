@@ -495,10 +495,11 @@ ENTRIES: list[Entry] = [
     ),
     Entry(
         "rule-crashed",
-        "A rule raised an error while checking the data, for instance a division by zero. "
-        "The check is abandoned, because its report would be incomplete; the message is "
-        "placed at the record the rule was looking at, and names the rule and where it is "
-        "declared.",
+        "A rule raised an error on one record, for instance a division by zero. That record "
+        "is reported as a `rule-crashed` finding, placed at the record and naming the rule "
+        "and where it is declared; the rule goes on with the next record and the other rules "
+        "run, so the rest of the report is kept. Because the report is not complete, the "
+        "command also prints the error with a hint and exits with code 2.",
         "Guard the rule against the data that broke it, e.g. `where x.capacity > 0` before "
         "dividing by `x.capacity`.",
         (

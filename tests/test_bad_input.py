@@ -455,17 +455,6 @@ BAD: list[Bad] = [
         "invalid JSON",
         {"bad.json": '{"capabilities": ['},
     ),
-    Bad(
-        "rule-crashes-on-data",
-        ("check", "crash.rules", "--data", "zero.json"),
-        r"zero\.json:1:\d+: error: .*/capabilities/0",
-        "division by zero",
-        {
-            "crash.rules": RULES.split("param")[0]
-            + "rule per-unit { every capability must 10 / (capability.capacity otherwise 0) > 1 }\n",
-            "zero.json": plan(capabilities=[{"id": "K1", "status": "funded"}], claims=[]),
-        },
-    ),
     # ------------------------------------------------------------------ command line
     Bad(
         "param-unknown",

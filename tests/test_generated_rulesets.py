@@ -238,7 +238,10 @@ def test_random_rulesets_never_crash(text: str, data: st.DataObject) -> None:
     for _ in range(4):
         raw = data.draw(plans_for(program))
         try:
-            checker.check(raw)
+            report = checker.check(raw)
         except DiagnosticError as exc:
             # data errors are the plan's, never the rules'
             assert all(d.code == "data" for d in exc.diagnostics), f"{text}\n{exc}"
+            continue
+        crashed = [v.message for v in report.violations if v.rule == "rule-crashed"]
+        assert not crashed, f"{text}\n{crashed}"

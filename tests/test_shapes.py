@@ -372,8 +372,8 @@ def test_generated_module_for_nested_shapes_passes_mypy_strict(tmp_path: Path) -
     out = tmp_path / "checks.py"
     assert main(["compile", str(tmp_path / "m.rules"), "-o", str(out)]) == 0
     text = out.read_text()
-    assert "path=('market', 'segments', '[]', 'needs')," in text
-    assert "parent=3" in text and "path=('schedule', 'due')" in text
+    assert 'path=("market", "segments", "[]", "needs"),' in text
+    assert "parent=3" in text and 'path=("schedule", "due")' in text
     typed = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(out)],
         capture_output=True,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import decimal
 import os
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
@@ -169,9 +168,11 @@ class Checker:
                 else:
                     data = plan
                 dialect = "csv" if data.kind == "csv" else "json"
-                reports.append(
-                    self.check(data.root, as_of=day, params=params, dialect=dialect, source=data)
+                report = self.check(
+                    data.root, as_of=day, params=params, dialect=dialect, source=data
                 )
+                reports.append(report)
+                errors.extend(crash_diagnostics(report))
                 checked.append(data.name)
             except DiagnosticError as exc:
                 errors.extend(exc.diagnostics)
@@ -304,37 +305,34 @@ def _param_text(value: Any) -> str:
 
 
 def _crash_diag(exc: RuleCrashed, source: PlanData | None) -> Diagnostic:
-    """A rule that failed on a record: where the record is, which rule, and why in words."""
-    detail, hint = _crash_reason(exc.__cause__)
+    """A rule that stopped the check: where the record is (an engine that stops at the first
+    failing record names it) or which rule, and why in words."""
+    from alignrules.runtime import crashes
+
+    why, hint = crashes.reason(exc.__cause__), crashes.hint(exc.__cause__)
     on = f" on {exc.entity} ({exc.pointer or '/'})" if exc.entity else ""
-    message = f"rule `{exc.rule}` ({exc.origin}) could not be checked{on}: {detail}"
+    message = f"rule `{exc.rule}` ({exc.origin}) could not be checked{on}: {why}"
     # The rule's origin is `file:line` text, made by generated code from the rule's span.
     where = Place.parse(exc.origin) if exc.pointer is None else _data_place(exc.pointer, source)
     return Diagnostic("rule-crashed", message, where=where, hint=hint)
 
 
-def _crash_reason(cause: BaseException | None) -> tuple[str, str]:
-    # 0 / 0 raises InvalidOperation itself, naming DivisionUndefined among its signals.
-    signals = cause.args[0] if cause is not None and cause.args else ()
-    undefined = isinstance(signals, list) and decimal.DivisionUndefined in signals
-    if undefined or isinstance(
-        cause, ZeroDivisionError | decimal.DivisionByZero | decimal.DivisionUndefined
-    ):
-        return "division by zero", "guard the division: `where <divisor> > 0`, or `otherwise`"
-    if isinstance(cause, ValueProblem):
-        return str(cause), "clean this value in the export, or guard the rule against it"
-    if isinstance(cause, OverflowError) and "date" in str(cause):
-        # `today + 3000000 days`: the language's durations are in range, their sum need not be.
-        return (
-            "a date out of range (before the year 1 or after the year 9999)",
-            "guard the date arithmetic, or use a shorter duration",
-        )
-    if isinstance(cause, decimal.Overflow):
-        return "a number too large for decimal arithmetic", "guard the rule against this value"
-    if isinstance(cause, decimal.InvalidOperation):
-        return "an invalid decimal operation", "guard the rule against this value"
-    name = type(cause).__name__ if cause is not None else "an error"
-    return f"{name}: {cause}", "please report this, with the ruleset and this record"
+def crash_diagnostics(report: Report) -> list[Diagnostic]:
+    """The records rules failed on (`rule-crashed` findings), as located errors: the report
+    keeps them too, but a report with one is not complete."""
+    from alignrules.runtime import crashes
+
+    out = []
+    for v in report.violations:
+        if v.rule == crashes.CRASHED.id:
+            loc = v.location
+            where = Place(loc.file or "<data>", loc.line, loc.column)
+            on = f" on {v.entity} `{v.key}`"
+            head, _, why = v.message.partition(on + ": ")
+            hint = crashes.HINTS.get(why, crashes.VALUE_HINT)
+            message = f"{head}{on} ({loc.pointer or '/'}): {why}"
+            out.append(Diagnostic("rule-crashed", message, where=where, hint=hint))
+    return out
 
 
 def _data_place(pointer: str, source: PlanData | None) -> Place:

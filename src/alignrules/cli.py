@@ -584,7 +584,7 @@ def _has_rules(compiled: CompiledRuleset, rulesets: Sequence[str]) -> None:
 
 def _compile(args: argparse.Namespace) -> int:
     compiled = compile_paths(args.rulesets)
-    text = compiled.python if args.target == "python" else _sql_text(compiled, args.dialect)
+    text = compiled.laid_out() if args.target == "python" else _sql_text(compiled, args.dialect)
     if args.output == "-":
         sys.stdout.write(text)
     else:

@@ -52,6 +52,14 @@ class CompiledRuleset:
     module: AnyModule = attrs.field(repr=False, eq=False)
     files: tuple[Source, ...] = attrs.field(repr=False, eq=False)
 
+    def laid_out(self) -> str:
+        """The module as `alignrules compile` writes it: the same code as `python`, laid out
+        as the project's formatter would. Done on demand: loading a ruleset to check with it
+        does not pay for the layout."""
+        from alignrules.codegen.layout import layout
+
+        return layout(self.python)
+
 
 def display_name(path: Path, std: bool = False) -> str:
     """How a file is named in messages: relative to the working directory when inside it.

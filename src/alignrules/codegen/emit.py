@@ -9,6 +9,7 @@ class; splitting rule-body emission from declarations is the next restructuring 
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterator
 from decimal import Decimal
@@ -18,7 +19,8 @@ import attrs
 
 from alignrules.codegen.dangles import Dangles
 from alignrules.codegen.names import PREDICATE_LOCALS, RULE_LOCALS, FunctionScope, Symbols
-from alignrules.codegen.writer import PyWriter, attr_name, py_literal
+from alignrules.codegen.optimise import Needs, Usage, free_vars, negate, optimise_rule, simplify
+from alignrules.codegen.writer import PyWriter, attr_name, py_docstring, py_literal
 from alignrules.ir import nodes as ir
 from alignrules.ir import types as t
 from alignrules.ir.builtins import BUILTINS
@@ -84,6 +86,7 @@ class Emitter:
                 self.backs[key] = self.names.get("back", f"{node.entity}_{node.field}")
         self.scope: FunctionScope = self.names.function(RULE_LOCALS)
         self.dangles = Dangles(program)
+        self.usage = Usage(program)
 
     def _members(self, en: ir.Enum) -> dict[str, str]:
         out: dict[str, str] = {}
@@ -145,9 +148,7 @@ class Emitter:
         w.line("import attrs")
         w.line()
         w.line("from alignrules.runtime import bind")
-        w.line(
-            "from alignrules.runtime.report import Report, RuleCrashed, RuleInfo, Severity, Violation"
-        )
+        w.line("from alignrules.runtime.report import Report, RuleInfo, Severity, Violation")
         w.line("from alignrules.runtime.values import Money")
         w.line()
         w.line(f"RULESET: Final = {py_literal(self.p.name)}")
@@ -180,7 +181,7 @@ class Emitter:
         w.line(f"class {name}({'IntEnum' if en.ordered else 'Enum'}):")
         w.indent()
         doc = (" < " if en.ordered else ", ").join(en.values)
-        w.line(py_literal(f"{'Ordered' if en.ordered else 'Unordered'} enum `{en.name}`: {doc}."))
+        w.line(py_docstring(f"{'Ordered' if en.ordered else 'Unordered'} enum `{en.name}`: {doc}."))
         w.line()
         for i, v in enumerate(en.values, start=1):
             value = str(i) if en.ordered else py_literal(v)
@@ -204,7 +205,7 @@ class Emitter:
         where = ir.path_text(e.path)
         shape = "the record" if e.single else "records"
         w.line(
-            py_literal(f"Entity `{e.name}`: {shape} at `{where}` (CSV: {e.csv}), key `{e.key}`.")
+            py_docstring(f"Entity `{e.name}`: {shape} at `{where}` (CSV: {e.csv}), key `{e.key}`.")
         )
         w.line()
         for f in e.fields:
@@ -223,17 +224,23 @@ class Emitter:
     def params_class(self) -> None:
         w = self.w
         w.line()
+        defaults = {p.name: self.param_value(p.type, p.default) for p in self.p.params}
+        for p in self.p.params:
+            if p.type == t.MONEY:
+                # A class attribute's default is built once, before the class (a call in the
+                # class body would read as if it ran per instance).
+                name = self.names.get("DEFAULT", p.name, upper=True)
+                w.line(f"{name}: Final = {defaults[p.name]}")
+                defaults[p.name] = name
         w.line()
         w.line("@attrs.frozen")
         w.line("class Params:")
         w.indent()
-        w.line(py_literal("Ruleset parameters, with their declared defaults."))
+        w.line(py_docstring("Ruleset parameters, with their declared defaults."))
         if self.p.params:
             w.line()
         for p in self.p.params:
-            w.line(
-                f"{self.params[p.name]}: {self.py_type(p.type)} = {self.param_value(p.type, p.default)}"
-            )
+            w.line(f"{self.params[p.name]}: {self.py_type(p.type)} = {defaults[p.name]}")
         w.dedent()
 
     def param_value(self, typ: t.Type, value: object) -> str:
@@ -261,7 +268,7 @@ class Emitter:
         w.line("class Plan:")
         w.indent()
         w.line(
-            py_literal("Bound plan data: every entity, and the indexes rules look things up in.")
+            py_docstring("Bound plan data: every entity, and the indexes rules look things up in.")
         )
         w.line()
         for e in self.p.entities:
@@ -418,12 +425,11 @@ class Emitter:
         w.line()
         w.comment(f"{pred.span.origin()}  predicate {pred.name}")
         self.scope = self.names.function(PREDICATE_LOCALS)
-        args = "".join(f", {self.local(n)}: {self.py_type(typ)}" for n, typ in pred.params)
-        w.line(
-            f"def {self.preds[pred.name]}(plan: Plan, params: Params, today: date{args}) -> bool:"
-        )
+        args = [*_context(self.usage.predicate(pred.name))]
+        args += [f"{self.local(n)}: {self.py_type(typ)}" for n, typ in pred.params]
+        w.line(f"def {self.preds[pred.name]}({', '.join(args)}) -> bool:")
         w.indent()
-        w.line(f"return {self.expr(pred.body)}")
+        w.line(f"return {_bare(self.expr(simplify(pred.body)))}")
         w.dedent()
 
     def rule(self, r: ir.Rule) -> None:
@@ -432,15 +438,16 @@ class Emitter:
         w.line()
         w.comment(f"{r.span.origin()}  rule {r.id}  ({r.severity})")
         self.scope = self.names.function(RULE_LOCALS)
-        w.line(
-            f"def {self.rule_fn[r.id]}(plan: Plan, params: Params, today: date) -> Iterator[Violation]:"
-        )
-        w.indent()
-        w.line(py_literal(r.title))
-        w.line(f"info = {self.rule_info[r.id]}")
+        r = optimise_rule(r)
         first, *rest = r.steps
-        assert isinstance(first, ir.Bind)
-        w.line(f"for {self.local(first.var)} in {self.expr(first.coll)}:")
+        assert isinstance(first, ir.Bind) and first.entity is not None
+        subjects = f"subjects: Iterator[{self.cls[first.entity]}]"
+        args = ", ".join([subjects, *_context(self.usage.rule(r))])
+        w.line(f"def {self.rule_fn[r.id]}({args}) -> Iterator[Violation]:")
+        w.indent()
+        w.line(py_docstring(r.title))
+        w.line(f"info = {self.rule_info[r.id]}")
+        w.line(f"for {self.local(first.var)} in subjects:")
         w.indent()
         self.binding(r, rest)
         w.dedent()
@@ -469,7 +476,7 @@ class Emitter:
             w.indent()
         for step in own:
             if isinstance(step, ir.Filter):
-                w.line(f"if not {self.expr(step.cond)}:")
+                w.line(f"if {_bare(self.expr(negate(step.cond)))}:")
                 w.indent()
                 w.line("continue")
                 w.dedent()
@@ -497,8 +504,8 @@ class Emitter:
         elif r.cond is None:
             self.yield_violation(r)
         else:
-            cond = self.expr(r.cond)
-            w.line(f"if {cond if r.violate_when else 'not ' + cond}:")
+            cond = self.expr(r.cond if r.violate_when else negate(r.cond))
+            w.line(f"if {_bare(cond)}:")
             w.indent()
             self.yield_violation(r)
             w.dedent()
@@ -610,21 +617,17 @@ class Emitter:
         w.line("found: list[Violation] = list(plan.problems)")
         w.line("with bind.gc_paused(), bind.arithmetic():  # see bind.gc_paused, bind.arithmetic")
         w.indent()
-        w.line("for info, rule in RULES:")
-        w.indent()
-        w.line("try:")
-        w.indent()
-        w.line("found.extend(rule(plan, params, today))")
-        w.dedent()
-        w.line("except Exception as exc:")
-        w.indent()
-        w.line("raise RuleCrashed(info.id, info.origin, *bind.crash_subject(exc, rule)) from exc")
-        w.dedent()
-        w.dedent()
+        # A record a rule fails on is a `rule-crashed` finding; the rule goes on with the next.
+        for r in self.p.rules:
+            first = r.steps[0]
+            assert isinstance(first, ir.Bind)
+            args = [self.rule_info[r.id], self.rule_fn[r.id], self.expr(first.coll)]
+            args += self.usage.rule(r).args()
+            w.line(f"bind.run_rule(found, {', '.join(args)})")
         counts = ", ".join(
             f"({py_literal(e.name)}, len(plan.{self.plan_all[e.name]}))" for e in self.p.entities
         )
-        w.line("rules = (bind.DANGLING, *(info for info, _ in RULES))")
+        w.line("rules = bind.reported_rules(found, (bind.DANGLING, *(info for info, _ in RULES)))")
         w.line(
             f"return Report.build(found, rules, today, ({counts}{',' if len(self.p.entities) == 1 else ''}))"
         )
@@ -757,14 +760,18 @@ class Emitter:
     def x_mapfield(self, e: ir.MapField) -> str:
         if self.dangles.may_dangle(e.value):
             # `campaign.items.product`: an item whose product dangles is one step left out
-            terms = f"bind.terms({self._element(e.var, e.coll, self.expr(e.value))})"
+            terms = f"bind.terms({self._element(e.var, e.coll, self.expr(e.value), e.value)})"
             return f"bind.flat({terms})" if e.flatten else f"tuple({terms})"
         coll, value = self.expr(e.coll), self.expr(e.value)
         refs = _plain_refs(e.value)
         if e.flatten and refs is not None and isinstance(refs.obj, ir.Var):
             # `(Claim referencing c).capabilities`: gather the keys, then look them up at once.
-            keys = f"{self.expr(refs.obj)}.{self.fattrs[refs.entity][refs.field]}"
-            return f"bind.deref_many(plan.{self.plan_ix[refs.target]}, bind.flat({keys} for item in {coll}))"
+            # A required list is never missing, so one comprehension gathers the keys.
+            owner = self.expr(refs.obj)
+            key = "key_" if owner == "key" else "key"
+            keys = f"{owner}.{self.fattrs[refs.entity][refs.field]}"
+            gathered = f"[{key} for item in {coll} for {key} in {keys}]"
+            return f"bind.deref_many(plan.{self.plan_ix[refs.target]}, {gathered})"
         if e.flatten:
             return f"bind.flat({value} for item in {coll})"
         if isinstance(e.value.type, t.OptT):
@@ -781,8 +788,8 @@ class Emitter:
         return f"plan.{self.backs[(e.entity, e.field)]}.get({self.expr(e.target)}.{key}, ())"
 
     def x_predcall(self, e: ir.PredCall) -> str:
-        args = "".join(f", {self.expr(a)}" for a in e.args)
-        return f"{self.preds[e.name]}(plan, params, today{args})"
+        args = [*self.usage.predicate(e.name).args(), *map(self.expr, e.args)]
+        return f"{self.preds[e.name]}({', '.join(args)})"
 
     def x_builtin(self, e: ir.Builtin) -> str:
         arg = e.args[0]
@@ -794,10 +801,17 @@ class Emitter:
             clause += f" if {self.expr(where)}"
         return clause
 
-    def _element(self, var: str, coll: ir.Expr, body: str) -> str:
-        """`coll, lambda var: body`: the arguments of `bind.known` and `bind.terms`, which
-        leave out an element whose `body` follows a dangling reference."""
-        return f"{self.expr(coll)}, lambda {self.local(var)}: {body}"
+    def _element(self, var: str, coll: ir.Expr, body: str, *reads: ir.Expr | None) -> str:
+        """`coll, lambda var, *outer: body, *outer`: the arguments of `bind.known` and
+        `bind.terms`, which leave out an element whose `body` follows a dangling reference.
+        The variables `reads` take from around it are passed, not closed over (a lambda
+        made in a loop must not read the loop's variable later)."""
+        names: set[str] = set()
+        for e in reads:
+            names |= free_vars(e) if e is not None else set()
+        outer = sorted(self.local(n) for n in names - {var})
+        params = ", ".join([self.local(var), *outer])
+        return f"{self.expr(coll)}, lambda {params}: {body}{''.join(', ' + n for n in outer)}"
 
     def x_aggregate(self, e: ir.Aggregate) -> str:
         if self.dangles.may_dangle(e.value) or self.dangles.may_dangle(e.where):
@@ -823,11 +837,12 @@ class Emitter:
         """An aggregate whose terms may follow a dangling reference: those terms are left out."""
         if e.op == "count":
             assert e.where is not None  # `count(xs)` has no term to evaluate
-            return f"sum(bind.known({self._element(e.var, e.coll, self.expr(e.where))}))"
+            where = self.expr(e.where)
+            return f"sum(bind.known({self._element(e.var, e.coll, where, e.where)}))"
         value = self.expr(e.value)
         if e.where is not None:
             value = f"{value} if {self.expr(e.where)} else None"
-        terms = f"bind.terms({self._element(e.var, e.coll, value)})"
+        terms = f"bind.terms({self._element(e.var, e.coll, value, e.value, e.where)})"
         vt = t.strip_opt(e.value.type)
         if e.op == "sum":
             return f"sum({terms})" if vt == t.INT else f"sum({terms}, {_ZERO[str(vt)]})"
@@ -851,10 +866,11 @@ class Emitter:
             assert e.must is not None
             test = self.expr(e.must)
             if e.where is not None:
-                test = f"not {self.expr(e.where)} or {test}"
-            return f"all(bind.known({self._element(e.var, e.coll, test)}))"
+                test = f"{self.expr(negate(e.where))} or {test}"
+            return f"all(bind.known({self._element(e.var, e.coll, test, e.must, e.where)}))"
         assert e.where is not None
-        found = f"any(bind.known({self._element(e.var, e.coll, self.expr(e.where))}))"
+        where = self.expr(e.where)
+        found = f"any(bind.known({self._element(e.var, e.coll, where, e.where)}))"
         return found if e.kind == "some" else f"(not {found})"
 
     def x_boolop(self, e: ir.BoolOp) -> str:
@@ -978,14 +994,6 @@ def _plain_refs(e: ir.Expr) -> ir.Deref | None:
     return e if isinstance(e, ir.Deref) and e.many and not e.optional else None
 
 
-def free_vars(e: ir.Expr) -> set[str]:
-    """The variables `e` reads from its surroundings (not those its own quantifiers,
-    aggregates and navigations bind)."""
-    nodes = list(walk(e))
-    inner = {n.var for n in nodes if isinstance(n, ir.Quant | ir.Aggregate | ir.MapField)}
-    return {n.name for n in nodes if isinstance(n, ir.Var)} - inner
-
-
 def _plain_path(e: ir.Expr) -> bool:
     if isinstance(e, ir.Var):
         return True
@@ -994,13 +1002,35 @@ def _plain_path(e: ir.Expr) -> bool:
     return False
 
 
+_CONTEXT = {"plan": "plan: Plan", "params": "params: Params", "today": "today: date"}
+
+
+def _context(needs: Needs) -> list[str]:
+    """The annotated context arguments a generated function takes."""
+    return [_CONTEXT[name] for name in needs.args()]
+
+
+def _bare(src: str) -> str:
+    """`src` without the parentheses around the whole of it, where an `if` or a `return`
+    makes them redundant."""
+    if not (src.startswith("(") and src.endswith(")")) or "\n" in src:
+        return src
+    inner = src[1:-1]
+    try:  # `(a) or (b)` is not one parenthesised whole: its inside does not parse
+        ast.parse(inner, mode="eval")
+    except SyntaxError:
+        return src
+    return inner
+
+
 def py_literal_tuple(items: tuple[str, ...] | list[str]) -> str:
     inner = ", ".join(py_literal(i) for i in items)
     return f"({inner},)" if len(items) == 1 else f"({inner})"
 
 
 def emit(program: ir.Program, origin: str, version: str) -> str:
-    """The Python module for `program`; `origin` names the ruleset in its header."""
+    """The Python module for `program`; `origin` names the ruleset in its header. The text
+    runs as it is; `codegen.layout.layout` lays it out for people (`alignrules compile`)."""
     return Emitter(program, origin, version).module()
 
 

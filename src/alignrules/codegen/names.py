@@ -35,7 +35,7 @@ MODULE_FIXED = frozenset(
 )  # fmt: skip
 
 #: The locals every rule function has; predicates have the same but `info`.
-RULE_LOCALS = frozenset({"plan", "params", "today", "info", "item"})
+RULE_LOCALS = frozenset({"plan", "params", "today", "info", "item", "subjects"})
 PREDICATE_LOCALS = frozenset({"plan", "params", "today", "item"})
 
 

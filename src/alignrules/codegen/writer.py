@@ -19,7 +19,20 @@ def py_literal(value: str | int | bool | Decimal | date | None) -> str:
     if isinstance(value, date):
         return f"date({value.year}, {value.month}, {value.day})"
     assert value is None or type(value) in (str, int, bool), type(value)
-    return repr(value)
+    text = repr(value)
+    if isinstance(value, str) and text[0] == "'" and '"' not in value and "'" not in value:
+        # The house quote (what `ruff format` writes): nothing inside needs escaping anew.
+        return '"' + text[1:-1] + '"'
+    return text
+
+
+def py_docstring(text: str) -> str:
+    """A docstring in triple double quotes, or a plain literal when the text could not sit
+    inside one as it is (a backslash, a quote at its end, a line break, three quotes)."""
+    plain = text.isprintable() and "\\" not in text and '"""' not in text
+    if plain and text and not text.endswith('"'):
+        return f'"""{text}"""'
+    return py_literal(text)
 
 
 def attr_name(name: str) -> str:

@@ -32,6 +32,9 @@ from alignrules.runtime import shapes, strict
 
 # What a dangling reference does inside an expression has its own module; generated code
 # reaches it through `bind`, its one runtime import for behaviour.
+from alignrules.runtime.crashes import CRASHED as CRASHED
+from alignrules.runtime.crashes import reported_rules as reported_rules
+from alignrules.runtime.crashes import run_rule as run_rule
 from alignrules.runtime.dangling import Dangling as Dangling
 from alignrules.runtime.dangling import hole as hole
 from alignrules.runtime.dangling import known as known
@@ -308,7 +311,7 @@ def _field_hook(spec: FieldSpec, lenient: bool) -> Callable[[Any, Any], Any]:
 #: The decimal arithmetic rules run with, whatever the host application's own context is:
 #: 60 significant digits, so that sums, differences and products of any amount a plan holds
 #: are exact; a quotient with no finite decimal form (`1 / 3`) is rounded to 60 digits.
-#: Overflow and invalid operations raise (a rule then stops with `rule-crashed`).
+#: Overflow and invalid operations raise (the record is then a `rule-crashed` finding).
 ARITHMETIC: Final = decimal.Context(
     prec=60,
     rounding=decimal.ROUND_HALF_EVEN,
@@ -871,26 +874,6 @@ def text(value: object) -> str:
     if hasattr(value, "ar_pointer") and attrs.has(type(value)):
         return str(getattr(value, "ar_key", value))
     return str(value)
-
-
-def crash_subject(exc: BaseException, rule: Callable[..., Any]) -> tuple[str | None, str | None]:
-    """The record a rule was looking at when it raised: `("Campaign `M1`", pointer)`.
-
-    Only called once a rule has failed, so the cost of walking the traceback is paid on the
-    error path alone: the rule's frame holds its subject as the first local that is an entity.
-    """
-    code = getattr(rule, "__code__", None)
-    tb = exc.__traceback__
-    while tb is not None:
-        frame = tb.tb_frame
-        if frame.f_code is code:
-            for name in frame.f_code.co_varnames[frame.f_code.co_argcount :]:
-                value: Any = frame.f_locals.get(name)
-                pointer = getattr(value, "ar_pointer", None)
-                if isinstance(pointer, str):
-                    return f"{type(value).__name__} `{value.ar_key}`", pointer
-        tb = tb.tb_next
-    return None, None
 
 
 def violation(

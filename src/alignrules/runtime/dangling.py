@@ -16,10 +16,11 @@ order of the records and of the ids in a list.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, TypeVar
+from typing import Any, TypeVar, TypeVarTuple
 
 T = TypeVar("T")
 V = TypeVar("V")
+Ts = TypeVarTuple("Ts")
 
 
 class Dangling(Exception):
@@ -30,23 +31,25 @@ class Dangling(Exception):
         self.key = key
 
 
-def known(items: Iterable[T], test: Callable[[T], bool]) -> Iterator[bool]:
-    """`test` of each element, leaving out the elements for which it follows a dangling
-    reference: `any(known(xs, p))` is `some`, `all(...)` is `every`, `sum(...)` counts."""
+def known(items: Iterable[T], test: Callable[[T, *Ts], bool], *args: *Ts) -> Iterator[bool]:
+    """`test` of each element (and `args`, the loop variables it reads, passed rather than
+    closed over), leaving out the elements for which it follows a dangling reference:
+    `any(known(xs, p))` is `some`, `all(...)` is `every`, `sum(...)` counts."""
     for item in items:
         try:
-            result = test(item)
+            result = test(item, *args)
         except Dangling:
             continue
         yield result
 
 
-def terms(items: Iterable[T], value: Callable[[T], V | None]) -> Iterator[V]:
-    """The present values of `value` over the elements, leaving out the elements for which
-    it follows a dangling reference: the terms of an aggregate, the steps of a navigation."""
+def terms(items: Iterable[T], value: Callable[[T, *Ts], V | None], *args: *Ts) -> Iterator[V]:
+    """The present values of `value` over the elements (`args` as for `known`), leaving out
+    the elements for which it follows a dangling reference: the terms of an aggregate, the
+    steps of a navigation."""
     for item in items:
         try:
-            result = value(item)
+            result = value(item, *args)
         except Dangling:
             continue
         if result is not None:

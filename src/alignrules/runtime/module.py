@@ -47,10 +47,11 @@ class GeneratedModule(Protocol[PlanT, ParamsT]):
         """Whether a rule reads `today`, the evaluation date."""
 
     @property
-    def RULES(
-        self,
-    ) -> tuple[tuple[RuleInfo, Callable[[PlanT, ParamsT, date], Iterator[Violation]]], ...]:
-        """Each rule's description and its function, in declaration order."""
+    def RULES(self) -> tuple[tuple[RuleInfo, Callable[..., Iterator[Violation]]], ...]:
+        """Each rule's description and its function, in declaration order. A rule function
+        takes an iterator of its subjects, then only those of the plan, the parameters and
+        the date its rule reads, so each has its own signature: call them through `check`,
+        which also turns a record a rule fails on into a `rule-crashed` finding."""
 
     @property
     def BINDER(self) -> Binder:

@@ -281,7 +281,8 @@ class Report:
                 counts[name] = counts.get(name, 0) + n
         return cls.build(
             (v for r in reports for v in r.violations),
-            reports[0].rules,
+            # Every plan's rules, once: a rule that crashed on one plan is listed too.
+            {info.id: info for r in reports for info in r.rules}.values(),
             reports[0].as_of,
             tuple(counts.items()),  # in the order a single report gives them
             waived=(w for r in reports for w in r.waived),

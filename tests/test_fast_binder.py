@@ -1,6 +1,6 @@
 """The binder's fast per-class readers give the same entities as the detailed cattrs path.
 
-The fast reader (runtime/bind.py `_fast_reader`) takes only the canonical form of each field
+The fast reader (written into the generated module by codegen/loader.py) takes only the canonical form of each field
 and hands everything else to the detailed reader; these tests bind real example plans, and a
 plan full of non-canonical spellings, both ways and compare every entity field by field.
 """

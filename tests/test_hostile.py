@@ -115,8 +115,9 @@ def test_hostile_rulesets_compile_to_the_intended_structure(
     kinds = top_level_shape(compiled.python)
     # one class per enum and entity, plus Params and Plan
     assert kinds.count("ClassDef") == 4
-    # one function per predicate and rule, plus load, params_from and check
-    assert kinds.count("FunctionDef") == 5
+    # one function per predicate and rule, plus load, params_from and check, and the
+    # entity's two readers (of JSON records and of CSV rows)
+    assert kinds.count("FunctionDef") == 7
     assert compiled.module.RULES[0][0].title == text
     assert compiled.module.RULES[0][0].rationale == text
 

@@ -15,7 +15,7 @@ generator) is imported by the first `load`, and the plan reader and binder by th
 
 from typing import Any
 
-from alignrules.api import Checker, PlansReport, load, load_many
+from alignrules.api import BoundPlan, Checker, PlansReport, load, load_many, read_plan
 from alignrules.diagnostics import Diagnostic, DiagnosticError
 from alignrules.gcpause import pausing_gc
 from alignrules.runtime.report import (
@@ -32,9 +32,9 @@ AlignError = DiagnosticError
 
 
 def __getattr__(name: str) -> Any:
-    # `__version__` lives with the compiler, whose cache key it is part of.
+    # `__version__` lives with the runtime, which generated modules check it against.
     if name == "__version__":
-        from alignrules.compile import VERSION
+        from alignrules.runtime.compat import VERSION
 
         return VERSION
     raise AttributeError(f"module 'alignrules' has no attribute {name!r}")
@@ -43,6 +43,7 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "AlignError",
     "BaselineDiff",
+    "BoundPlan",
     "Checker",
     "Diagnostic",
     "DiagnosticError",
@@ -57,4 +58,5 @@ __all__ = [
     "load",
     "load_many",
     "pausing_gc",
+    "read_plan",
 ]

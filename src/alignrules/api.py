@@ -17,7 +17,7 @@ from alignrules.runtime.values import ValueProblem
 if TYPE_CHECKING:
     from alignrules.compile import CompiledRuleset
     from alignrules.data.read import PlanData
-    from alignrules.runtime.module import AnyModule, Params
+    from alignrules.runtime.module import AnyModule, Params, Plan
 
 # The compiler (`alignrules.compile` and what it imports), the plan reader and the binder are
 # imported where they are first needed, so that `import alignrules` stays cheap
@@ -70,6 +70,63 @@ class Checker:
                 Diagnostic("bad-parameter", str(exc), where=Place("--param"))
             ) from None
 
+    def bind(
+        self,
+        data: Mapping[str, Any] | PlanData,
+        *,
+        dialect: str = "json",
+        source: PlanData | None = None,
+    ) -> BoundPlan:
+        """Bind plan data to this ruleset's entities once, to `run` the rules on it any number
+        of times (with other parameters or dates, or to time binding and checking apart).
+
+        `data` is a mapping as parsed from JSON or YAML (`dialect="csv"`: file name → rows),
+        or a plan read by `read_plan`, whose file then locates every violation. Bad data
+        raises a `DiagnosticError` naming the place of each problem. Binding and `run` are
+        the Python engine's, whatever engine the checker was made with.
+        """
+        from alignrules.data.read import PlanData
+        from alignrules.runtime.bind import DataError
+
+        if isinstance(data, PlanData):
+            source, dialect, data = data, "csv" if data.kind == "csv" else "json", data.root
+        try:
+            plan = self.module.load(data, dialect)
+        except DataError as exc:
+            raise DiagnosticError([_data_diag(p, m, source) for p, m in exc.problems]) from None
+        return BoundPlan(plan, self.module, source)
+
+    def bind_file(self, path: str | os.PathLike[str], *, max_bytes: int | None = None) -> BoundPlan:
+        """`bind` a plan export read as by `check_file`."""
+        return self.bind(read_plan(path, max_bytes=max_bytes))
+
+    def run(
+        self,
+        bound: BoundPlan,
+        *,
+        as_of: date | None = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> Report:
+        """Run every rule on a plan bound by this checker's `bind` (as `check` does)."""
+        if bound.module is not self.module:
+            raise ValueError("this plan was bound by another ruleset: bind it with this checker")
+        chosen = self._params if params is None else self._make_params(params)
+        return self._run(bound, as_of, chosen)
+
+    def _run(self, bound: BoundPlan, as_of: date | None, chosen: Params) -> Report:
+        from alignrules.gcpause import gc_paused
+
+        today = as_of if as_of is not None else date.today()
+        source = bound.source
+        try:
+            report = self.module.check(bound.plan, chosen, today=today)
+        except RuleCrashed as exc:
+            raise DiagnosticError(_crash_diag(exc, source)) from exc
+        if source is not None:
+            with gc_paused():  # a new Violation and Locations per violation, no cycles
+                report = report.with_locations(source.locate)
+        return report
+
     def check(
         self,
         data: Mapping[str, Any],
@@ -84,17 +141,15 @@ class Checker:
         `as_of` is the evaluation date that rules call `today` (default: today's date).
         `params` overrides ruleset parameters by name (text or Python values).
         """
+        chosen = self._params if params is None else self._make_params(params)
+        if self.engine != "duckdb":
+            return self._run(self.bind(data, dialect=dialect, source=source), as_of, chosen)
         from alignrules.gcpause import gc_paused
         from alignrules.runtime.bind import DataError
 
-        chosen = self._params if params is None else self._make_params(params)
         today = as_of if as_of is not None else date.today()
         try:
-            if self.engine == "duckdb":
-                report: Report = _duckdb_check(self, data, chosen, today, dialect)
-            else:
-                plan = self.module.load(data, dialect)
-                report = self.module.check(plan, chosen, today=today)
+            report: Report = _duckdb_check(self, data, chosen, today, dialect)
         except DataError as exc:
             raise DiagnosticError([_data_diag(p, m, source) for p, m in exc.problems]) from None
         except RuleCrashed as exc:
@@ -275,6 +330,25 @@ def _native_check(
     if report.violations:
         report = report.with_locations(source().locate)
     return report
+
+
+@attrs.frozen
+class BoundPlan:
+    """Plan data bound to one checker's entity classes (`Checker.bind`): typed records, key
+    indexes and the dangling references found, ready for `Checker.run`."""
+
+    plan: Plan = attrs.field(repr=False)  # the generated module's own `Plan`
+    module: AnyModule = attrs.field(repr=False, eq=False)
+    source: PlanData | None = attrs.field(default=None, repr=False, eq=False)
+
+
+def read_plan(path: str | os.PathLike[str], *, max_bytes: int | None = None) -> PlanData:
+    """Read a plan export (.json, .yaml/.yml, or a folder of .csv files) once, to bind it to
+    several checkers; at most `max_bytes` (default 256 MiB) are read."""
+    from alignrules.data import read
+    from alignrules.data.limits import DEFAULT_MAX_BYTES
+
+    return read.read_plan(path, max_bytes=DEFAULT_MAX_BYTES if max_bytes is None else max_bytes)
 
 
 @attrs.frozen

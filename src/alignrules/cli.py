@@ -36,7 +36,6 @@ from alignrules.lint import LINT_FORMATS, lint_paths, render_lint
 from alignrules.render import FORMATS, render
 from alignrules.render.alignment import AlignmentMap
 from alignrules.runtime.report import Report, Severity
-from alignrules.syntax.printer import format_source
 from alignrules.terminal import colour, progress, wants_colour
 
 if TYPE_CHECKING:
@@ -570,7 +569,7 @@ def _error(text: str) -> None:
 
 def _has_rules(compiled: CompiledRuleset, rulesets: Sequence[str]) -> None:
     """A ruleset without rules passes every plan: in CI that must not look like success."""
-    if not compiled.program.rules:
+    if not compiled.module.RULES:  # not the IR: a module from the disk cache has none yet
         names = ", ".join(f"`{r}`" for r in rulesets)
         raise DiagnosticError(
             Diagnostic(
@@ -648,6 +647,8 @@ def _test(args: argparse.Namespace) -> int:
 
 def _fmt(args: argparse.Namespace) -> int:
     """Format each file on its own; a file that does not parse is reported and left alone."""
+    from alignrules.syntax.printer import format_source
+
     failed = False
     changed = []
     files = ruleset_files(args.rulesets)

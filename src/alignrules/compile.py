@@ -13,10 +13,12 @@ compiled, do not pay for it.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import linecache
 import os
+import posixpath
 import sys
 import types
 import weakref
@@ -26,8 +28,9 @@ from typing import TYPE_CHECKING, cast
 
 import attrs
 
-from alignrules import standard
+from alignrules import compile_cache, standard
 from alignrules.diagnostics import Diagnostic, DiagnosticError, Place
+from alignrules.runtime.compat import VERSION as VERSION  # the compile cache key holds it
 from alignrules.source import Source, Span
 
 if TYPE_CHECKING:
@@ -37,20 +40,30 @@ if TYPE_CHECKING:
     from alignrules.syntax.parser import Parsed
     from alignrules.syntax.tokens import Lexed
 
-VERSION = "0.1.0"
 RULESET_SUFFIX = ".rules"
 
 
 @attrs.frozen
 class CompiledRuleset:
-    """A ruleset turned into Python: the IR, the module text and the loaded module."""
+    """A ruleset turned into Python: the module text and the loaded module; the IR and the
+    parsed files on demand (a module found in the disk cache is run without them)."""
 
     name: str
-    program: ir.Program
     python: str = attrs.field(repr=False)
     #: the loaded module, as the contract of generated modules describes it
     module: AnyModule = attrs.field(repr=False, eq=False)
-    files: tuple[Source, ...] = attrs.field(repr=False, eq=False)
+    #: (shown name, text) of every file, imports first: what the ruleset was compiled from.
+    sources: tuple[tuple[str, str], ...] = attrs.field(repr=False)
+
+    @property
+    def program(self) -> ir.Program:
+        """The typed IR (type-checked again, once, for a module from the disk cache)."""
+        return _typecheck(self.sources, self.name).program
+
+    @property
+    def files(self) -> tuple[Source, ...]:
+        """The sources that the IR's spans point into."""
+        return tuple(_parse(n, text).source for n, text in self.sources)
 
     def laid_out(self) -> str:
         """The module as `alignrules compile` writes it: the same code as `python`, laid out
@@ -61,18 +74,36 @@ class CompiledRuleset:
         return layout(self.python)
 
 
-def display_name(path: Path, std: bool = False) -> str:
-    """How a file is named in messages: relative to the working directory when inside it.
+def display_name(path: Path, std: bool = False, given: str | None = None) -> str:
+    """How a file is named in messages and in generated code: relative to the working
+    directory when inside it, else `given` (the name the user wrote, or the importing file's
+    name joined with the import's path), else as it is.
 
     With `std`, a file of a shipped ruleset is named `std:strategy/...`, never by where the
-    package is installed.
+    package is installed. A relative ruleset path therefore never turns into the compiling
+    machine's absolute path in a compiled module.
     """
     if std and (shown := standard.shown_name(path)) is not None:
         return shown
     try:
         return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
-        return path.as_posix()
+        return given if given is not None else path.as_posix()
+
+
+def _given_names(paths: Sequence[str | os.PathLike[str]]) -> dict[Path, str]:
+    """Each ruleset file `paths` name (resolved) → its name as the user wrote it: the path
+    given, or for a file found in a folder, the folder as given joined with the rest."""
+    out: dict[Path, str] = {}
+    for spec in paths:
+        if standard.is_standard(spec):
+            continue
+        given = Path(spec)
+        with contextlib.suppress(OSError):  # ruleset_files reports a path that is not there
+            found = given.rglob("*" + RULESET_SUFFIX) if given.is_dir() else (given,)
+            for f in found:
+                out.setdefault(f.resolve(), f.as_posix())
+    return out
 
 
 def ruleset_files(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
@@ -168,19 +199,29 @@ def load_files(paths: Sequence[str | os.PathLike[str]]) -> list[Source]:
 def _load_texts(paths: Sequence[str | os.PathLike[str]]) -> list[tuple[str, str]]:
     """`load_files` as (name, text) pairs: the compile cache's key, made without a parse of
     a file already parsed."""
-    loaded, diagnostics, _ = _collect(ruleset_files(paths), {}, _std_roots(paths))
+    loaded, diagnostics, _ = _collect(
+        ruleset_files(paths), {}, _std_roots(paths), _given_names(paths)
+    )
     if diagnostics:
         raise DiagnosticError(diagnostics)
     return [(name, text) for _, name, text in loaded]
 
 
 def _collect(
-    roots: Sequence[Path], overlay: Mapping[Path, str], std: Sequence[Path] = ()
+    roots: Sequence[Path],
+    overlay: Mapping[Path, str],
+    std: Sequence[Path] = (),
+    given: Mapping[Path, str] | None = None,
+    folders: dict[Path, list[str]] | None = None,
 ) -> tuple[list[tuple[Path, str, str]], list[Diagnostic], dict[str, Path]]:
     """Every file `roots` need, imports first, as (path, shown name, text), what went wrong
     on the way, and the file of each name read (files that do not parse included); a file's
     text is taken from `overlay` when it is there. Files within `std` (the standard rulesets
-    named, or imported with `std:`) are shown by that name."""
+    named, or imported with `std:`) are shown by that name; others outside the working
+    directory by the name `given` for them, or their importer's name joined with the
+    import's path (see `display_name`). `folders`, when given, receives the files each
+    imported folder gave (the disk cache checks them again)."""
+    hints = dict(given or {})
     std_roots = list(std)
     texts: dict[Path, tuple[str, str]] = {}
     order: list[Path] = []
@@ -202,6 +243,8 @@ def _collect(
             return
         if path not in overlay and path.is_dir():  # a folder import: every `.rules` file in it
             found = sorted(f.resolve() for f in path.rglob("*" + RULESET_SUFFIX) if f.is_file())
+            if folders is not None:
+                folders[path] = compile_cache.folder_files(path, RULESET_SUFFIX)
             if not found:
                 diagnostics.append(
                     Diagnostic(
@@ -211,6 +254,9 @@ def _collect(
                         via,
                     )
                 )
+            if path in hints:
+                for f in found:
+                    hints.setdefault(f, posixpath.join(hints[path], f.relative_to(path).as_posix()))
             for f in found:
                 visit(f, stack, via)
             return
@@ -224,7 +270,7 @@ def _collect(
                 )
             )
             return
-        shown = display_name(path, std=_is_within(path, std_roots))
+        shown = display_name(path, std=_is_within(path, std_roots), given=hints.get(path))
         text = overlay[path] if path in overlay else _read_text(path, shown)
         texts[path] = (shown, text)
         try:
@@ -244,6 +290,9 @@ def _collect(
                 std_roots.append(target)
             else:
                 target = (path.parent / imported).resolve()
+                if not posixpath.isabs(shown):  # and not already named by the user
+                    joined = posixpath.join(posixpath.dirname(shown), imported)
+                    hints.setdefault(target, posixpath.normpath(joined))
             visit(target, (*stack, path), span)
         order.append(path)
 
@@ -260,18 +309,30 @@ def compile_sources(sources: Sequence[Source], name: str | None = None) -> Compi
 
 
 @functools.lru_cache(maxsize=32)
-def _compile_cached(key: tuple[tuple[str, str], ...], name: str) -> CompiledRuleset:
+def _compile_cached(
+    key: tuple[tuple[str, str], ...], name: str, disk: bool = False
+) -> CompiledRuleset:
+    """The compiled ruleset of `key`'s sources, from memory, else (with `disk`) from the disk
+    cache, else compiled (and, with `disk`, kept there for the next process). Rulesets given
+    as text are not kept on disk: a host generating them would fill the folder."""
+    digest = content_hash(key)
+    disk_key = compile_cache.module_key(_content_hash(key), name)
+    python = compile_cache.load_module_text(disk_key) if disk else None
+    if python is not None:
+        try:
+            module = cast("AnyModule", load_module(python, name, digest))
+            return CompiledRuleset(name, python, module, key)
+        except Exception:  # a damaged or stale entry is only a miss: compile again
+            pass
     from alignrules.codegen.emit import emit
 
-    typed = _typecheck(key, name)
-    python = emit(typed.program, name, VERSION)
-    digest = content_hash(key)
+    python = emit(_typecheck(key, name).program, name, VERSION)
     # The one place where a module made at run time is taken to keep the contract: it
     # was generated from `program` by `emit`, whose output the tests type-check against it.
     module = cast("AnyModule", load_module(python, name, digest))
-    # The sources the trees' spans point into, so that diagnostics and `files` agree.
-    sources = tuple(tree.source for tree in typed.trees)
-    return CompiledRuleset(name, typed.program, python, module, sources)
+    if disk:
+        compile_cache.store_module_text(disk_key, python)
+    return CompiledRuleset(name, python, module, key)
 
 
 @attrs.frozen
@@ -288,6 +349,7 @@ class TypedRuleset:
     trees: tuple[ast.Ruleset, ...] = attrs.field(repr=False, eq=False)
 
 
+@functools.lru_cache(maxsize=32)
 def _typecheck(key: tuple[tuple[str, str], ...], name: str) -> TypedRuleset:
     from alignrules.typecheck.lower import lower
 
@@ -308,7 +370,13 @@ def typecheck_text(text: str, name: str = "<ruleset>") -> TypedRuleset:
 
 
 def content_hash(key: tuple[tuple[str, str], ...]) -> str:
-    from alignrules.syntax.parser import grammar_text
+    """A short digest of the sources, the grammar, alignrules' and Python's versions: the
+    loaded module's name holds it."""
+    return _content_hash(key)[:16]
+
+
+def _content_hash(key: tuple[tuple[str, str], ...]) -> str:
+    from alignrules.syntax.grammar import grammar_text
 
     h = hashlib.sha256()
     for part in (VERSION, sys.version, grammar_text()):
@@ -319,7 +387,7 @@ def content_hash(key: tuple[tuple[str, str], ...]) -> str:
         # then judges like any other character (it is only a cache key here)
         h.update(n.encode("utf-8", "surrogatepass") + b"\0")
         h.update(text.encode("utf-8", "surrogatepass") + b"\0")
-    return h.hexdigest()[:16]
+    return h.hexdigest()
 
 
 def load_module(source: str, origin: str, digest: str) -> types.ModuleType:
@@ -368,9 +436,27 @@ def _forget_source(filename: str, entry: object) -> None:
 
 
 def compile_paths(paths: Sequence[str | os.PathLike[str]]) -> CompiledRuleset:
-    """Compile the ruleset made of `paths` (files or folders) and what they import."""
-    key = tuple(_load_texts(paths))
-    return _compile_cached(key, ", ".join(_shown_spec(p) for p in paths))
+    """Compile the ruleset made of `paths` (files or folders) and what they import.
+
+    Which files those are, and the module made of them, are kept in the disk cache
+    (`alignrules.compile_cache`), so that a new process checking an unchanged ruleset
+    neither parses nor generates it again.
+    """
+    name = ", ".join(_shown_spec(p) for p in paths)
+    roots = ruleset_files(paths)
+    specs = [str(p) for p in paths]
+    found_key = compile_cache.sources_key(VERSION, name, specs, roots)
+    key = compile_cache.load_sources(found_key, RULESET_SUFFIX)
+    if key is None:
+        folders: dict[Path, list[str]] = {}
+        loaded, diagnostics, _ = _collect(
+            roots, {}, _std_roots(paths), _given_names(paths), folders
+        )
+        if diagnostics:
+            raise DiagnosticError(diagnostics)
+        key = tuple((shown, text) for _, shown, text in loaded)
+        compile_cache.store_sources(found_key, loaded, folders)
+    return _compile_cached(key, name, True)
 
 
 def _shown_spec(spec: str | os.PathLike[str]) -> str:

@@ -18,6 +18,7 @@ from typing import assert_never
 import attrs
 
 from alignrules.codegen.dangles import Dangles
+from alignrules.codegen.loader import emit_loader, emit_specs
 from alignrules.codegen.names import PREDICATE_LOCALS, RULE_LOCALS, FunctionScope, Symbols
 from alignrules.codegen.optimise import Needs, Usage, free_vars, negate, optimise_rule, simplify
 from alignrules.codegen.writer import PyWriter, attr_name, py_docstring, py_literal
@@ -25,6 +26,7 @@ from alignrules.ir import nodes as ir
 from alignrules.ir import types as t
 from alignrules.ir.builtins import BUILTINS
 from alignrules.ir.nodes import walk
+from alignrules.runtime.compat import RUNTIME_ABI
 
 _OPS = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 _ZERO = {
@@ -147,9 +149,18 @@ class Emitter:
         w.line()
         w.line("import attrs")
         w.line()
-        w.line("from alignrules.runtime import bind")
-        w.line("from alignrules.runtime.report import Report, RuleInfo, Severity, Violation")
-        w.line("from alignrules.runtime.values import Money")
+        # The guard runs before anything else of the runtime is imported: a module of another
+        # runtime contract stops here with one sentence, not on a name that moved.
+        w.line("from alignrules.runtime import compat")
+        w.line()
+        w.line(f"RUNTIME_ABI: Final = compat.require({RUNTIME_ABI}, {py_literal(self.version)})")
+        w.line()
+        w.line("from alignrules.runtime import bind, binder, readers, specs  # noqa: E402")
+        w.line("from alignrules.runtime.params import make_params  # noqa: E402")
+        w.line(
+            "from alignrules.runtime.report import Report, RuleInfo, Severity, Violation  # noqa: E402"
+        )
+        w.line("from alignrules.runtime.values import Money  # noqa: E402")
         w.line()
         w.line(f"RULESET: Final = {py_literal(self.p.name)}")
         w.line(f"USES_TODAY: Final = {py_literal(self.p.uses_today)}")
@@ -283,136 +294,10 @@ class Emitter:
         w.dedent()
 
     def specs(self) -> None:
-        w = self.w
-        w.line()
-        w.line()
-        for en in self.p.enums:
-            cls = self.cls[en.name]
-            items = []
-            for v, spellings in en.spellings:
-                names = (v, *spellings)
-                items.append(f"({cls}.{self.members[en.name][v]}, {py_literal_tuple(names)})")
-            w.line(
-                f"{self.spell[en.name]}: Final = bind.spellings(({', '.join(items)}{',' if len(items) == 1 else ''}))"
-            )
-        w.line("ENUM_TEXT: Final[dict[Enum, str]] = {")
-        w.indent()
-        for en in self.p.enums:
-            for v in en.values:
-                w.line(f"{self.cls[en.name]}.{self.members[en.name][v]}: {py_literal(v)},")
-        w.dedent()
-        w.line("}")
-        w.line("SPECS: Final = (")
-        w.indent()
-        for e in self.p.entities:
-            w.line("bind.EntitySpec(")
-            w.indent()
-            w.line(f"name={py_literal(e.name)},")
-            w.line(f"cls={self.cls[e.name]},")
-            w.line(f"path={py_literal_tuple(e.path)},")
-            w.line(f"csv={py_literal(e.csv)},")
-            w.line(f"key={py_literal(self.fattrs[e.name][e.key])},")
-            if e.single:
-                w.line("single=True,")
-            if e.strict:
-                w.line("strict=True,")
-            if e.decimals is not None:
-                w.line(f"decimals={e.decimals},")
-            w.line("fields=(")
-            w.indent()
-            for f in e.fields:
-                w.line(self.field_spec(e.name, f) + ",")
-            w.dedent()
-            w.line("),")
-            w.dedent()
-            w.line("),")
-        w.dedent()
-        w.line(")")
-        w.line("PARAM_SPECS: Final = (")
-        w.indent()
-        for p in self.p.params:
-            base = p.type.elem if isinstance(p.type, t.CollT) else p.type
-            kind = "enum" if isinstance(base, t.EnumT) else str(base)
-            spell = self.spell[base.name] if isinstance(base, t.EnumT) else "None"
-            is_set = isinstance(p.type, t.CollT)
-            w.line(
-                f"({py_literal(p.name)}, {py_literal(self.params[p.name])}, {py_literal(kind)}, {spell}, {is_set}),"
-            )
-        w.dedent()
-        w.line(")")
-        w.line("BINDER: Final = bind.Binder(SPECS)")
-
-    def field_spec(self, entity: str, f: ir.Field) -> str:
-        attr = self.fattrs[entity][f.name]
-        args = [f"attr={py_literal(attr)}", f"data={py_literal(f.data_name)}"]
-        if f.ref is not None:
-            key = self.p.entity(f.ref).key_field.type
-            args += [
-                "kind='ref'",
-                f"target={py_literal(f.ref)}",
-                f"key_kind={py_literal(str(key))}",
-            ]
-        else:
-            base = f.type.elem if isinstance(f.type, t.CollT) else f.type
-            if isinstance(base, t.EnumT):
-                args += ["kind='enum'", f"enum={self.spell[base.name]}"]
-            else:
-                args.append(f"kind={py_literal(str(base))}")
-        if f.many:
-            args.append("many=True")
-        if f.optional:
-            args.append("optional=True")
-        if f.split is not None:
-            args.append(f"split={py_literal(f.split)}")
-        if f.path:
-            args.append(f"path={py_literal_tuple(f.path)}")
-        if f.parent:
-            args.append(f"parent={f.parent}")
-        return f"bind.FieldSpec({', '.join(args)})"
+        emit_specs(self)
 
     def loader(self) -> None:
-        w = self.w
-        w.line()
-        w.line()
-        w.line('def load(raw: Any, dialect: str = "json") -> Plan:')
-        w.indent()
-        w.line(
-            py_literal(
-                "Bind plain data (parsed JSON or YAML; for dialect `csv`, {file name: rows}) to a Plan.\n\n"
-                "    Raises bind.DataError naming the JSON pointer of every problem.\n    "
-            )
-        )
-        w.line("entities, indexes, problems = BINDER.bind(raw, dialect)")
-        for e in self.p.entities:
-            cls = self.cls[e.name]
-            w.line(
-                f'{self.plan_all[e.name]} = cast("tuple[{cls}, ...]", entities[{py_literal(e.name)}])'
-            )
-        w.line("return Plan(")
-        w.indent()
-        for e in self.p.entities:
-            cls = self.cls[e.name]
-            w.line(f"{self.plan_all[e.name]}={self.plan_all[e.name]},")
-            w.line(
-                f'{self.plan_ix[e.name]}=cast("dict[{self.key_type(e.name)}, {cls}]", indexes[{py_literal(e.name)}]),'
-            )
-        for (entity, field), name in self.backs.items():
-            f = self.p.entity(entity).field(field)
-            assert f is not None
-            w.line(
-                f"{name}=bind.back_index({self.plan_all[entity]}, lambda e: e.{self.fattrs[entity][field]}, {f.many}),"
-            )
-        w.line("problems=tuple(problems),")
-        w.dedent()
-        w.line(")")
-        w.dedent()
-        w.line()
-        w.line()
-        w.line("def params_from(overrides: Mapping[str, str]) -> Params:")
-        w.indent()
-        w.line(py_literal('Parameters from text overrides such as {"ltv_cac_min": "2.5"}.'))
-        w.line("return bind.make_params(Params, PARAM_SPECS, overrides)")
-        w.dedent()
+        emit_loader(self)
 
     # ------------------------------------------------------------ rules
     def local(self, name: str) -> str:
@@ -606,13 +491,17 @@ class Emitter:
         w.line(")")
         w.line()
         w.line()
-        w.line("def check(plan: Plan, params: Params | None = None, *, today: date) -> Report:")
+        # `today` may be left out only where no rule reads it: then it dates the report alone.
+        today = "today: date" if self.p.uses_today else "today: date | None = None"
+        w.line(f"def check(plan: Plan, params: Params | None = None, *, {today}) -> Report:")
         w.indent()
         w.line(
             py_literal(
                 "Run every rule over `plan`; `today` is the evaluation date (never the clock)."
             )
         )
+        if not self.p.uses_today:
+            w.line("today = date.today() if today is None else today")
         w.line("params = Params() if params is None else params")
         w.line("found: list[Violation] = list(plan.problems)")
         w.line("with bind.gc_paused(), bind.arithmetic():  # see bind.gc_paused, bind.arithmetic")

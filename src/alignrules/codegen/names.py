@@ -27,10 +27,13 @@ MODULE_FIXED = frozenset(
     {
         "annotations", "attrs", "date", "timedelta", "Decimal", "Enum", "IntEnum", "re",
         "Any", "Final", "Iterator", "Mapping", "Money", "Violation", "Report", "RuleInfo",
-        "Severity", "RuleCrashed", "bind", "Plan", "Params", "RULES", "SPECS", "check",
+        "Severity", "RuleCrashed", "bind", "compat", "binder", "readers", "specs", "make_params",
+        "Plan", "Params",
+        "RULES", "SPECS", "check",
         "load", "run", "plan", "params", "today", "info", "raw", "dialect", "cast",
         "ENUM_TEXT", "PARAM_SPECS", "BINDER", "RULESET", "USES_TODAY", "MODULE_VERSION",
-        "params_from", "item", "ar_pointer", "ar_key", "problems",
+        "params_from", "item", "ar_pointer", "ar_key", "problems", "record",
+        "RUNTIME_ABI",
     }
 )  # fmt: skip
 

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, TypeVar
 from alignrules.runtime.report import Report, RuleInfo, Violation
 
 if TYPE_CHECKING:
-    from alignrules.runtime.bind import Binder
+    from alignrules.runtime.binder import Binder
 
 PlanT = TypeVar("PlanT")
 ParamsT = TypeVar("ParamsT")

@@ -24,7 +24,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
-    from alignrules.runtime.bind import EntitySpec, FieldSpec
+    from alignrules.runtime.specs import EntitySpec, FieldSpec
 
 Problems = list[tuple[str, str]]
 

@@ -3,62 +3,39 @@
 from __future__ import annotations
 
 import functools
-import importlib.resources
-import os
 import re
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 import attrs
 import lark
 from lark import Lark, Token, Tree, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.exceptions import VisitError
 
+from alignrules.compile_cache import cache_folder
 from alignrules.diagnostics import BIDI_CONTROLS, Diagnostic, DiagnosticError, did_you_mean
 from alignrules.source import Source, Span
 from alignrules.syntax import ast
 from alignrules.syntax.build import build
 from alignrules.syntax.display import bidi_diagnostic, check_display
+from alignrules.syntax.grammar import GRAMMAR_NAME as GRAMMAR_NAME
+from alignrules.syntax.grammar import grammar_text as grammar_text
 from alignrules.syntax.limits import check_nesting
 from alignrules.syntax.tokens import Lexed
 from alignrules.syntax.tokens import lexed as make_lexed
-
-GRAMMAR_NAME = "alignrules.lark"
-
-
-def grammar_text() -> str:
-    """The grammar shipped inside the package (a wheel), or the repository's (an editable install)."""
-    packaged = importlib.resources.files("alignrules.syntax").joinpath(GRAMMAR_NAME)
-    if packaged.is_file():
-        return packaged.read_text("utf-8")
-    repo = Path(__file__).resolve().parents[3] / "grammar" / GRAMMAR_NAME
-    return repo.read_text("utf-8")
 
 
 def parse_table_cache(kind: str) -> str | bool:
     """Where lark keeps the parse tables it built for `kind`, or False for no cache.
 
     Building the LALR tables takes most of a short `alignrules check` (0.3-0.8 s); loading
-    them takes milliseconds. They live in a folder of the user's own (`ALIGNRULES_CACHE_DIR`,
-    else `$XDG_CACHE_HOME/alignrules` or `~/.cache/alignrules`, made private), never in a
-    shared temporary folder, because lark reads them with pickle. Lark checks the grammar's
+    them takes milliseconds. They live in alignrules' private cache folder (`cache_folder`),
+    never in a shared temporary folder, because lark reads them with pickle. Lark checks the grammar's
     hash and its options on every load and rebuilds (silently) on any mismatch or damage;
     an empty `ALIGNRULES_CACHE_DIR`, or a folder that cannot be written, turns the cache off.
     """
-    configured = os.environ.get("ALIGNRULES_CACHE_DIR")
-    if configured == "":
-        return False
-    if configured:
-        folder = Path(configured)
-    else:
-        xdg = os.environ.get("XDG_CACHE_HOME")
-        folder = (Path(xdg) if xdg else Path.home() / ".cache") / "alignrules"
-    try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    except OSError:
-        return False
-    if not os.access(folder, os.W_OK):
+    folder = cache_folder()
+    if folder is None:
         return False
     version = f"lark{lark.__version__}-py{sys.version_info[0]}{sys.version_info[1]}"
     return str(folder / f"{kind}-{version}.tables")

@@ -313,6 +313,8 @@ class RuleTranslator:
             )
         if isinstance(e, ir.Narrowed):
             return self.source(e.expr, scope)
+        if isinstance(e, ir.Builtin) and e.name == "distinct":
+            return self._distinct(e, scope)
         if isinstance(e, ir.Builtin) and e.name == "as_list":
             arg = e.args[0]
             if isinstance(t.strip_opt(arg.type), t.CollT):
@@ -422,6 +424,25 @@ class RuleTranslator:
         if isinstance(e, ir.Otherwise) and isinstance(e.default, ir.SetLit) and not e.default.items:
             return self.source(e.expr, scope)  # a missing list has no elements
         raise Unsupported(f"this collection ({type(e).__name__})", e.span)
+
+    def _distinct(self, e: ir.Builtin, scope: dict[str, Val]) -> Source:
+        """Each record of an entity list once: the rows of the entity's table whose key the
+        list names, so a join can never repeat one."""
+        src = self.source(e.args[0], scope)
+        entity = src.elem.entity
+        if entity is None:
+            raise Unsupported("`distinct` of a list of plain values", e.span)
+        alias = self.fresh(entity.lower())
+        key = self.p.entity(entity).key
+        named = exp.EQ(this=src.elem.value, expression=col(alias, key))
+        inner = self._scalar(src, exp.Literal.number(1), conj(*src.where, named)).value
+        assert isinstance(inner, exp.Subquery)
+        return Source(
+            (table(self.lay.entity_table(entity).name, alias),),
+            (exp.Exists(this=inner.this),),
+            self.entity_row(entity, alias),
+            src.outer_ok,
+        )
 
     def _is_list_field(self, e: ir.GetField | ir.Deref) -> bool:
         f = self.p.entity(e.entity).field(e.field)

@@ -298,6 +298,9 @@ class RuleTranslator:
                 ):
                     raise Unsupported("a message printing a computed list of decimals", node.span)
                 out.add(node.name)
+        # A computed `let related` record: the query returns its key (a path is read from
+        # the records, as for a message).
+        out.update(v for v, _ in r.related if v in exprs and not is_path(exprs[v]))
         return out
 
     # ------------------------------------------------------------------ collections

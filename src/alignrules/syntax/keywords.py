@@ -41,6 +41,7 @@ CONTROL: Final = (
     "may",
     "where",
     "let",
+    "related",
     "as",
     "via",
     "for",

@@ -6,8 +6,8 @@ references"), not from the generated code: it reads the raw plan dict itself and
 by rule, which findings (rule, subject key, related entities, message) the checker must
 report. What it encodes:
 
-- a list of references holds the records its existing keys name (repeats kept, and
-  `distinct` keeps each record once); a missing optional list or reference names nothing;
+- a list of references holds the records its existing keys name (repeats kept); a missing
+  optional list or reference names nothing;
 - following a single reference whose key names nothing raises `Dangling`; the innermost
   unit being evaluated is left out: an element of `some`/`every`/`no` (`some`, `every`,
   `none` below), a term of an aggregate or a step of a navigation (`terms`), or the rule's
@@ -261,14 +261,6 @@ def _cheap(plan: Plan, c: Rec) -> Iterator[Any]:
     if any(num(p["price"]) < 1 for p in products):
         prices = ", ".join(sorted(text(num(p["price"])) for p in products))
         yield (), f"{c['id']} sells cheap: {prices}"
-
-
-@oracle("campaign-repeats-product", "Campaign")
-def _repeats(plan: Plan, c: Rec) -> Iterator[Any]:
-    products = products_of(plan, c)
-    once = {p["id"]: p for p in products}  # `distinct`: each record once
-    if len(once) < len(products):
-        yield (), f"{c['id']} repeats products among {', '.join(sorted(once))}"
 
 
 @oracle("campaign-free-item", "Campaign")

@@ -40,7 +40,7 @@ LANGUAGE = sorted(
     ]
 )
 #: Rulesets with a construct the SQL target refuses, and the refused rule ids.
-REFUSED: dict[str, set[str]] = {"distinct_values.rules": {"one-channel", "repeated-tags"}}
+REFUSED: dict[str, set[str]] = {}
 
 
 def beyond_layout(result: Any) -> bool:

@@ -442,6 +442,10 @@ class RuleTranslator:
         entity = src.elem.entity
         if entity is None:
             raise Unsupported("`distinct` of a list of plain values", e.span)
+        if self.dialect == "spark":
+            # The EXISTS below reads the enclosing rule's row from two query levels down
+            # inside an aggregate, and Spark resolves an outer column one level up only.
+            raise Unsupported("`distinct` (Spark resolves outer columns one level up only)", e.span)
         alias = self.fresh(entity.lower())
         key = self.p.entity(entity).key
         named = exp.EQ(this=src.elem.value, expression=col(alias, key))

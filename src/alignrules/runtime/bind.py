@@ -112,6 +112,12 @@ def deref_many_opt(index: Mapping[K, E], keys: Iterable[K] | None) -> tuple[E, .
     return None if keys is None else deref_many(index, keys)
 
 
+def distinct(items: tuple[E, ...]) -> tuple[E, ...]:
+    """Each item once, where it first appears, in one pass: records by identity (entity
+    classes compare so), plain values by equality."""
+    return tuple(dict.fromkeys(items))
+
+
 def opt_list(value: E | None) -> tuple[E, ...]:
     return () if value is None else (value,)
 

@@ -381,6 +381,8 @@ class Let:
     name: str
     expr: Expr
     span: Span = _span
+    #: `let related x = ...`: the violation names the record `x` as a related entity
+    related: bool = attrs.field(default=False, kw_only=True)
 
 
 Clause = Where | Let

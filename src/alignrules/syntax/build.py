@@ -354,8 +354,8 @@ class Build(Transformer_NonRecursive[Token, Any]):
     def where_clause(self, meta: Meta, expr: ast.Expr) -> ast.Where:
         return ast.Where(expr, span=self._span(meta))
 
-    def let_clause(self, meta: Meta, name: Token, expr: ast.Expr) -> ast.Let:
-        return ast.Let(str(name), expr, span=self._span(meta))
+    def let_clause(self, meta: Meta, related: Token | None, name: Token, expr: ast.Expr) -> ast.Let:
+        return ast.Let(str(name), expr, span=self._span(meta), related=related is not None)
 
     # -- expressions
     def some_none(

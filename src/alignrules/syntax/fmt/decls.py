@@ -225,7 +225,9 @@ class Printer(ExprLayout):
             if isinstance(c, ast.Where):
                 parts.append((self.slot(c), "where ", c.expr, OR))
             else:
-                parts.append((self.slot(c), f"let {c.name} = ", c.expr, OR))
+                parts.append(
+                    (self.slot(c), f"let {'related ' if c.related else ''}{c.name} = ", c.expr, OR)
+                )
         if b.cond is not None:
             word = "must " if b.kind == "every" else "may "
             parts.append((self.slot(b, "cond"), word, b.cond, QUANT))

@@ -9,6 +9,9 @@ bounded (`functools.lru_cache`); nothing else is kept between calls.
 The compiler itself (lark, the parser, the type checker, the code generator) is imported on
 the first compile, not with this module: `import alignrules`, and running a checker already
 compiled, do not pay for it.
+
+Slightly over 500 lines: finding files and imports, the two caches and the entry points
+(`compile_*`, `typecheck_*`, `analyze`) share the one notion of a ruleset's key.
 """
 
 from __future__ import annotations

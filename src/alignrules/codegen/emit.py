@@ -3,8 +3,9 @@ indexes, one function per rule, and `check()`.
 
 Everything is emitted in declaration order, so the same ruleset gives byte-identical text.
 
-Over 500 lines: it still emits declarations, the binding specs and the rule bodies in one
-class; splitting rule-body emission from declarations is the next restructuring step.
+Over 500 lines: it still emits the declarations and the rule bodies in one class (the
+binding half is `codegen/loader.py`, rewriting rules before emission `codegen/optimise.py`);
+splitting rule-body emission from declarations is the next restructuring step.
 """
 
 from __future__ import annotations

@@ -349,6 +349,48 @@ def _item_big(plan: Plan, i: Rec) -> Iterator[Any]:
         yield (), f"{i['id']}: {i['qty']} of {hole(product_id)}"
 
 
+def dangles(plan: Plan, rec: Rec, entity: str, field: str) -> bool:
+    """`rec.field is dangling`: a present key (for a list, any key) that names no record."""
+    data, target, many = REFS[entity][field]
+    value = rec.get(data)
+    keys = [] if value is None else value if many else [value]
+    return any(k not in plan.ix[target] for k in keys)
+
+
+@oracle("campaign-objective-dangles", "Campaign")
+def _objective_dangles(plan: Plan, c: Rec) -> Iterator[Any]:
+    if dangles(plan, c, "Campaign", "objective"):
+        yield (), f"{c['id']} names an objective that does not exist"
+
+
+@oracle("campaign-backup-dangles", "Campaign")
+def _backup_dangles(plan: Plan, c: Rec) -> Iterator[Any]:
+    if dangles(plan, c, "Campaign", "backup"):
+        yield (), f"{c['id']} names a backup that does not exist"
+
+
+@oracle("campaign-items-dangle", "Campaign")
+def _items_dangle(plan: Plan, c: Rec) -> Iterator[Any]:
+    if dangles(plan, c, "Campaign", "items"):
+        yield (), f"{c['id']} names an item that does not exist"
+
+
+@oracle("campaign-item-product-dangles", "Campaign")
+def _item_product_dangles(plan: Plan, c: Rec) -> Iterator[Any]:
+    items = plan.many(c, "Campaign", "items") or []
+    if some(items, lambda i: dangles(plan, i, "Item", "product")):
+        yield (), f"{c['id']} has an item whose product does not exist"
+
+
+@oracle("campaign-backup-low", "Campaign")
+def _backup_low(plan: Plan, c: Rec) -> Iterator[Any]:
+    if dangles(plan, c, "Campaign", "backup"):
+        return
+    backup = plan.follow(c, "Campaign", "backup")
+    if backup is not None and backup["level"] == "low":
+        yield (), f"{c['id']} backs up to a low objective"
+
+
 def expected(raw: dict[str, Any]) -> set[Finding]:
     plan = Plan(raw)
     found = set(plan.dangling())

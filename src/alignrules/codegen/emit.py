@@ -572,6 +572,8 @@ class Emitter:
                 return self.x_compare(e)
             case ir.IsMissing():
                 return self.x_ismissing(e)
+            case ir.IsDangling():
+                return self.x_isdangling(e)
             case ir.Member():
                 return self.x_member(e)
             case ir.TextMatch():
@@ -791,6 +793,12 @@ class Emitter:
 
     def x_ismissing(self, e: ir.IsMissing) -> str:
         return f"({self.expr(e.expr)} is {'not ' if e.negated else ''}None)"
+
+    def x_isdangling(self, e: ir.IsDangling) -> str:
+        keys = f"{self.expr(e.obj)}.{self.fattrs[e.entity][e.field]}"
+        fn = "dangles_many" if e.many else "dangles"
+        test = f"bind.{fn}(plan.{self.plan_ix[e.target]}, {keys})"
+        return f"(not {test})" if e.negated else test
 
     def x_member(self, e: ir.Member) -> str:
         assert isinstance(e.coll.type, t.CollT)

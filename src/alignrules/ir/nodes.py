@@ -286,6 +286,23 @@ class IsMissing:
 
 
 @attrs.frozen
+class IsDangling:
+    """`obj.field is dangling` for a reference field: does it hold a key that names no record
+    (for a list, any key)? Testing the key follows nothing, so this never dangles itself.
+    `negated` is `is not dangling`; a missing reference does not dangle."""
+
+    obj: Expr
+    entity: str
+    field: str
+    target: str
+    many: bool
+    optional: bool
+    negated: bool
+    type: Type = BOOL
+    span: Span = _span
+
+
+@attrs.frozen
 class Member:
     element: Expr
     coll: Expr
@@ -367,6 +384,7 @@ Expr = (
     | Not
     | Compare
     | IsMissing
+    | IsDangling
     | Member
     | TextMatch
     | Arith

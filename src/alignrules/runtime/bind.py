@@ -112,6 +112,16 @@ def deref_many_opt(index: Mapping[K, E], keys: Iterable[K] | None) -> tuple[E, .
     return None if keys is None else deref_many(index, keys)
 
 
+def dangles(index: Mapping[K, E], key: K | None) -> bool:
+    """`ref is dangling`: the key names no record (a missing key does not dangle)."""
+    return key is not None and key not in index
+
+
+def dangles_many(index: Mapping[K, E], keys: Iterable[K] | None) -> bool:
+    """`refs is dangling`: some key of the list names no record."""
+    return keys is not None and any(k not in index for k in keys)
+
+
 def opt_list(value: E | None) -> tuple[E, ...]:
     return () if value is None else (value,)
 

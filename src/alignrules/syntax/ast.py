@@ -188,6 +188,16 @@ class IsMissing:
 
 
 @attrs.frozen
+class IsDangling:
+    """`ref is dangling` (`negated`: `is not dangling`): does a reference field hold a key
+    that names no record?"""
+
+    expr: Expr
+    negated: bool
+    span: Span = _span
+
+
+@attrs.frozen
 class Member:
     element: Expr
     collection: Expr
@@ -242,6 +252,7 @@ Expr = (
     | Not
     | Compare
     | IsMissing
+    | IsDangling
     | Member
     | TextMatch
     | Arith

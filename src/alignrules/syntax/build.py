@@ -414,6 +414,12 @@ class Build(Transformer_NonRecursive[Token, Any]):
     def is_present(self, meta: Meta, expr: ast.Expr) -> ast.IsMissing:
         return ast.IsMissing(expr, True, span=self._span(meta))
 
+    def is_dangling(self, meta: Meta, expr: ast.Expr) -> ast.IsDangling:
+        return ast.IsDangling(expr, False, span=self._span(meta))
+
+    def is_not_dangling(self, meta: Meta, expr: ast.Expr) -> ast.IsDangling:
+        return ast.IsDangling(expr, True, span=self._span(meta))
+
     def member(self, meta: Meta, elem: ast.Expr, coll: ast.Expr) -> ast.Member:
         return ast.Member(elem, coll, False, span=self._span(meta))
 

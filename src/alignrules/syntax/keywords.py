@@ -67,6 +67,7 @@ OPERATOR_WORDS: Final = (
     "above",
     "missing",
     "present",
+    "dangling",
     "contains",
     "starts",
     "ends",

@@ -13,7 +13,9 @@ report. What it encodes:
   `none` below), a term of an aggregate or a step of a navigation (`terms`), or the rule's
   binding (the `Dangling` reaches `findings`, which drops that subject or combination);
 - `and`/`or` read left to right and stop when the answer is known;
-- a message hole that follows a dangling key prints `KEY (dangling)`.
+- a message hole that follows a dangling key prints `KEY (dangling)`;
+- `ref is dangling` is true when the key (for a list, any key) names no record, and follows
+  nothing; a field declared `dangling unreported` gets no `dangling-reference` findings.
 """
 
 from __future__ import annotations
@@ -54,6 +56,8 @@ REFS: dict[str, dict[str, tuple[str, str, bool]]] = {
         "extras": ("extra_ids", "Product", True),
     },
 }
+#: (entity, field) declared `dangling unreported`: no `dangling-reference` for their keys
+UNREPORTED = {("Campaign", "backup")}
 COLLECTIONS = {
     "Objective": "objectives",
     "Product": "products",
@@ -88,7 +92,9 @@ class Plan:
     def dangling(self) -> Iterator[Finding]:
         for entity, fields in REFS.items():
             for rec in self.all[entity]:
-                for data, target, many in fields.values():
+                for field, (data, target, many) in fields.items():
+                    if (entity, field) in UNREPORTED:
+                        continue
                     value = rec.get(data)
                     keys = [] if value is None else value if many else [value]
                     for k in dict.fromkeys(keys):

@@ -44,6 +44,8 @@ class Field:
     path: tuple[str, ...] = attrs.field(default=(), kw_only=True)
     #: `from parent`: how many steps of the entity's path lead to the record holding this one
     parent: int = attrs.field(default=0, kw_only=True)
+    #: false for `dangling unreported`: the loader does not report this field's dangling keys
+    report_dangling: bool = attrs.field(default=True, kw_only=True)
 
 
 @attrs.frozen

@@ -302,6 +302,8 @@ class FieldDecl:
     from_parent: bool = attrs.field(default=False, kw_only=True)
     #: where the `from "..."` text is, for errors in the data path it spells
     data_span: Span | None = attrs.field(default=None, eq=False, repr=False, kw_only=True)
+    #: `dangling unreported`: the ruleset reports this reference's dangling keys itself
+    dangling_unreported: bool = attrs.field(default=False, kw_only=True)
 
 
 @attrs.frozen

@@ -179,6 +179,7 @@ class Build(Transformer_NonRecursive[Token, Any]):
             span=self._span(meta),
             from_parent=data is not None and data[0] is None,
             data_span=data[1] if data else None,
+            dangling_unreported="dangling" in seen,
         )
 
     def field_from(self, meta: Meta, tok: Token) -> tuple[str, str, Span]:
@@ -189,6 +190,9 @@ class Build(Transformer_NonRecursive[Token, Any]):
 
     def field_split(self, meta: Meta, tok: Token) -> tuple[str, str, Span]:
         return ("split", self._str(tok), self._tok(tok))
+
+    def field_dangling(self, meta: Meta) -> tuple[str, None, Span]:
+        return ("dangling", None, self._span(meta))
 
     def type_ref(
         self, meta: Meta, kind: str | None, name: Token, optional: Token | None

@@ -24,7 +24,19 @@ DECLARATIONS: Final = (
 )
 
 #: How an entity or a field is bound to the data, and collection types.
-SCHEMA: Final = ("in", "csv", "key", "from", "split", "list", "set", "of", "parent", "decimals")
+SCHEMA: Final = (
+    "in",
+    "csv",
+    "key",
+    "from",
+    "split",
+    "list",
+    "set",
+    "of",
+    "parent",
+    "decimals",
+    "unreported",
+)
 
 #: Rule metadata and the message.
 META: Final = ("title", "rationale", "owner", "tags", "links", "severity", "message")

@@ -163,6 +163,8 @@ class Printer(ExprLayout):
                 code += f" from {quote(f.data_name)}"
             if f.split is not None:
                 code += f" split {quote(f.split)}"
+            if f.dangling_unreported:
+                code += " dangling unreported"
             codes.append(code)
         # Trailing comments line up within a run of fields not parted by a blank or a comment.
         widths: dict[int, int] = {}

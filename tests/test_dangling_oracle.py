@@ -15,7 +15,9 @@ report. What it encodes:
 - `and`/`or` read left to right and stop when the answer is known;
 - a message hole that follows a dangling key prints `KEY (dangling)`;
 - `ref is dangling` is true when the key (for a list, any key) names no record, and follows
-  nothing; a field declared `dangling unreported` gets no `dangling-reference` findings.
+  nothing; a field declared `dangling unreported` gets no `dangling-reference` findings;
+- a positive `var.ref is dangling` among the top-level `and`s of a `no` rule's condition
+  names the keys it found as the finding's related entities, sorted, each once.
 """
 
 from __future__ import annotations
@@ -355,30 +357,37 @@ def _item_big(plan: Plan, i: Rec) -> Iterator[Any]:
         yield (), f"{i['id']}: {i['qty']} of {hole(product_id)}"
 
 
-def dangles(plan: Plan, rec: Rec, entity: str, field: str) -> bool:
-    """`rec.field is dangling`: a present key (for a list, any key) that names no record."""
+def dangling_keys(plan: Plan, rec: Rec, entity: str, field: str) -> tuple[tuple[str, str], ...]:
+    """The keys of `rec.field` that name no record, as (target, key), each once, sorted."""
     data, target, many = REFS[entity][field]
     value = rec.get(data)
     keys = [] if value is None else value if many else [value]
-    return any(k not in plan.ix[target] for k in keys)
+    return tuple(sorted({(target, str(k)) for k in keys if k not in plan.ix[target]}))
 
 
+def dangles(plan: Plan, rec: Rec, entity: str, field: str) -> bool:
+    """`rec.field is dangling`: a present key (for a list, any key) that names no record."""
+    return bool(dangling_keys(plan, rec, entity, field))
+
+
+# A top-level `is dangling` test of the rule's own variable names the keys it found as the
+# finding's related entities.
 @oracle("campaign-objective-dangles", "Campaign")
 def _objective_dangles(plan: Plan, c: Rec) -> Iterator[Any]:
-    if dangles(plan, c, "Campaign", "objective"):
-        yield (), f"{c['id']} names an objective that does not exist"
+    if keys := dangling_keys(plan, c, "Campaign", "objective"):
+        yield keys, f"{c['id']} names an objective that does not exist"
 
 
 @oracle("campaign-backup-dangles", "Campaign")
 def _backup_dangles(plan: Plan, c: Rec) -> Iterator[Any]:
-    if dangles(plan, c, "Campaign", "backup"):
-        yield (), f"{c['id']} names a backup that does not exist"
+    if keys := dangling_keys(plan, c, "Campaign", "backup"):
+        yield keys, f"{c['id']} names a backup that does not exist"
 
 
 @oracle("campaign-items-dangle", "Campaign")
 def _items_dangle(plan: Plan, c: Rec) -> Iterator[Any]:
-    if dangles(plan, c, "Campaign", "items"):
-        yield (), f"{c['id']} names an item that does not exist"
+    if keys := dangling_keys(plan, c, "Campaign", "items"):
+        yield keys, f"{c['id']} names an item that does not exist"
 
 
 @oracle("campaign-item-product-dangles", "Campaign")

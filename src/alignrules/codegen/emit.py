@@ -410,6 +410,10 @@ class Emitter:
             f"({py_literal(ent)}, {self.key_text(self.local(var), ent)}), "
             for var, ent in r.related
         )
+        for d in r.dangling_related:
+            keys = f"{self.expr(d.obj)}.{self.fattrs[d.entity][d.field]}"
+            ix = f"plan.{self.plan_ix[d.target]}"
+            related += f"*bind.dangling_related({py_literal(d.target)}, {ix}, {keys}, {d.many}), "
         if r.message:
             parts = []
             for m in r.message:

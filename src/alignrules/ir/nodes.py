@@ -453,6 +453,9 @@ class Rule:
     message: tuple[MessagePart, ...]
     field: str | None  # the subject's field the condition is about, for its location
     span: Span = _span
+    #: the `var.ref is dangling` tests every finding of the rule has passed: their dangling
+    #: keys are related entities of the finding, records that do not exist (`passes.related`)
+    dangling_related: tuple[IsDangling, ...] = attrs.field(default=(), kw_only=True)
 
 
 @attrs.frozen

@@ -42,7 +42,7 @@ from alignrules.sql.layout import (
 )
 from alignrules.sql.messages import Bound, RowReader
 from alignrules.sql.text import query_text
-from alignrules.sql.translate import RuleQuery, Translation, translate
+from alignrules.sql.translate import DATE_STOP, RuleQuery, Translation, translate
 
 _INT64 = 2**63
 
@@ -80,6 +80,7 @@ def check(
         today=today,
         casefold=True,
         enum_names=enum_names,
+        stops=True,
     )
     fattrs = {
         spec.name: {
@@ -134,6 +135,9 @@ def rule_violations(
         try:
             rows = con.execute(query_text(q, "duckdb")).fetchall()
         except duckdb.Error as exc:
+            if DATE_STOP in str(exc):  # as the Python engine words it
+                cause: Exception = OverflowError("date value out of range")
+                raise RuleCrashed(info.id, info.origin) from cause
             raise RuleCrashed(info.id, info.origin) from exc
         reader = RowReader(program, q.rule, info, bound, q.lets)
         n = len(q.bound)

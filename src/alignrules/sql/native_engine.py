@@ -76,7 +76,7 @@ def check_file(
     `RuleCrashed` when the database stops a rule, and `DiagnosticError` for what the SQL
     engine cannot check (as `duckdb_engine.check`).
     """
-    tr = _translate(program, module, params, today)
+    tr = _translate(program, module, params, today, stops=True)
     texts = [query_text(q, "duckdb") for q in tr.queries]
     scales = [c.name for tb in tr.layout.tables for c in tb.columns if c.role == "scale"]
     if any(f'"{name}"' in text for name in scales for text in texts):
@@ -103,13 +103,17 @@ def check_tables(
     def no_plain() -> Any:  # pragma: no cover - the tables hold every number's places
         raise AssertionError("a table source has no plain plan")
 
-    tr = _translate(program, module, params, today)
+    tr = _translate(program, module, params, today, stops=True)
     return _run(
         program, module, tr, params, today, no_plain, lambda con: attach_tables(con, program, path)
     )
 
 
-def _translate(program: ir.Program, module: Any, params: Any, today: date) -> Translation:
+def _translate(
+    program: ir.Program, module: Any, params: Any, today: date, *, stops: bool = False
+) -> Translation:
+    """The queries; `stops` (DuckDB, not Spark) raises where date arithmetic leaves the
+    years 1-9999, where the Python engine stops the check."""
     return translate(
         program,
         dialect="duckdb",
@@ -117,6 +121,7 @@ def _translate(program: ir.Program, module: Any, params: Any, today: date) -> Tr
         today=today,
         casefold=True,
         enum_names=dict(module.ENUM_TEXT),
+        stops=stops,
     )
 
 

@@ -78,6 +78,8 @@ from alignrules.sql.sqltree import (
 )
 from alignrules.sql.values import NotExact, date_literal, decimal_literal, literal
 
+#: The message of the error a DuckDB query raises for a date outside the years 1-9999.
+DATE_STOP: Final = "alignrules: a date out of range"
 #: Dialects whose regular expressions are RE2, the engine `matches` is defined by.
 RE2_DIALECTS: Final = frozenset({"duckdb", "bigquery"})
 DIALECTS: Final = ("duckdb", "spark", "trino", "snowflake", "bigquery", "postgres")
@@ -115,6 +117,7 @@ def translate(
     today: date | None = None,
     names: Mapping[str, str] | None = None,
     casefold: bool = False,
+    stops: bool = False,
     enum_names: dict[object, str] | None = None,
 ) -> Translation:
     """One query per rule of `program`, for `dialect`.
@@ -124,7 +127,9 @@ def translate(
     relations (see `sql.layout.layout`). `casefold` allows `ignoring case`, `lower` and
     `upper` through functions `ar_casefold`, `ar_lower` and `ar_upper` (Python's
     `str.casefold`, `str.lower`, `str.upper`), which the DuckDB engine registers and a host
-    database must provide; without it they are refused.
+    database must provide; without it they are refused. `stops` (DuckDB only) makes the
+    query raise `DATE_STOP` where date arithmetic leaves the years 1-9999, where the Python
+    engine stops the check.
     Raises `DiagnosticError` naming every construct the dialect cannot run identically.
     """
     if dialect not in DIALECTS:
@@ -139,7 +144,7 @@ def translate(
     queries: list[RuleQuery] = []
     problems: list[Diagnostic] = []
     for rule in program.rules:
-        tr = RuleTranslator(program, lay, dialect, values, today, casefold, enum_names)
+        tr = RuleTranslator(program, lay, dialect, values, today, casefold, enum_names, stops)
         try:
             queries.append(tr.rule(rule))
         except Unsupported as exc:
@@ -166,6 +171,7 @@ class RuleTranslator:
         today: date | None,
         casefold: bool,
         enum_names: dict[object, str] | None,
+        stops: bool = False,
     ) -> None:
         self.p = program
         self.lay = lay
@@ -173,6 +179,7 @@ class RuleTranslator:
         self.params = params
         self.today = today
         self.casefold = casefold
+        self.stops = stops
         self.enum_names = enum_names
         self.n = 0
         self.money: set[tuple[str, str]] = set()
@@ -718,8 +725,18 @@ class RuleTranslator:
             d, n = (a.value, b.value) if lt == t.DATE else (b.value, a.value)
             if e.op == "-":
                 n = exp.Neg(this=exp.paren(n, copy=False))
-            added = exp.DateAdd(this=d, expression=n, unit=day)
-            return Val(exp.cast(added, "DATE"), ok)
+            added: exp.Expr = exp.cast(exp.DateAdd(this=d, expression=n, unit=day), "DATE")
+            if self.stops:  # the Python engine stops outside the years 1-9999; so does this
+                inside: exp.Expr = exp.Between(
+                    this=added.copy(),
+                    low=date_literal(date.min),
+                    high=date_literal(date.max),
+                )
+                stop = exp.Anonymous(this="error", expressions=[exp.Literal.string(DATE_STOP)])
+                # NULL (a missing value, a unit left out) is not out of range
+                inside = disj(exp.Is(this=added.copy(), expression=exp.null()), inside)
+                added = exp.Case().when(inside, added).else_(exp.cast(stop, "DATE"))
+            return Val(added, ok)
         ops: dict[str, type[exp.Binary]] = {"+": exp.Add, "-": exp.Sub, "*": exp.Mul}
         return Val(exp.paren(ops[e.op](this=a.value, expression=b.value), copy=False), ok)
 

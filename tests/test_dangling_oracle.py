@@ -307,6 +307,13 @@ def _margin(plan: Plan, c: Rec) -> Iterator[Any]:
             yield (("Item", i["id"]),), f"{c['id']}: {i['id']} sells below cost"
 
 
+@oracle("campaign-backup-high", "Campaign")
+def _backup_high(plan: Plan, c: Rec) -> Iterator[Any]:
+    backup = plan.follow(c, "Campaign", "backup")
+    if backup is not None and backup["level"] == "high":
+        yield (("Objective", backup["id"]),), f"{c['id']} falls back on {backup['id']}"
+
+
 @oracle("campaign-extra-unfolded", "Campaign")
 def _extra_unfolded(plan: Plan, c: Rec) -> Iterator[Any]:
     for p in plan.many(c, "Campaign", "extras") or []:

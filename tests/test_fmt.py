@@ -363,12 +363,18 @@ def declarations(draw: st.DrawFn) -> list[str]:
         return [*out, *([sep] if draw(st.booleans()) else []), "}"]
     if kind == 2:
         out = ["entity", name]
-        for opt in draw(st.permutations([["in", '"a.b"'], ["csv", '"f.csv"'], ["key", "id"]])):
+        for opt in draw(
+            st.permutations(
+                [["in", '"a.b"'], ["csv", '"f.csv"'], ["table", '"s.t"'], ["key", "id"]]
+            )
+        ):
             out += opt if draw(st.booleans()) else []
         out.append("{")
         for field in draw(st.lists(st.sampled_from(["id", "n", "key", "message"]), max_size=4)):
             out += [field, ":", *draw(st.sampled_from(TYPES))]
-            for opt in draw(st.permutations([["from", '"N n"'], ["split", '";"']])):
+            for opt in draw(
+                st.permutations([["from", '"N n"'], ["split", '";"'], ["column", '"c c"']])
+            ):
                 out += opt if draw(st.booleans()) else []
         return [*out, "}"]
     if kind == 3:

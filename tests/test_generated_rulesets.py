@@ -3,9 +3,9 @@
 The schema has three entities with required and optional fields of every scalar type, an
 ordered enum, single references (required and optional) and lists of references (required
 and optional). Each rule is built from the expression forms of docs/language.md, typed by
-construction: comparisons, `is missing`/`is present` narrowing, `is dangling`, `otherwise`, `and`/`or`/
-`not`, `some`/`every`/`no`, `count`/`sum`/`min`/`max`/`avg`, navigation through single
-and list references, `reference`, `let` and message templates (back-references are left to
+construction: comparisons, `is missing`/`is present` narrowing, `is dangling`, `otherwise`,
+`and`/`or`/`not`, `some`/`every`/`no`, `count`/`sum`/`min`/`max`/`avg`, `distinct`, navigation
+through single and list references, `reference`, `let` and message templates (back-references are left to
 the oracle tests). A ruleset the type checker refuses must be refused with located errors
 (the generator keeps that rare); one that compiles is checked on random plans with dangling
 ids and missing values, and any `rule-crashed` or internal error fails the test.
@@ -144,6 +144,8 @@ class Rules:
                     if hops:
                         hop = self.pick(hops)
                         coll, target = f"{coll}.{hop[0]}", hop[1]
+                if self.draw(st.booleans()):
+                    coll = f"distinct({coll})"
                 body = (
                     self.quantified(coll, target, depth)
                     if form != "count"

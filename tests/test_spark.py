@@ -16,6 +16,7 @@ from pyspark.sql import SparkSession
 
 import alignrules
 from alignrules.data.read import read_plan
+from alignrules.diagnostics import DiagnosticError
 from alignrules.sql import duckdb_engine
 from alignrules.sql.layout import layout
 from alignrules.sql.spark_engine import check
@@ -106,3 +107,56 @@ def test_the_modules_examples_run() -> None:
 
     result = doctest.testmod(spark_engine)
     assert result.attempted > 0 and result.failed == 0
+
+
+WAREHOUSE_RULES = """
+enum Status { idea < funded < built }
+
+entity Capability in "business.capabilities" table "global_temp.ar_capabilities" {
+    id: text
+    status: Status column "cap_status"
+}
+
+entity Claim in "marketing.claims" table "global_temp.ar_claims" {
+    id: text column "claim_id"
+    promise: text from "text" column "claim text"
+    capability: Capability column "capability_id"
+}
+
+rule funded-claims {
+    every Claim must capability.status >= Status.funded
+    message "claim {id} ({promise}) relies on an unfunded capability"
+}
+"""
+
+
+def test_spark_reads_the_warehouse_tables_the_schema_names(spark: Any, tmp_path: Path) -> None:
+    rules = tmp_path / "w.rules"
+    rules.write_text(WAREHOUSE_RULES, "utf-8")
+    checker = alignrules.load(rules)
+    plan = tmp_path / "plan.json"
+    plan.write_text(
+        '{"business": {"capabilities": [{"id": "c1", "status": "idea"},'
+        ' {"id": "c2", "status": "built"}]}, "marketing": {"claims": ['
+        '{"id": "k1", "text": "green", "capability": "c1"},'
+        ' {"id": "k2", "text": "fast", "capability": "c2"}]}}',
+        "utf-8",
+    )
+    spark.createDataFrame(
+        [(0, "c1", "idea"), (1, "c2", "built")], "ar_row BIGINT, id STRING, cap_status STRING"
+    ).createOrReplaceGlobalTempView("ar_capabilities")
+    claims = spark.createDataFrame(
+        [(0, "k1", "green", "c1"), (1, "k2", "fast", "c2")],
+        "ar_row BIGINT, claim_id STRING, `claim text` STRING, capability_id STRING",
+    )
+    claims.createOrReplaceGlobalTempView("ar_claims")
+    got = check(spark, checker, as_of=AS_OF)
+    expected = checker.check_file(plan, as_of=AS_OF)
+    assert [v.message for v in got.violations] == [v.message for v in expected.violations]
+    assert [v.message for v in got.violations] == [
+        "claim k1 (green) relies on an unfunded capability"
+    ]
+    claims.drop("capability_id").createOrReplaceGlobalTempView("ar_claims")
+    with pytest.raises(DiagnosticError, match="no column `capability_id`") as info:
+        check(spark, checker, as_of=AS_OF)
+    assert "w.rules:12:5: error:" in str(info.value)

@@ -297,8 +297,11 @@ class _Printer:
         def wrapped(x: ast.expr) -> bool:
             return _chain(x) and (_precedence(x) <= _precedence(e) or isinstance(x, ast.BoolOp))
 
-        # The last operand ends in brackets, or the first starts with one.
+        # The last operand ends in brackets, or the first starts with one. Like the formatter,
+        # look through a tighter chain printed bare (`a or b in f(...)`) to where it ends.
         first, last = ops[0][1], ops[-1][1]
+        while isinstance(last, ast.Compare | ast.BinOp) and not wrapped(last):
+            last = last.comparators[-1] if isinstance(last, ast.Compare) else last.right
         opens = wrapped(first) or isinstance(first, ast.Tuple | ast.List | ast.Dict | ast.Set)
         return len(ops) == 2 and (_bracketed(last) or wrapped(last) or opens)
 

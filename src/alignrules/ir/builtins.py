@@ -23,6 +23,7 @@ from typing import Final, TypeAlias
 import attrs
 
 from alignrules.ir import types as t
+from alignrules.runtime import bind
 from alignrules.runtime.values import Money
 
 #: A value as generated code holds it: text, int, Decimal, `Money`, date, `timedelta`, a tuple.
@@ -135,6 +136,16 @@ def _abs(value: Value) -> Value:
     return abs(value)
 
 
+def _distinct(value: Value) -> Value:
+    if not isinstance(value, tuple | list):
+        raise TypeError(f"distinct of {type(value).__name__}")
+    return bind.distinct(tuple(value))
+
+
+def _is_list(typ: t.Type) -> bool:
+    return isinstance(typ, t.CollT)
+
+
 def _as_list_python(src: str, arg: t.Type) -> str:
     if isinstance(arg, t.OptT) and isinstance(arg.inner, t.CollT):
         return f"bind.opt_items({src})"  # a missing list has no elements
@@ -198,6 +209,14 @@ BUILTINS: Final[Mapping[str, BuiltinFn]] = {
             _gives(t.INT),
             _suffix(".month"),
             _on(date, lambda d: d.month),
+        ),
+        BuiltinFn(
+            "distinct",
+            "a list",
+            _is_list,
+            _same,
+            _call("bind.distinct"),
+            _distinct,
         ),
         # `x references a capability`: the references of one field as a list to range over,
         # whether the field holds one, several or (optional) none.

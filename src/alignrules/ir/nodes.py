@@ -46,6 +46,8 @@ class Field:
     parent: int = attrs.field(default=0, kw_only=True)
     #: false for `dangling unreported`: the loader does not report this field's dangling keys
     report_dangling: bool = attrs.field(default=True, kw_only=True)
+    #: `column "name"`: its column in the entity's warehouse table (SQL engines only)
+    column: str | None = attrs.field(default=None, kw_only=True)
 
 
 @attrs.frozen
@@ -68,6 +70,8 @@ class Entity:
     single: bool = attrs.field(default=False, kw_only=True)  # `at`: one object, one record
     strict: bool = attrs.field(default=False, kw_only=True)  # a strict data contract
     decimals: int | None = attrs.field(default=None, kw_only=True)  # strict: most decimals
+    #: `table "schema.name"`: the warehouse table of its records (SQL engines only)
+    table: str | None = attrs.field(default=None, kw_only=True)
 
     def field(self, name: str) -> Field | None:
         for f in self.fields:

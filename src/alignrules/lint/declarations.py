@@ -141,6 +141,8 @@ class Declarations(Collector):
         for i, step in enumerate(steps):
             if not isinstance(step, ir.LetStep):
                 continue
+            if any(var == step.var for var, _ in rule.related):
+                continue  # `let related`: the violation names it
             later = [step_expr(s) for s in steps[i + 1 :]]
             if rule.cond is not None:
                 later.append(rule.cond)

@@ -134,6 +134,12 @@ def dangling_related(
     return tuple(sorted({(target, str(k)) for k in keys if k not in index}))
 
 
+def distinct(items: tuple[E, ...]) -> tuple[E, ...]:
+    """Each item once, where it first appears, in one pass: records by identity (entity
+    classes compare so), plain values by equality."""
+    return tuple(dict.fromkeys(items))
+
+
 def opt_list(value: E | None) -> tuple[E, ...]:
     return () if value is None else (value,)
 

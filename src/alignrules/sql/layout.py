@@ -34,6 +34,11 @@ Numbers: a loader must refuse, as a located data error, a decimal or money value
 9 decimal places or 29 integer digits, rather than let the database round it; results must be
 exact or absent, never close.
 
+Warehouses: `warehouse` says where each relation lives when the schema binds entities to
+warehouse tables (`table "marketing.claims"`, `column "claim_text"`): the relation keeps its
+layout name and columns here, and `Mapped` gives the table and the columns to read them from,
+so queries and loaders rename at their edge.
+
 Reserved names: a field named `ar_row`, or one whose name contains `__`, would collide with the
 layout's own columns; `layout` refuses such a schema with `LayoutError` naming the field, and
 the translator turns that into a located diagnostic.
@@ -232,3 +237,53 @@ def layout(program: Program, names: Mapping[str, str] | None = None) -> Layout:
 
 def _what(table: Table) -> str:
     return table.entity if table.field is None else f"{table.entity}.{table.field}"
+
+
+@attrs.frozen
+class Mapped:
+    """Where one relation of the layout lives in a warehouse (`table "..."`, `column "..."`).
+
+    `table` is the warehouse table (`marketing.claims`; a list field's elements sit beside
+    their owner in `marketing.claims__tags`); `columns` pairs each layout column whose
+    warehouse column differs with that column (`promise` with `claim_text`, and the
+    `__currency`, `__scale` columns that go with it).
+    """
+
+    relation: str
+    table: str
+    columns: tuple[tuple[str, str], ...]
+
+    def column(self, name: str) -> str:
+        """The warehouse column holding layout column `name`."""
+        return dict(self.columns).get(name, name)
+
+
+def warehouse(program: Program, lay: Layout) -> dict[str, Mapped]:
+    """Each relation of `lay` (made without `names`) by the warehouse table it lives in."""
+    out: dict[str, Mapped] = {}
+    for t in lay.tables:
+        entity = program.entity(t.entity)
+        base = entity.table if entity.table is not None else entity.name
+        if t.field is not None:
+            out[t.name] = Mapped(t.name, default_list_table_name(base, t.field), ())
+            continue
+        renames: list[tuple[str, str]] = []
+        for c in t.columns:
+            f = entity.field(c.field) if c.field is not None else None
+            if f is None or f.column is None or c.role == "present":
+                continue
+            renames.append((c.name, f.column + c.name[len(f.name) :]))
+        mapped = Mapped(t.name, base, tuple(renames))
+        seen: dict[str, Column] = {}
+        for c in t.columns:
+            physical = mapped.column(c.name)
+            if physical in seen:
+                f = entity.field(c.field) if c.field is not None else None
+                raise LayoutError(
+                    f"fields `{seen[physical].field}` and `{c.field}` of `{entity.name}` would"
+                    f" both be read from column `{physical}` of table `{base}`",
+                    f,
+                )
+            seen[physical] = c
+        out[t.name] = mapped
+    return out

@@ -91,7 +91,9 @@ class RowReader:
         else:
             message = r.title
         related = tuple(
-            (ent, self._key_text(env[var], ent)) for var, ent in r.related if var in env
+            (ent, self._key_text(self._record(env[var], env), ent))
+            for var, ent in r.related
+            if var in env
         )
         for d in r.dangling_related:
             raw = getattr(self.value(d.obj, env), b.attrs[d.entity][d.field])
@@ -107,6 +109,10 @@ class RowReader:
         return bind.violation(
             self.info, entity.name, key, subject.ar_pointer, message, related=related, **field_args
         )
+
+    def _record(self, value: Any, env: dict[str, Any]) -> Any:
+        """A bound record, or a `let related` path's record read from the records."""
+        return self.value(value.expr, env) if isinstance(value, _Lazy) else value
 
     def _key_text(self, record: Any, entity: str) -> str:
         key = getattr(record, self.b.attrs[entity][self.p.entity(entity).key])

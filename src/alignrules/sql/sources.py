@@ -20,7 +20,17 @@ from typing import TYPE_CHECKING
 from alignrules.diagnostics import Diagnostic, DiagnosticError
 from alignrules.ir.nodes import Program
 from alignrules.ir.types import EnumT
-from alignrules.sql.layout import OWNER, ROW, VALUE, Layout, Table, element_type, layout
+from alignrules.sql.layout import (
+    OWNER,
+    ROW,
+    VALUE,
+    Layout,
+    Mapped,
+    Table,
+    element_type,
+    layout,
+    warehouse,
+)
 
 if TYPE_CHECKING:
     import duckdb
@@ -60,18 +70,15 @@ def attach_tables(
     lay = layout(program)
     source = Path(path)
     name = os.fspath(path)
+    mapped = warehouse(program, lay) if source.is_file() else {}
     try:
         if source.is_file():
             con.execute(f"ATTACH {_literal(name)} AS ar_source (READ_ONLY)")
         for table in lay.tables:
             if source.is_file():
-                found = con.execute(
-                    "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'ar_source'"
-                    " AND table_name = ?",
-                    [table.name],
-                ).fetchall()[0][0]
-                where = f"{name}: table {table.name}"
-                relation = f"ar_source.{_quote(table.name)}"
+                relation = _warehouse_relation(con, program, table, mapped[table.name], name)
+                found = True
+                where = f"{name}: table {mapped[table.name].table}"
             else:
                 file = source / f"{table.name}.parquet"
                 found = file.is_file()
@@ -90,6 +97,53 @@ def attach_tables(
     except duckdb.Error as exc:
         raise _fail(f"DuckDB could not read the tables: {exc}", name) from None
     return lay
+
+
+def _warehouse_relation(
+    con: duckdb.DuckDBPyConnection, program: Program, table: Table, m: Mapped, name: str
+) -> str:
+    """The SQL reading relation `table` from the attached database's table `m.table`, its
+    columns renamed to the layout's; a table or column not there is an error located at the
+    `table` or `column` that names it (or, unmapped, at the database file)."""
+    entity = program.entity(table.entity)
+    parts = m.table.split(".")[-2:]
+    schema = parts[0] if len(parts) == 2 else None
+    found = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'ar_source'"
+        " AND table_name = ? AND (? IS NULL OR schema_name = ?)",
+        [parts[-1], schema, schema],
+    ).fetchall()[0][0]
+    if not found:
+        if entity.table is None:
+            raise _fail(
+                f"no table `{m.table}` for {_what(table)}",
+                f"{name}: table {m.table}",
+                hint="write every relation of the SQL table layout; see docs/scale.md",
+            )
+        raise DiagnosticError(
+            Diagnostic(
+                "data",
+                f"the database `{name}` has no table `{m.table}` for {_what(table)}",
+                entity.span,
+            )
+        )
+    relation = "ar_source." + ".".join(_quote(p) for p in parts)
+    have = {row[0] for row in con.execute(f"DESCRIBE {relation}").fetchall()}
+    for column, physical in m.columns:
+        if physical not in have:
+            f = entity.field(table.column(column).field or "")
+            raise DiagnosticError(
+                Diagnostic(
+                    "data",
+                    f"table `{m.table}` in `{name}` has no column `{physical}`"
+                    f" for field `{entity.name}.{table.column(column).field}`",
+                    f.span if f is not None else entity.span,
+                )
+            )
+    if not m.columns:
+        return relation
+    renames = ", ".join(f"{_quote(p)} AS {_quote(c)}" for c, p in m.columns)
+    return f"(SELECT * RENAME ({renames}) FROM {relation})"
 
 
 def _what(table: Table) -> str:

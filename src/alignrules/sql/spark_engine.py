@@ -1,9 +1,10 @@
 """The rules on a Spark session (extra `spark`): the same queries, the same `Report`.
 
 `check(spark, checker, tables)` runs a compiled ruleset's SQL translation where the plan's
-tables are: `tables` maps each relation of the layout (`Claim`, `Claim__capabilities`, ...)
-to a table or view the session can read, and each becomes a temporary view under the
-layout's name. Every query the engine runs is written in DuckDB's SQL and translated for
+tables are: each relation of the layout (`Claim`, `Claim__capabilities`, ...) is read from
+the warehouse table the ruleset binds it to (`table "marketing.claims"`, its columns renamed
+back from `column "..."`), or from the table `tables` maps it to, and becomes a temporary
+view under the layout's name. Every query the engine runs is written in DuckDB's SQL and translated for
 Spark by sqlglot, so the queries are the ones the DuckDB engine runs; rows come back to
 Python only for findings, as there.
 
@@ -20,7 +21,10 @@ from typing import Any
 
 import sqlglot
 
+from alignrules.diagnostics import Diagnostic, DiagnosticError
+from alignrules.ir import nodes as ir
 from alignrules.runtime.report import Report
+from alignrules.sql.layout import Mapped, Table, warehouse
 from alignrules.sql.native_engine import _translate, check_tables_in
 
 __all__ = ["check", "spark_sql"]
@@ -49,6 +53,38 @@ class _SparkConnection:
         return _Result([tuple(row) for row in self.spark.sql(spark_sql(query)).collect()])
 
 
+def _view(spark: Any, program: ir.Program, table: Table, m: Mapped, given: str | None) -> None:
+    """Make relation `table` a temporary view over the session's table holding it."""
+    entity = program.entity(table.entity)
+    source = given if given is not None else m.table
+    if not spark.catalog.tableExists(source):
+        raise DiagnosticError(
+            Diagnostic(
+                "data",
+                f"the Spark session has no table `{source}` for {_what(table)}",
+                entity.span if given is None and entity.table is not None else None,
+            )
+        )
+    frame = spark.table(source)
+    for column, physical in m.columns:
+        if physical not in frame.columns:
+            f = entity.field(table.column(column).field or "")
+            raise DiagnosticError(
+                Diagnostic(
+                    "data",
+                    f"table `{source}` has no column `{physical}` for field"
+                    f" `{entity.name}.{table.column(column).field}`",
+                    f.span if f is not None else entity.span,
+                )
+            )
+        frame = frame.withColumnRenamed(physical, column)
+    frame.createOrReplaceTempView(table.name)
+
+
+def _what(table: Table) -> str:
+    return f"entity {table.entity}" if table.field is None else f"{table.entity}.{table.field}"
+
+
 def check(
     spark: Any,
     checker: Any,
@@ -59,7 +95,9 @@ def check(
     """Check the plan held in `spark`'s tables with `checker` (an `alignrules.Checker`).
 
     `tables` maps a relation of the layout to the session's table holding it; a relation
-    not in it is read from a table of its own name. Decimal and money columns must come
+    not in it is read from the table its entity's `table "..."` names, or else from a table
+    of its own name. Fields bound with `column "..."` are read from those columns. A table
+    or column the session does not have is a `DiagnosticError` located in the ruleset. Decimal and money columns must come
     with their `__scale` columns (the places each number was written with), as the layout
     says. Findings point at each record's place in the plan (`/marketing/claims/0`).
     """
@@ -68,9 +106,9 @@ def check(
     program, module = checker.compiled.program, checker.module
     today = as_of if as_of is not None else date.today()
     tr = _translate(program, module, checker._params, today)
+    mapped = warehouse(program, tr.layout)
     for table in tr.layout.tables:
-        source = (tables or {}).get(table.name, table.name)
-        spark.table(source).createOrReplaceTempView(table.name)
+        _view(spark, program, table, mapped[table.name], (tables or {}).get(table.name))
     for name, fn in (
         ("ar_casefold", str.casefold),
         ("ar_lower", str.lower),

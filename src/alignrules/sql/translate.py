@@ -305,6 +305,9 @@ class RuleTranslator:
                 ):
                     raise Unsupported("a message printing a computed list of decimals", node.span)
                 out.add(node.name)
+        # A computed `let related` record: the query returns its key (a path is read from
+        # the records, as for a message).
+        out.update(v for v, _ in r.related if v in exprs and not is_path(exprs[v]))
         return out
 
     # ------------------------------------------------------------------ collections
@@ -320,6 +323,8 @@ class RuleTranslator:
             )
         if isinstance(e, ir.Narrowed):
             return self.source(e.expr, scope)
+        if isinstance(e, ir.Builtin) and e.name == "distinct":
+            return self._distinct(e, scope)
         if isinstance(e, ir.Builtin) and e.name == "as_list":
             arg = e.args[0]
             if isinstance(t.strip_opt(arg.type), t.CollT):
@@ -429,6 +434,29 @@ class RuleTranslator:
         if isinstance(e, ir.Otherwise) and isinstance(e.default, ir.SetLit) and not e.default.items:
             return self.source(e.expr, scope)  # a missing list has no elements
         raise Unsupported(f"this collection ({type(e).__name__})", e.span)
+
+    def _distinct(self, e: ir.Builtin, scope: dict[str, Val]) -> Source:
+        """Each record of an entity list once: the rows of the entity's table whose key the
+        list names, so a join can never repeat one."""
+        src = self.source(e.args[0], scope)
+        entity = src.elem.entity
+        if entity is None:
+            raise Unsupported("`distinct` of a list of plain values", e.span)
+        if self.dialect == "spark":
+            # The EXISTS below reads the enclosing rule's row from two query levels down
+            # inside an aggregate, and Spark resolves an outer column one level up only.
+            raise Unsupported("`distinct` (Spark resolves outer columns one level up only)", e.span)
+        alias = self.fresh(entity.lower())
+        key = self.p.entity(entity).key
+        named = exp.EQ(this=src.elem.value, expression=col(alias, key))
+        inner = self._scalar(src, exp.Literal.number(1), conj(*src.where, named)).value
+        assert isinstance(inner, exp.Subquery)
+        return Source(
+            (table(self.lay.entity_table(entity).name, alias),),
+            (exp.Exists(this=inner.this),),
+            self.entity_row(entity, alias),
+            src.outer_ok,
+        )
 
     def _is_list_field(self, e: ir.GetField | ir.Deref) -> bool:
         f = self.p.entity(e.entity).field(e.field)

@@ -304,6 +304,9 @@ class FieldDecl:
     data_span: Span | None = attrs.field(default=None, eq=False, repr=False, kw_only=True)
     #: `dangling unreported`: the ruleset reports this reference's dangling keys itself
     dangling_unreported: bool = attrs.field(default=False, kw_only=True)
+    #: `column "name"`: the field's column in the entity's warehouse table
+    column: str | None = attrs.field(default=None, kw_only=True)
+    column_span: Span | None = attrs.field(default=None, eq=False, repr=False, kw_only=True)
 
 
 @attrs.frozen
@@ -324,6 +327,9 @@ class EntityDecl:
     strict: StrictDecl | None = attrs.field(default=None, kw_only=True)
     #: where the path text is, for errors in it
     path_span: Span | None = attrs.field(default=None, eq=False, repr=False, kw_only=True)
+    #: `table "schema.name"`: the warehouse table holding the records, for the SQL engines
+    table: str | None = attrs.field(default=None, kw_only=True)
+    table_span: Span | None = attrs.field(default=None, eq=False, repr=False, kw_only=True)
 
 
 @attrs.frozen
@@ -388,6 +394,8 @@ class Let:
     name: str
     expr: Expr
     span: Span = _span
+    #: `let related x = ...`: the violation names the record `x` as a related entity
+    related: bool = attrs.field(default=False, kw_only=True)
 
 
 Clause = Where | Let

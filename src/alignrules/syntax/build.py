@@ -146,6 +146,8 @@ class Build(Transformer_NonRecursive[Token, Any]):
             single="at" in opts,
             strict=opts["strict"][0] if "strict" in opts else None,
             path_span=where[1] if where else None,
+            table=opts["table"][0] if "table" in opts else None,
+            table_span=opts["table"][1] if "table" in opts else None,
         )
 
     def entity_in(self, meta: Meta, path: Token) -> tuple[str, str, Span]:
@@ -156,6 +158,9 @@ class Build(Transformer_NonRecursive[Token, Any]):
 
     def entity_csv(self, meta: Meta, path: Token) -> tuple[str, str, Span]:
         return ("csv", self._str(path), self._tok(path))
+
+    def entity_table(self, meta: Meta, name: Token) -> tuple[str, str, Span]:
+        return ("table", self._str(name), self._tok(name))
 
     def entity_key(self, meta: Meta, name: Token) -> tuple[str, str, Span]:
         return ("key", str(name), self._tok(name))
@@ -170,6 +175,7 @@ class Build(Transformer_NonRecursive[Token, Any]):
             seen[kind] = (value, span)
         data = seen.get("from")
         split = seen.get("split")
+        column = seen.get("column")
         return ast.FieldDecl(
             str(name),
             type_,
@@ -180,6 +186,8 @@ class Build(Transformer_NonRecursive[Token, Any]):
             from_parent=data is not None and data[0] is None,
             data_span=data[1] if data else None,
             dangling_unreported="dangling" in seen,
+            column=column[0] if column else None,
+            column_span=column[1] if column else None,
         )
 
     def field_from(self, meta: Meta, tok: Token) -> tuple[str, str, Span]:
@@ -193,6 +201,9 @@ class Build(Transformer_NonRecursive[Token, Any]):
 
     def field_dangling(self, meta: Meta) -> tuple[str, None, Span]:
         return ("dangling", None, self._span(meta))
+
+    def field_column(self, meta: Meta, tok: Token) -> tuple[str, str, Span]:
+        return ("column", self._str(tok), self._tok(tok))
 
     def type_ref(
         self, meta: Meta, kind: str | None, name: Token, optional: Token | None
@@ -347,8 +358,8 @@ class Build(Transformer_NonRecursive[Token, Any]):
     def where_clause(self, meta: Meta, expr: ast.Expr) -> ast.Where:
         return ast.Where(expr, span=self._span(meta))
 
-    def let_clause(self, meta: Meta, name: Token, expr: ast.Expr) -> ast.Let:
-        return ast.Let(str(name), expr, span=self._span(meta))
+    def let_clause(self, meta: Meta, related: Token | None, name: Token, expr: ast.Expr) -> ast.Let:
+        return ast.Let(str(name), expr, span=self._span(meta), related=related is not None)
 
     # -- expressions
     def some_none(

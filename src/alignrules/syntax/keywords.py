@@ -27,6 +27,8 @@ DECLARATIONS: Final = (
 SCHEMA: Final = (
     "in",
     "csv",
+    "table",
+    "column",
     "key",
     "from",
     "split",
@@ -53,6 +55,7 @@ CONTROL: Final = (
     "may",
     "where",
     "let",
+    "related",
     "as",
     "via",
     "for",
@@ -102,7 +105,17 @@ EXAMPLES: Final = ("given", "file", "expect", "on", "nothing")
 TYPES: Final = ("text", "int", "decimal", "money", "bool", "date", "duration")
 
 #: Built-in functions. Names too, resolved by the type checker.
-BUILTIN_FUNCTIONS: Final = ("lower", "upper", "trim", "length", "abs", "days", "year", "month")
+BUILTIN_FUNCTIONS: Final = (
+    "lower",
+    "upper",
+    "trim",
+    "length",
+    "abs",
+    "days",
+    "year",
+    "month",
+    "distinct",
+)
 
 #: Units of duration literals (`30 days`, `1 quarter`).
 DURATION_UNITS: Final = ("day", "week", "month", "quarter", "year")

@@ -229,6 +229,19 @@ class Declarations:
                 if env.var(c.name) is not None:
                     self.error("duplicate-name", c.span, f"`{c.name}` is already bound here")
                 steps.append(ir.LetStep(c.name, value, span=c.span))
+                if c.related:
+                    if isinstance(value.type, t.EntityT):
+                        related.append((c.name, value.type.name))
+                    elif value.type != t.INVALID:
+                        self.error(
+                            "type-mismatch",
+                            c.expr.span,
+                            f"a related record must be one record that is present, got"
+                            f" `{value.type}`",
+                            "say what missing means first: `where x is present`"
+                            if isinstance(value.type, t.OptT)
+                            else "name one record, such as `campaign.product`",
+                        )
                 env = env.bind(
                     c.name, value.type, subject=False
                 )  # a `let` names a value; it is not what bare field names mean

@@ -14,7 +14,7 @@ from alignrules.ir import nodes as ir
 from alignrules.ir import types as t
 from alignrules.source import Span
 from alignrules.syntax import ast
-from alignrules.typecheck import paths
+from alignrules.typecheck import paths, tables
 
 Report = Callable[[Diagnostic], None]
 
@@ -209,6 +209,7 @@ class SchemaBuilder:
                     # resolved in `check_references`, once every entity's path is known
                     parent=-1 if f.from_parent else 0,
                     report_dangling=not f.dangling_unreported,
+                    column=tables.column_name(d, f, many, self.report),
                 )
             )
         key = d.key if d.key is not None else "id"
@@ -251,6 +252,7 @@ class SchemaBuilder:
             single=d.single,
             strict=strict is not None,
             decimals=strict.decimals if strict is not None else None,
+            table=tables.table_name(d, self.report),
         )
 
     def _field_path(self, f: ast.FieldDecl) -> tuple[str, ...]:

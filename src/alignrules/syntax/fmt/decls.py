@@ -148,6 +148,8 @@ class Printer(ExprLayout):
             head += f" {'at' if d.single else 'in'} {quote(d.path)}"
         if d.csv is not None:
             head += f" csv {quote(d.csv)}"
+        if d.table is not None:
+            head += f" table {quote(d.table)}"
         if d.key is not None:
             head += f" key {d.key}"
         if d.strict is not None:
@@ -163,6 +165,8 @@ class Printer(ExprLayout):
                 code += f" from {quote(f.data_name)}"
             if f.split is not None:
                 code += f" split {quote(f.split)}"
+            if f.column is not None:
+                code += f" column {quote(f.column)}"
             if f.dangling_unreported:
                 code += " dangling unreported"
             codes.append(code)
@@ -223,7 +227,9 @@ class Printer(ExprLayout):
             if isinstance(c, ast.Where):
                 parts.append((self.slot(c), "where ", c.expr, OR))
             else:
-                parts.append((self.slot(c), f"let {c.name} = ", c.expr, OR))
+                parts.append(
+                    (self.slot(c), f"let {'related ' if c.related else ''}{c.name} = ", c.expr, OR)
+                )
         if b.cond is not None:
             word = "must " if b.kind == "every" else "may "
             parts.append((self.slot(b, "cond"), word, b.cond, QUANT))

@@ -226,10 +226,12 @@ ENTRIES: list[Entry] = [
     ),
     Entry(
         "not-a-reference",
-        "`references` or `referencing` is used on something that is not an entity, or "
-        "`via` names a field that does not reference the target.",
+        "`references` or `referencing` is used on something that is not an entity, `via` "
+        "names a field that does not reference the target, `is dangling` tests something "
+        "that is not a reference field, or `dangling unreported` is declared on one.",
         "Start from an entity (`campaign references a Capability`), and name a reference "
-        "field in `via`.",
+        "field in `via`. `is dangling` and `dangling unreported` take a reference field "
+        "itself (`claim.campaign is dangling`), not a field of the record it names.",
         (
             rules(
                 "rule r1 { every campaign must campaign.id references a Capability via capabilities }\n"

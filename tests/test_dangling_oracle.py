@@ -13,7 +13,11 @@ report. What it encodes:
   `none` below), a term of an aggregate or a step of a navigation (`terms`), or the rule's
   binding (the `Dangling` reaches `findings`, which drops that subject or combination);
 - `and`/`or` read left to right and stop when the answer is known;
-- a message hole that follows a dangling key prints `KEY (dangling)`.
+- a message hole that follows a dangling key prints `KEY (dangling)`;
+- `ref is dangling` is true when the key (for a list, any key) names no record, and follows
+  nothing; a field declared `dangling unreported` gets no `dangling-reference` findings;
+- a positive `var.ref is dangling` among the top-level `and`s of a `no` rule's condition
+  names the keys it found as the finding's related entities, sorted, each once.
 """
 
 from __future__ import annotations
@@ -54,6 +58,8 @@ REFS: dict[str, dict[str, tuple[str, str, bool]]] = {
         "extras": ("extra_ids", "Product", True),
     },
 }
+#: (entity, field) declared `dangling unreported`: no `dangling-reference` for their keys
+UNREPORTED = {("Campaign", "backup")}
 COLLECTIONS = {
     "Objective": "objectives",
     "Product": "products",
@@ -88,7 +94,9 @@ class Plan:
     def dangling(self) -> Iterator[Finding]:
         for entity, fields in REFS.items():
             for rec in self.all[entity]:
-                for data, target, many in fields.values():
+                for field, (data, target, many) in fields.items():
+                    if (entity, field) in UNREPORTED:
+                        continue
                     value = rec.get(data)
                     keys = [] if value is None else value if many else [value]
                     for k in dict.fromkeys(keys):
@@ -354,6 +362,55 @@ def _item_big(plan: Plan, i: Rec) -> Iterator[Any]:
             return str(product["id"])
 
         yield (), f"{i['id']}: {i['qty']} of {hole(product_id)}"
+
+
+def dangling_keys(plan: Plan, rec: Rec, entity: str, field: str) -> tuple[tuple[str, str], ...]:
+    """The keys of `rec.field` that name no record, as (target, key), each once, sorted."""
+    data, target, many = REFS[entity][field]
+    value = rec.get(data)
+    keys = [] if value is None else value if many else [value]
+    return tuple(sorted({(target, str(k)) for k in keys if k not in plan.ix[target]}))
+
+
+def dangles(plan: Plan, rec: Rec, entity: str, field: str) -> bool:
+    """`rec.field is dangling`: a present key (for a list, any key) that names no record."""
+    return bool(dangling_keys(plan, rec, entity, field))
+
+
+# A top-level `is dangling` test of the rule's own variable names the keys it found as the
+# finding's related entities.
+@oracle("campaign-objective-dangles", "Campaign")
+def _objective_dangles(plan: Plan, c: Rec) -> Iterator[Any]:
+    if keys := dangling_keys(plan, c, "Campaign", "objective"):
+        yield keys, f"{c['id']} names an objective that does not exist"
+
+
+@oracle("campaign-backup-dangles", "Campaign")
+def _backup_dangles(plan: Plan, c: Rec) -> Iterator[Any]:
+    if keys := dangling_keys(plan, c, "Campaign", "backup"):
+        yield keys, f"{c['id']} names a backup that does not exist"
+
+
+@oracle("campaign-items-dangle", "Campaign")
+def _items_dangle(plan: Plan, c: Rec) -> Iterator[Any]:
+    if keys := dangling_keys(plan, c, "Campaign", "items"):
+        yield keys, f"{c['id']} names an item that does not exist"
+
+
+@oracle("campaign-item-product-dangles", "Campaign")
+def _item_product_dangles(plan: Plan, c: Rec) -> Iterator[Any]:
+    items = plan.many(c, "Campaign", "items") or []
+    if some(items, lambda i: dangles(plan, i, "Item", "product")):
+        yield (), f"{c['id']} has an item whose product does not exist"
+
+
+@oracle("campaign-backup-low", "Campaign")
+def _backup_low(plan: Plan, c: Rec) -> Iterator[Any]:
+    if dangles(plan, c, "Campaign", "backup"):
+        return
+    backup = plan.follow(c, "Campaign", "backup")
+    if backup is not None and backup["level"] == "low":
+        yield (), f"{c['id']} backs up to a low objective"
 
 
 def expected(raw: dict[str, Any]) -> set[Finding]:

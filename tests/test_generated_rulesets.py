@@ -3,9 +3,9 @@
 The schema has three entities with required and optional fields of every scalar type, an
 ordered enum, single references (required and optional) and lists of references (required
 and optional). Each rule is built from the expression forms of docs/language.md, typed by
-construction: comparisons, `is missing`/`is present` narrowing, `otherwise`, `and`/`or`/
-`not`, `some`/`every`/`no`, `count`/`sum`/`min`/`max`/`avg`, `distinct`, navigation through single
-and list references, `reference`, `let` and message templates (back-references are left to
+construction: comparisons, `is missing`/`is present` narrowing, `is dangling`, `otherwise`,
+`and`/`or`/`not`, `some`/`every`/`no`, `count`/`sum`/`min`/`max`/`avg`, `distinct`, navigation
+through single and list references, `reference`, `let` and message templates (back-references are left to
 the oracle tests). A ruleset the type checker refuses must be refused with located errors
 (the generator keeps that rare); one that compiles is checked on random plans with dangling
 ids and missing values, and any `rule-crashed` or internal error fails the test.
@@ -105,6 +105,8 @@ class Rules:
         forms = ["id"]
         if any(k == "scalar" for *_, k in fs):
             forms.append("scalar")
+        if any(k != "scalar" for *_, k in fs):
+            forms.append("dangles")
         if depth > 0:
             forms += ["bool", "not", "agg", "all"]
             if any(k == "ref" for *_, k in fs):
@@ -122,6 +124,9 @@ class Rules:
             case "scalar":
                 name, typ, opt, _ = self.pick([f for f in fs if f[3] == "scalar"])
                 return self.scalar_test(f"{var}.{name}", typ, opt)
+            case "dangles":
+                name = self.pick([f for f in fs if f[3] != "scalar"])[0]
+                return f"{var}.{name} is {self.pick(('', 'not '))}dangling"
             case "bool":
                 op = self.pick(("and", "or"))
                 return f"({self.cond(var, entity, depth - 1)} {op} {self.cond(var, entity, depth - 1)})"

@@ -411,6 +411,10 @@ class Emitter:
             f"({py_literal(ent)}, {self.key_text(self.local(var), ent)}), "
             for var, ent in r.related
         )
+        for d in r.dangling_related:
+            keys = f"{self.expr(d.obj)}.{self.fattrs[d.entity][d.field]}"
+            ix = f"plan.{self.plan_ix[d.target]}"
+            related += f"*bind.dangling_related({py_literal(d.target)}, {ix}, {keys}, {d.many}), "
         if r.message:
             parts = []
             for m in r.message:
@@ -573,6 +577,8 @@ class Emitter:
                 return self.x_compare(e)
             case ir.IsMissing():
                 return self.x_ismissing(e)
+            case ir.IsDangling():
+                return self.x_isdangling(e)
             case ir.Member():
                 return self.x_member(e)
             case ir.TextMatch():
@@ -792,6 +798,12 @@ class Emitter:
 
     def x_ismissing(self, e: ir.IsMissing) -> str:
         return f"({self.expr(e.expr)} is {'not ' if e.negated else ''}None)"
+
+    def x_isdangling(self, e: ir.IsDangling) -> str:
+        keys = f"{self.expr(e.obj)}.{self.fattrs[e.entity][e.field]}"
+        fn = "dangles_many" if e.many else "dangles"
+        test = f"bind.{fn}(plan.{self.plan_ix[e.target]}, {keys})"
+        return f"(not {test})" if e.negated else test
 
     def x_member(self, e: ir.Member) -> str:
         assert isinstance(e.coll.type, t.CollT)

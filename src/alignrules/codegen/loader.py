@@ -150,6 +150,8 @@ def field_spec(em: Emitter, entity: str, f: ir.Field) -> str:
         args.append(f"path={py_tuple(f.path)}")
     if f.parent:
         args.append(f"parent={f.parent}")
+    if not f.report_dangling:
+        args.append("report_dangling=False")
     return f"specs.FieldSpec({', '.join(args)})"
 
 

@@ -66,6 +66,8 @@ def negate(e: ir.Expr) -> ir.Expr:
             return attrs.evolve(e, op=_FLIP[e.op], left=simplify(e.left), right=simplify(e.right))
         case ir.IsMissing():
             return attrs.evolve(e, negated=not e.negated, expr=simplify(e.expr))
+        case ir.IsDangling():
+            return attrs.evolve(e, negated=not e.negated, obj=simplify(e.obj))
         case ir.Member():
             return simplify(attrs.evolve(e, negated=not e.negated))
         case ir.Quant(kind="no" | "some"):
@@ -141,7 +143,7 @@ class Usage:
             return out
         for node in walk(e):
             match node:
-                case ir.AllOf() | ir.Deref() | ir.BackRef():
+                case ir.AllOf() | ir.Deref() | ir.BackRef() | ir.IsDangling():
                     out |= Needs(plan=True)
                 case ir.ParamRef():
                     out |= Needs(params=True)

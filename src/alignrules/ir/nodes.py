@@ -44,6 +44,8 @@ class Field:
     path: tuple[str, ...] = attrs.field(default=(), kw_only=True)
     #: `from parent`: how many steps of the entity's path lead to the record holding this one
     parent: int = attrs.field(default=0, kw_only=True)
+    #: false for `dangling unreported`: the loader does not report this field's dangling keys
+    report_dangling: bool = attrs.field(default=True, kw_only=True)
     #: `column "name"`: its column in the entity's warehouse table (SQL engines only)
     column: str | None = attrs.field(default=None, kw_only=True)
 
@@ -290,6 +292,23 @@ class IsMissing:
 
 
 @attrs.frozen
+class IsDangling:
+    """`obj.field is dangling` for a reference field: does it hold a key that names no record
+    (for a list, any key)? Testing the key follows nothing, so this never dangles itself.
+    `negated` is `is not dangling`; a missing reference does not dangle."""
+
+    obj: Expr
+    entity: str
+    field: str
+    target: str
+    many: bool
+    optional: bool
+    negated: bool
+    type: Type = BOOL
+    span: Span = _span
+
+
+@attrs.frozen
 class Member:
     element: Expr
     coll: Expr
@@ -371,6 +390,7 @@ Expr = (
     | Not
     | Compare
     | IsMissing
+    | IsDangling
     | Member
     | TextMatch
     | Arith
@@ -437,6 +457,9 @@ class Rule:
     message: tuple[MessagePart, ...]
     field: str | None  # the subject's field the condition is about, for its location
     span: Span = _span
+    #: the `var.ref is dangling` tests every finding of the rule has passed: their dangling
+    #: keys are related entities of the finding, records that do not exist (`passes.related`)
+    dangling_related: tuple[IsDangling, ...] = attrs.field(default=(), kw_only=True)
 
 
 @attrs.frozen

@@ -17,7 +17,7 @@ def subject_field(rule: ir.Rule) -> str | None:
     for e in exprs:
         for node in walk(e):
             if (
-                isinstance(node, ir.GetField | ir.Deref)
+                isinstance(node, ir.GetField | ir.Deref | ir.IsDangling)
                 and isinstance(node.obj, ir.Var)
                 and node.obj.name == rule.subject
             ):

@@ -16,7 +16,7 @@ import functools
 from collections.abc import Callable, Iterable, Mapping
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any, Final, TypeVar
+from typing import Any, Final, TypeVar, cast
 
 import attrs
 
@@ -110,6 +110,28 @@ def deref_many(index: Mapping[K, E], keys: Iterable[K]) -> tuple[E, ...]:
 
 def deref_many_opt(index: Mapping[K, E], keys: Iterable[K] | None) -> tuple[E, ...] | None:
     return None if keys is None else deref_many(index, keys)
+
+
+def dangles(index: Mapping[K, E], key: K | None) -> bool:
+    """`ref is dangling`: the key names no record (a missing key does not dangle)."""
+    return key is not None and key not in index
+
+
+def dangles_many(index: Mapping[K, E], keys: Iterable[K] | None) -> bool:
+    """`refs is dangling`: some key of the list names no record."""
+    return keys is not None and any(k not in index for k in keys)
+
+
+def dangling_related(
+    target: str, index: Mapping[K, E], value: K | Iterable[K] | None, many: bool
+) -> tuple[tuple[str, str], ...]:
+    """The keys of a reference field that name no record, as related entities of a finding:
+    `(("Capability", "K-OCEAN"),)`, each key once and sorted, so that the order of the ids
+    in a list never changes the finding."""
+    if value is None:
+        return ()
+    keys = cast("Iterable[K]", value) if many else (cast("K", value),)
+    return tuple(sorted({(target, str(k)) for k in keys if k not in index}))
 
 
 def distinct(items: tuple[E, ...]) -> tuple[E, ...]:

@@ -305,7 +305,7 @@ class Binder:
             refs = [
                 (f, operator.attrgetter(f.attr), indexes[f.target])
                 for f in spec.fields
-                if f.kind == "ref" and f.target is not None
+                if f.kind == "ref" and f.target is not None and f.report_dangling
             ]
             if not refs:
                 continue

@@ -35,6 +35,9 @@ class FieldSpec:
     # `data`, so that key is the field's own.
     path: tuple[str, ...] = ()
     parent: int = 0  # `from parent`: steps of the entity's path to the record holding it
+    # False for `dangling unreported`: the ruleset reports this reference's dangling keys
+    # itself (`is dangling`), so the binder's `dangling-reference` would say it twice.
+    report_dangling: bool = True
 
     @property
     def pointer(self) -> str:

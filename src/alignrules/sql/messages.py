@@ -95,6 +95,9 @@ class RowReader:
             for var, ent in r.related
             if var in env
         )
+        for d in r.dangling_related:
+            raw = getattr(self.value(d.obj, env), b.attrs[d.entity][d.field])
+            related += bind.dangling_related(d.target, b.indexes[d.target], raw, d.many)
         field_args: dict[str, Any] = {}
         if r.field is not None:
             f = entity.field(r.field)

@@ -194,7 +194,7 @@ def _dangling(con: Connection, program: ir.Program, lay: Layout, module: Any) ->
         own = lay.entity_table(entity.name)
         key = _q(entity.key)
         for f, fs in zip(entity.fields, spec.fields, strict=True):
-            if f.ref is None:
+            if f.ref is None or not f.report_dangling:
                 continue
             target = program.entity(f.ref)
             other = lay.entity_table(target.name)

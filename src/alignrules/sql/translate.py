@@ -580,6 +580,37 @@ class RuleTranslator:
         test: exp.Expr = exp.Is(this=v.value, expression=exp.null())
         return Val(exp.Not(this=test) if e.negated else test, v.ok)
 
+    def x_isdangling(self, e: ir.IsDangling, scope: dict[str, Val]) -> Val:
+        # A dangling key is a non-NULL key with no record; for a list, an element row whose
+        # value has no record. The test follows nothing, so its `ok` is its object's.
+        obj = self.expr(e.obj, scope)
+        alias = self.fresh(e.target.lower())
+        target_key = self.p.entity(e.target).key
+        if e.many:
+            la = self.fresh(e.field.lower())
+            key: exp.Expr = col(la, VALUE)
+        else:
+            key = self.field_of(obj, e.entity, e.field)
+        unnamed = exp.Not(
+            this=exp.Exists(
+                this=exp.select("1")
+                .from_(table(self.lay.entity_table(e.target).name, alias))
+                .where(exp.EQ(this=col(alias, target_key), expression=key.copy()), copy=False)
+            )
+        )
+        if e.many:
+            rel = self.lay.list_table(e.entity, e.field)
+            owner = exp.EQ(this=col(la, OWNER), expression=obj.value)
+            test: exp.Expr = exp.Exists(
+                this=exp.select("1")
+                .from_(table(rel.name, la))
+                .where(exp.and_(owner, unnamed), copy=False)
+            )
+        else:
+            present = exp.Not(this=exp.Is(this=key.copy(), expression=exp.null()))
+            test = exp.and_(present, unnamed)
+        return Val(exp.Not(this=exp.paren(test)) if e.negated else test, obj.ok)
+
     def x_otherwise(self, e: ir.Otherwise, scope: dict[str, Val]) -> Val:
         if isinstance(t.strip_opt(e.type), t.CollT):
             raise Unsupported("`otherwise` on a list", e.span)

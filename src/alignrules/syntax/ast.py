@@ -188,6 +188,16 @@ class IsMissing:
 
 
 @attrs.frozen
+class IsDangling:
+    """`ref is dangling` (`negated`: `is not dangling`): does a reference field hold a key
+    that names no record?"""
+
+    expr: Expr
+    negated: bool
+    span: Span = _span
+
+
+@attrs.frozen
 class Member:
     element: Expr
     collection: Expr
@@ -242,6 +252,7 @@ Expr = (
     | Not
     | Compare
     | IsMissing
+    | IsDangling
     | Member
     | TextMatch
     | Arith
@@ -291,6 +302,8 @@ class FieldDecl:
     from_parent: bool = attrs.field(default=False, kw_only=True)
     #: where the `from "..."` text is, for errors in the data path it spells
     data_span: Span | None = attrs.field(default=None, eq=False, repr=False, kw_only=True)
+    #: `dangling unreported`: the ruleset reports this reference's dangling keys itself
+    dangling_unreported: bool = attrs.field(default=False, kw_only=True)
     #: `column "name"`: the field's column in the entity's warehouse table
     column: str | None = attrs.field(default=None, kw_only=True)
     column_span: Span | None = attrs.field(default=None, eq=False, repr=False, kw_only=True)

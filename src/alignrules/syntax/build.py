@@ -185,6 +185,7 @@ class Build(Transformer_NonRecursive[Token, Any]):
             span=self._span(meta),
             from_parent=data is not None and data[0] is None,
             data_span=data[1] if data else None,
+            dangling_unreported="dangling" in seen,
             column=column[0] if column else None,
             column_span=column[1] if column else None,
         )
@@ -197,6 +198,9 @@ class Build(Transformer_NonRecursive[Token, Any]):
 
     def field_split(self, meta: Meta, tok: Token) -> tuple[str, str, Span]:
         return ("split", self._str(tok), self._tok(tok))
+
+    def field_dangling(self, meta: Meta) -> tuple[str, None, Span]:
+        return ("dangling", None, self._span(meta))
 
     def field_column(self, meta: Meta, tok: Token) -> tuple[str, str, Span]:
         return ("column", self._str(tok), self._tok(tok))
@@ -424,6 +428,12 @@ class Build(Transformer_NonRecursive[Token, Any]):
 
     def is_present(self, meta: Meta, expr: ast.Expr) -> ast.IsMissing:
         return ast.IsMissing(expr, True, span=self._span(meta))
+
+    def is_dangling(self, meta: Meta, expr: ast.Expr) -> ast.IsDangling:
+        return ast.IsDangling(expr, False, span=self._span(meta))
+
+    def is_not_dangling(self, meta: Meta, expr: ast.Expr) -> ast.IsDangling:
+        return ast.IsDangling(expr, True, span=self._span(meta))
 
     def member(self, meta: Meta, elem: ast.Expr, coll: ast.Expr) -> ast.Member:
         return ast.Member(elem, coll, False, span=self._span(meta))

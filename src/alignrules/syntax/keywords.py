@@ -37,6 +37,7 @@ SCHEMA: Final = (
     "of",
     "parent",
     "decimals",
+    "unreported",
 )
 
 #: Rule metadata and the message.
@@ -81,6 +82,7 @@ OPERATOR_WORDS: Final = (
     "above",
     "missing",
     "present",
+    "dangling",
     "contains",
     "starts",
     "ends",

@@ -66,6 +66,8 @@ class Expressions(Names):
                 return self.x_compare(e, env, expected)
             case ast.IsMissing():
                 return self.x_ismissing(e, env, expected)
+            case ast.IsDangling():
+                return self.x_isdangling(e, env, expected)
             case ast.Member():
                 return self.x_member(e, env, expected)
             case ast.TextMatch():
@@ -285,6 +287,30 @@ class Expressions(Names):
         if isinstance(inner, ir.Narrowed):
             inner = inner.expr
         return ir.IsMissing(inner, e.negated, span=e.span)
+
+    def x_isdangling(self, e: ast.IsDangling, env: Env, expected: t.Type | None) -> ir.Expr:
+        inner = self.expr(e.expr, env, allow_optional=True)
+        if inner.type == t.INVALID:
+            return inner
+        if isinstance(inner, ir.Narrowed):
+            inner = inner.expr
+        if not isinstance(inner, ir.Deref):
+            return self.error(
+                "not-a-reference",
+                e.span,
+                f"`{source_text(e.expr)}` is not a reference field, so it cannot dangle",
+                "test a field declared with an entity type, such as `claim.capability is dangling`",
+            )
+        return ir.IsDangling(
+            inner.obj,
+            inner.entity,
+            inner.field,
+            inner.target,
+            inner.many,
+            inner.optional,
+            e.negated,
+            span=e.span,
+        )
 
     def x_member(self, e: ast.Member, env: Env, expected: t.Type | None) -> ir.Expr:
         element = self.expr(e.element, env)

@@ -182,6 +182,15 @@ class SchemaBuilder:
                         f"declare it as `list of {f.type.name}`",
                     )
                 )
+            if f.dangling_unreported and target is None:
+                self.report(
+                    Diagnostic(
+                        "not-a-reference",
+                        f"`dangling unreported` needs a reference field, and `{f.name}` is `{typ}`",
+                        f.span,
+                        "only a field declared with an entity type holds keys that can dangle",
+                    )
+                )
             if f.split == "":
                 self.report(Diagnostic("bad-binding", "`split` needs a separator", f.span))
             if isinstance(typ, t.CollT) and typ.kind == "set":
@@ -199,6 +208,7 @@ class SchemaBuilder:
                     path=steps if len(steps) > 1 else (),
                     # resolved in `check_references`, once every entity's path is known
                     parent=-1 if f.from_parent else 0,
+                    report_dangling=not f.dangling_unreported,
                     column=tables.column_name(d, f, many, self.report),
                 )
             )

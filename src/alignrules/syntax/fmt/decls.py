@@ -167,6 +167,8 @@ class Printer(ExprLayout):
                 code += f" split {quote(f.split)}"
             if f.column is not None:
                 code += f" column {quote(f.column)}"
+            if f.dangling_unreported:
+                code += " dangling unreported"
             codes.append(code)
         # Trailing comments line up within a run of fields not parted by a blank or a comment.
         widths: dict[int, int] = {}

@@ -29,7 +29,7 @@ def _prec(e: ast.Expr) -> int:
         return OR if e.op == "or" else AND
     if isinstance(e, ast.Not):
         return NOT
-    if isinstance(e, ast.Compare | ast.IsMissing | ast.Member | ast.TextMatch):
+    if isinstance(e, ast.Compare | ast.IsMissing | ast.IsDangling | ast.Member | ast.TextMatch):
         return CMP
     if isinstance(e, ast.Arith):
         return SUM if e.op in "+-" else PROD
@@ -135,6 +135,8 @@ class ExprLayout:
             return f"{f(e.left, SUM)} {e.spelling or e.op} {f(e.right, SUM)}"
         if isinstance(e, ast.IsMissing):
             return f"{f(e.expr, SUM)} is {'present' if e.negated else 'missing'}"
+        if isinstance(e, ast.IsDangling):
+            return f"{f(e.expr, SUM)} is {'not ' if e.negated else ''}dangling"
         if isinstance(e, ast.Member):
             op = "not in" if e.negated else "in"
             return f"{f(e.element, SUM)} {op} {f(e.collection, SUM)}"

@@ -500,11 +500,13 @@ class Emitter:
         today = "today: date" if self.p.uses_today else "today: date | None = None"
         w.line(f"def check(plan: Plan, params: Params | None = None, *, {today}) -> Report:")
         w.indent()
-        w.line(
-            py_literal(
-                "Run every rule over `plan`; `today` is the evaluation date (never the clock)."
-            )
+        doc = (
+            "Run every rule over `plan`; `today` is the evaluation date (never the clock)."
+            if self.p.uses_today
+            else "Run every rule over `plan`; no rule reads `today`, which only dates the report"
+            " (the computer's date when left out)."
         )
+        w.line(py_literal(doc))
         if not self.p.uses_today:
             w.line("today = date.today() if today is None else today")
         w.line("params = Params() if params is None else params")

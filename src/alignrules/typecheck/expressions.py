@@ -155,15 +155,10 @@ class Expressions(Names):
 
     def x_aggregate(self, e: ast.Aggregate, env: Env, expected: t.Type | None) -> ir.Expr:
         if e.binder is not None:
-            bound = self.binder(e.binder, env)
-            if bound is None:
+            scope = self.scope(e.binder, e.where, env)
+            if scope is None:
                 return ir.Invalid(t.INVALID, span=e.span)
-            var, coll, elem = bound
-            inner = env.bind(var, elem)
-            where = None
-            if e.where is not None:
-                where = self.expect_bool(self.expr(e.where, inner), e.where.span)
-                inner = inner.knowing(facts(where, True))
+            var, coll, _elem, inner, where = scope
             value = self.expr(e.expr, inner)
         else:
             coll = self.expr(e.expr, env)
@@ -210,16 +205,27 @@ class Expressions(Names):
             typ = t.OptT(vt)
         return ir.Aggregate(e.op, var, coll, value, where, typ, span=e.span)
 
-    def x_quantifier(self, e: ast.Quantifier, env: Env, expected: t.Type | None) -> ir.Expr:
-        bound = self.binder(e.binder, env)
+    def scope(
+        self, binder: ast.Binder, where_expr: ast.Expr | None, env: Env
+    ) -> tuple[str, ir.Expr, t.Type, Env, ir.Expr | None] | None:
+        """A binder and its `where`: the variable, its collection and element type, the
+        environment inside it (knowing what `where` established), and the typed `where`."""
+        bound = self.binder(binder, env)
         if bound is None:
-            return ir.Invalid(t.INVALID, span=e.span)
+            return None
         var, coll, elem = bound
         inner = env.bind(var, elem)
         where = None
-        if e.where is not None:
-            where = self.expect_bool(self.expr(e.where, inner), e.where.span)
+        if where_expr is not None:
+            where = self.expect_bool(self.expr(where_expr, inner), where_expr.span)
             inner = inner.knowing(facts(where, True))
+        return var, coll, elem, inner, where
+
+    def x_quantifier(self, e: ast.Quantifier, env: Env, expected: t.Type | None) -> ir.Expr:
+        scope = self.scope(e.binder, e.where, env)
+        if scope is None:
+            return ir.Invalid(t.INVALID, span=e.span)
+        var, coll, _elem, inner, where = scope
         must = None
         if e.must is not None:
             must = self.expect_bool(self.expr(e.must, inner), e.must.span)

@@ -16,15 +16,6 @@ from alignrules.ir import nodes as ir
 from alignrules.ir import types as t
 from alignrules.ir.nodes import walk
 
-_FLIP: dict[ir.CompareOp, ir.CompareOp] = {
-    "=": "!=",
-    "!=": "=",
-    "<": ">=",
-    ">=": "<",
-    ">": "<=",
-    "<=": ">",
-}
-
 
 def map_children(e: ir.Expr, f: Callable[[ir.Expr], ir.Expr]) -> ir.Expr:
     """`e` with `f` applied to each expression directly under it."""
@@ -62,8 +53,10 @@ def negate(e: ir.Expr) -> ir.Expr:
     match e:
         case ir.Not():
             return simplify(e.expr)
-        case ir.Compare() if e.op in _FLIP:
-            return attrs.evolve(e, op=_FLIP[e.op], left=simplify(e.left), right=simplify(e.right))
+        case ir.Compare() if e.op in ir.NEGATED:
+            return attrs.evolve(
+                e, op=ir.NEGATED[e.op], left=simplify(e.left), right=simplify(e.right)
+            )
         case ir.IsMissing():
             return attrs.evolve(e, negated=not e.negated, expr=simplify(e.expr))
         case ir.IsDangling():

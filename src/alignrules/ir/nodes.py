@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import date
 from decimal import Decimal
-from typing import Literal, TypeAlias
+from typing import Final, Literal, TypeAlias
 
 import attrs
 
@@ -21,6 +21,24 @@ AggregateOp: TypeAlias = Literal["count", "sum", "min", "max", "avg"]
 QuantKind: TypeAlias = Literal["some", "no", "every"]
 BoolOpName: TypeAlias = Literal["and", "or"]
 CompareOp: TypeAlias = Literal["=", "!=", "<", "<=", ">", ">="]
+#: the operator that compares the same two values written the other way round (`a < b` is `b > a`)
+MIRRORED: Final[Mapping[CompareOp, CompareOp]] = {
+    "<": ">",
+    "<=": ">=",
+    ">": "<",
+    ">=": "<=",
+    "=": "=",
+    "!=": "!=",
+}
+#: the operator that holds exactly where this one does not (`not (a < b)` is `a >= b`)
+NEGATED: Final[Mapping[CompareOp, CompareOp]] = {
+    "=": "!=",
+    "!=": "=",
+    "<": ">=",
+    ">=": "<",
+    ">": "<=",
+    "<=": ">",
+}
 TextOp: TypeAlias = Literal["contains", "starts with", "ends with", "matches"]
 ArithOp: TypeAlias = Literal["+", "-", "*", "/"]
 RuleSeverity: TypeAlias = Literal["error", "warning", "info"]

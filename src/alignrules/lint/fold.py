@@ -21,7 +21,6 @@ from alignrules.ir.builtins import BUILTINS
 from alignrules.lint.exprs import conjuncts, free_vars, key, strip, text_of
 from alignrules.lint.patterns import pattern_problem
 
-_FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "=", "!=": "!="}
 _OPS = {
     "=": lambda a, b: a == b,
     "!=": lambda a, b: a != b,
@@ -85,13 +84,13 @@ def fact_of(atom: ir.Expr, truth: bool) -> Fact:
     text = text_of(atom.span)
     names = frozenset(free_vars(atom))
     if isinstance(atom, ir.Compare):
-        op = atom.op if truth else negate(atom.op)
+        op = atom.op if truth else ir.NEGATED[atom.op]
         right = constant(atom.right)
         left = constant(atom.left)
         if right is not None and left is None:
             return Fact(key(atom.left), op, right, True, text, names)
         if left is not None and right is None:
-            return Fact(key(atom.right), _FLIP[op], left, True, text, names)
+            return Fact(key(atom.right), ir.MIRRORED[op], left, True, text, names)
     if isinstance(atom, ir.IsMissing):
         present = atom.negated == truth
         return Fact(key(atom.expr), "present", None, present, text, names)
@@ -106,10 +105,6 @@ def facts_of(cond: ir.Expr) -> list[Fact]:
 def forget(facts: Sequence[Fact], var: str) -> list[Fact]:
     """The facts that stay true when `var` is bound again (to something else)."""
     return [f for f in facts if var not in f.vars]
-
-
-def negate(op: str) -> str:
-    return {"=": "!=", "!=": "=", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}[op]
 
 
 class Folder:
@@ -233,7 +228,7 @@ class Folder:
         if right is not None:
             term, op, value = e.left, e.op, right
         elif left is not None:
-            term, op, value = e.right, _FLIP[e.op], left
+            term, op, value = e.right, ir.MIRRORED[e.op], left
         else:
             return None
         return self.bounded(term, op, value, facts, e)

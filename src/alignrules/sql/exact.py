@@ -9,8 +9,9 @@ zero divisor becomes the rule's `ar_crash` column, where the Python engine stops
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlglot import exp
 
@@ -94,18 +95,26 @@ def aux(tr: RuleTranslator, e: ir.Expr, scope: dict[str, Val], kind: str) -> exp
     )
 
 
+_Found = TypeVar("_Found")
+
+
+def _oriented(
+    e: ir.Compare, find: Callable[[ir.Expr], _Found | None]
+) -> tuple[_Found, ir.Expr, ir.CompareOp]:
+    """What `find` finds on one side of `e`, the other side, and the operator as read with the
+    found side on the left (the IR's operator, or its mirror image)."""
+    found = find(e.left)
+    if found is not None:
+        return found, e.right, e.op
+    found = find(e.right)
+    assert found is not None
+    return found, e.left, ir.MIRRORED[e.op]
+
+
 def compare_quotient(tr: RuleTranslator, e: ir.Compare, scope: dict[str, Val]) -> Val:
     """`n / d op c`, compared exactly as `n op c * d` (the order turned for a negative
     `d`). With `d` zero it is NULL: the rule's crash column reports the division."""
-    flip = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "=", "!=": "!="}
-    op: str  # the IR's operator, or its mirror image
-    q = quotient(e.left)
-    if q is not None:
-        (num, den), other, op = q, e.right, str(e.op)
-    else:
-        q = quotient(e.right)
-        assert q is not None
-        (num, den), other, op = q, e.left, flip[e.op]
+    (num, den), other, op = _oriented(e, quotient)
     n, d, c = tr.expr(num, scope), tr.expr(den, scope), tr.expr(other, scope)
     product = exp.paren(exp.Mul(this=c.value, expression=d.value), copy=False)
     ops = COMPARE
@@ -127,15 +136,7 @@ def compare_quotient(tr: RuleTranslator, e: ir.Compare, scope: dict[str, Val]) -
 def compare_average(tr: RuleTranslator, e: ir.Compare, scope: dict[str, Val]) -> Val:
     """`(avg(xs) otherwise d) op c`, exactly: `d op c` with no terms, else
     `sum op c * count` (the count is positive)."""
-    flip = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "=", "!=": "!="}
-    op: str  # the IR's operator, or its mirror image
-    found = average(e.left)
-    if found is not None:
-        (agg, default), other, op = found, e.right, str(e.op)
-    else:
-        found = average(e.right)
-        assert found is not None
-        (agg, default), other, op = found, e.left, flip[e.op]
+    (agg, default), other, op = _oriented(e, average)
     if average(other) is not None:
         raise Unsupported("a comparison of two averages", e.span)
     src, where, inner = tr._terms(agg, scope)

@@ -21,7 +21,7 @@ import attrs
 from alignrules.codegen.dangles import Dangles
 from alignrules.codegen.loader import emit_loader, emit_specs
 from alignrules.codegen.names import PREDICATE_LOCALS, RULE_LOCALS, FunctionScope, Symbols
-from alignrules.codegen.optimise import Needs, Usage, free_vars, negate, optimise_rule, simplify
+from alignrules.codegen.optimise import Needs, Usage, negate, optimise_rule, simplify
 from alignrules.codegen.writer import PyWriter, attr_name, py_docstring, py_literal
 from alignrules.ir import nodes as ir
 from alignrules.ir import types as t
@@ -426,7 +426,7 @@ class Emitter:
                     if self.dangles.may_dangle(m.expr):
                         # The violation stands; the hole names the key it could not follow.
                         # The lambda takes the loop variables it reads as arguments.
-                        names = sorted(map(self.local, free_vars(m.expr)))
+                        names = sorted(map(self.local, ir.free_vars(m.expr)))
                         args = ", ".join(names)
                         hole = f"bind.hole(lambda {args}: {hole}{''.join(', ' + n for n in names)})"
                     parts.append(hole)
@@ -706,7 +706,7 @@ class Emitter:
         made in a loop must not read the loop's variable later)."""
         names: set[str] = set()
         for e in reads:
-            names |= free_vars(e) if e is not None else set()
+            names |= ir.free_vars(e) if e is not None else set()
         outer = sorted(self.local(n) for n in names - {var})
         params = ", ".join([self.local(var), *outer])
         return f"{self.expr(coll)}, lambda {params}: {body}{''.join(', ' + n for n in outer)}"

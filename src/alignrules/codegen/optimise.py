@@ -14,7 +14,7 @@ import attrs
 
 from alignrules.ir import nodes as ir
 from alignrules.ir import types as t
-from alignrules.ir.nodes import walk
+from alignrules.ir.nodes import free_vars, walk
 
 
 def map_children(e: ir.Expr, f: Callable[[ir.Expr], ir.Expr]) -> ir.Expr:
@@ -23,27 +23,15 @@ def map_children(e: ir.Expr, f: Callable[[ir.Expr], ir.Expr]) -> ir.Expr:
     for field in attrs.fields(type(e)):
         value = getattr(e, field.name)
         if isinstance(value, tuple):
-            new = tuple(f(v) if _is_expr(v) else v for v in value)
+            new = tuple(f(v) if ir.is_expr(v) else v for v in value)
             if any(a is not b for a, b in zip(new, value, strict=True)):
                 changes[field.name] = new
-        elif _is_expr(value):
+        elif ir.is_expr(value):
             out = f(value)
             if out is not value:
                 changes[field.name] = out
     changed: ir.Expr = attrs.evolve(e, **changes) if changes else e  # type: ignore[arg-type]
     return changed
-
-
-def _is_expr(value: object) -> bool:
-    return attrs.has(type(value)) and hasattr(value, "type") and hasattr(value, "span")
-
-
-def free_vars(e: ir.Expr) -> set[str]:
-    """The variables `e` reads from its surroundings (not those its own quantifiers,
-    aggregates and navigations bind)."""
-    nodes = list(walk(e))
-    inner = {n.var for n in nodes if isinstance(n, ir.Quant | ir.Aggregate | ir.MapField)}
-    return {n.name for n in nodes if isinstance(n, ir.Var)} - inner
 
 
 # ------------------------------------------------------------------ negations
@@ -308,7 +296,7 @@ def _visible(e: ir.Expr) -> Iterator[ir.Expr]:
     for field in attrs.fields(type(e)):
         value = getattr(e, field.name)
         for v in value if isinstance(value, tuple) else (value,):
-            if _is_expr(v):
+            if ir.is_expr(v):
                 yield from _visible(v)
 
 
@@ -423,7 +411,7 @@ def _invariants(e: ir.Expr, outer: set[str], inner: set[str], found: list[ir.Exp
     for field in attrs.fields(type(e)):
         value = getattr(e, field.name)
         for v in value if isinstance(value, tuple) else (value,):
-            if _is_expr(v):
+            if ir.is_expr(v):
                 _invariants(v, outer, inner, found)
 
 

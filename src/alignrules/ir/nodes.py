@@ -527,11 +527,20 @@ def walk(e: Expr) -> Iterator[Expr]:
         value = getattr(e, field.name)
         if isinstance(value, tuple):
             for v in value:
-                if _is_expr(v):
+                if is_expr(v):
                     yield from walk(v)
-        elif _is_expr(value):
+        elif is_expr(value):
             yield from walk(value)
 
 
-def _is_expr(value: object) -> bool:
+def is_expr(value: object) -> bool:
+    """Whether a field's value is an expression node (every one has `type` and `span`)."""
     return attrs.has(type(value)) and hasattr(value, "type") and hasattr(value, "span")
+
+
+def free_vars(e: Expr) -> set[str]:
+    """The variables `e` reads from its surroundings (not those its own quantifiers,
+    aggregates and navigations bind)."""
+    nodes = list(walk(e))
+    inner = {n.var for n in nodes if isinstance(n, Quant | Aggregate | MapField)}
+    return {n.name for n in nodes if isinstance(n, Var)} - inner

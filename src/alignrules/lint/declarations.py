@@ -10,11 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from alignrules.ir import nodes as ir
-from alignrules.ir.nodes import walk
+from alignrules.ir.nodes import free_vars, walk
 from alignrules.lint.exprs import (
     entities_in,
     enums_in,
-    free_vars,
     rule_exprs,
     step_expr,
     used_predicates,

@@ -34,23 +34,12 @@ def key(e: ir.Expr) -> object:
             continue
         value = getattr(e, f.name)
         if isinstance(value, tuple):
-            parts.append(tuple(key(v) if _is_expr(v) else v for v in value))
-        elif _is_expr(value):
+            parts.append(tuple(key(v) if ir.is_expr(v) else v for v in value))
+        elif ir.is_expr(value):
             parts.append(key(value))
         else:
             parts.append(value)
     return tuple(parts)
-
-
-def _is_expr(value: object) -> bool:
-    return attrs.has(type(value)) and hasattr(value, "type") and hasattr(value, "span")
-
-
-def free_vars(e: ir.Expr) -> set[str]:
-    """The variables `e` reads that it does not bind itself."""
-    found = {v.name for v in walk(e) if isinstance(v, ir.Var)}
-    bound = {n.var for n in walk(e) if isinstance(n, ir.Quant | ir.Aggregate | ir.MapField)}
-    return found - bound
 
 
 def conjuncts(e: ir.Expr) -> Iterator[tuple[ir.Expr, bool]]:

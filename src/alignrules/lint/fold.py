@@ -18,7 +18,7 @@ import attrs
 from alignrules.ir import nodes as ir
 from alignrules.ir import types as t
 from alignrules.ir.builtins import BUILTINS
-from alignrules.lint.exprs import conjuncts, free_vars, key, strip, text_of
+from alignrules.lint.exprs import conjuncts, key, strip, text_of
 from alignrules.lint.patterns import pattern_problem
 
 _OPS = {
@@ -82,7 +82,7 @@ def fact_of(atom: ir.Expr, truth: bool) -> Fact:
     """What asserting `atom` at `truth` tells of its terms."""
     atom = strip(atom)
     text = text_of(atom.span)
-    names = frozenset(free_vars(atom))
+    names = frozenset(ir.free_vars(atom))
     if isinstance(atom, ir.Compare):
         op = atom.op if truth else ir.NEGATED[atom.op]
         right = constant(atom.right)
@@ -154,7 +154,7 @@ class Folder:
             return self.quant(e, facts)
         if isinstance(e, ir.PredCall):
             pred = self.predicates.get(e.name)
-            if pred is not None and not free_vars(pred.body):
+            if pred is not None and not ir.free_vars(pred.body):
                 return self.ev(pred.body, [])
             return None
         return None

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from alignrules.ir import nodes as ir
 from alignrules.ir import types as t
-from alignrules.lint.exprs import conjuncts, free_vars, strip, text_of
+from alignrules.lint.exprs import conjuncts, strip, text_of
 from alignrules.lint.findings import Collector
 
 
@@ -65,7 +65,7 @@ class Joins(Collector):
         else:
             return None
         for mine, theirs in pairs:
-            mine_vars, their_vars = free_vars(mine), free_vars(theirs)
+            mine_vars, their_vars = ir.free_vars(mine), ir.free_vars(theirs)
             if mine_vars != {inner} or not their_vars or inner in their_vars:
                 continue
             if outer is not None and not their_vars <= outer:

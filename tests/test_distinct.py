@@ -11,20 +11,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, Phase, assume, given, settings
-from hypothesis import strategies as st
 
 import alignrules
 from alignrules.cli import main
 
-from .plans import AS_OF
-from .randplans import plans_for
-from .test_sql_differential import beyond_layout, outcome
+from .test_sql_differential import engines_agree_on_random_plans
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "distinct.rules"
 
@@ -155,29 +149,7 @@ def test_spark_refuses_distinct_where_it_is_written(
 def test_the_fixture_agrees_on_both_engines_on_random_plans() -> None:
     pytest.importorskip("duckdb")
     python, duck = alignrules.load(FIXTURE), alignrules.load(FIXTURE, engine="duckdb")
-    seen: set[str] = set()
-
-    @settings(
-        max_examples=40,
-        deadline=None,
-        derandomize=True,
-        database=None,
-        phases=[Phase.explicit, Phase.generate],
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    )
-    @given(
-        plans_for(python.compiled.program, max_records=5),
-        st.sampled_from([AS_OF, date(2026, 1, 1)]),
-    )
-    def agree(raw: dict[str, Any], as_of: date) -> None:
-        result = outcome(duck, raw, as_of)
-        assume(not beyond_layout(result))
-        expected = outcome(python, raw, as_of)
-        assert result == expected
-        if not isinstance(expected, tuple):
-            seen.update(v.rule for v in expected.violations)
-
-    agree()
+    seen = engines_agree_on_random_plans(python, duck, examples=40)
     assert len(seen - {"dangling-reference"}) >= 4, seen  # the comparison is not vacuous
 
 

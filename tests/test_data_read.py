@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 import alignrules.data.read as read_module
+from alignrules.data.from_json import JsonLocator
 from alignrules.data.read import MAX_DEPTH, PlanData, read_plan, read_plan_text
 from alignrules.diagnostics import Diagnostic, DiagnosticError
 from alignrules.runtime.report import Location
@@ -120,7 +121,7 @@ def test_json_pointer_positions(tmp_path: Path, pointer: str, line: int, column:
 def test_json_positions_are_lazy() -> None:
     plan = read_plan_text('{"a": [1, 2]}', "json", "p.json")
     locator = plan.locator
-    assert isinstance(locator, read_module._JsonLocator)
+    assert isinstance(locator, JsonLocator)
     assert locator._scan is None
     assert plan.locator.find("/a/1") == ("p.json", 1, 11)
     assert locator._scan is not None

@@ -232,7 +232,8 @@ PLAIN_JSON = st.recursive(
 def test_json_locator_finds_every_value(document: object, rnd: object) -> None:
     """Every value's pointer is located where the text puts it, in containers walked and in
     containers indexed (more than 32 members); pointers that name nothing give an ancestor."""
-    from alignrules.data.read import _Lines, read_plan_text
+    from alignrules.data.lines import LineIndex
+    from alignrules.data.read import read_plan_text
 
     spaces = ["", " ", "\n", "  \n\t", "\r\n"]
     out: list[str] = []
@@ -240,7 +241,7 @@ def test_json_locator_finds_every_value(document: object, rnd: object) -> None:
     _serialise(document, lambda: rnd.choice(spaces), out, at, "")  # type: ignore[attr-defined]
     text = "".join(out)
     plan = read_plan_text(text, "json", "p.json")
-    lines = _Lines(text)
+    lines = LineIndex(text)
     pointers = list(at)
     rnd.shuffle(pointers)  # type: ignore[attr-defined]
     for pointer in pointers:
@@ -252,10 +253,10 @@ def test_json_locator_finds_every_value(document: object, rnd: object) -> None:
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.integers(0, 9000), min_size=1, max_size=12), st.randoms(use_true_random=False))
 def test_line_positions_across_blocks(line_lengths: list[int], rnd: object) -> None:
-    from alignrules.data.read import _Lines
+    from alignrules.data.lines import LineIndex
 
     text = "\n".join("x" * n for n in line_lengths)
-    lines = _Lines(text)
+    lines = LineIndex(text)
     for offset in [0, len(text) - 1, *(rnd.randrange(len(text) or 1) for _ in range(50))]:  # type: ignore[attr-defined]
         offset = max(offset, 0)
         expected = (text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1)
@@ -308,7 +309,8 @@ def test_json_report_writes_violations_as_to_json_says(violations: list[Violatio
 
 def test_json_locator_with_long_members() -> None:
     """Small containers with long members are remembered (not re-walked); positions agree."""
-    from alignrules.data.read import _Lines, read_plan_text
+    from alignrules.data.lines import LineIndex
+    from alignrules.data.read import read_plan_text
 
     document = {
         "a": "x" * 5000,
@@ -320,7 +322,7 @@ def test_json_locator_with_long_members() -> None:
     _serialise(document, lambda: "\n ", out, at, "")
     text = "".join(out)
     plan = read_plan_text(text, "json", "p.json")
-    lines = _Lines(text)
+    lines = LineIndex(text)
     for _ in range(2):
         for pointer, offset in at.items():
             assert plan.locator.find(pointer) == ("p.json", *lines.position(offset)), pointer

@@ -24,10 +24,9 @@ from __future__ import annotations
 import os
 
 from alignrules.data.from_csv import read_csv, read_csv_folder
-from alignrules.data.from_json import JsonLocator, read_json
+from alignrules.data.from_json import read_json
 from alignrules.data.from_yaml import read_yaml
 from alignrules.data.limits import DEFAULT_MAX_BYTES, read_text
-from alignrules.data.lines import LineIndex
 from alignrules.data.plan import MAX_DEPTH, Locator, PlanData, fail
 
 __all__ = ["MAX_DEPTH", "Locator", "PlanData", "read_plan", "read_plan_text"]
@@ -70,7 +69,3 @@ def read_plan_text(text: str, kind: str, name: str) -> PlanData:
 
 
 _FILE_KINDS = {".json": "json", ".yaml": "yaml", ".yml": "yaml", ".csv": "csv"}
-
-# The names these parts had when they lived here, which the test suite still reaches for.
-_JsonLocator = JsonLocator
-_Lines = LineIndex

@@ -70,7 +70,7 @@ def check(
     import duckdb
 
     entities, indexes, problems = module.BINDER.bind(data, dialect)
-    members = _members(program, module)
+    members = enum_members(program, module)
     enum_names: dict[object, str] = dict(module.ENUM_TEXT)
     param_values = {spec[0]: getattr(params, spec[1]) for spec in module.PARAM_SPECS}
     tr = translate(
@@ -165,7 +165,7 @@ def _crash(program: ir.Program, q: RuleQuery, info: RuleInfo, bound: Bound, row:
         ) from exc
 
 
-def _members(program: ir.Program, module: Any) -> dict[tuple[str, str], Any]:
+def enum_members(program: ir.Program, module: Any) -> dict[tuple[str, str], Any]:
     """(enum, value name) -> the module's member; `ENUM_TEXT` lists them in declaration order."""
     items = iter(module.ENUM_TEXT.items())
     out: dict[tuple[str, str], Any] = {}

@@ -26,7 +26,7 @@ from alignrules.ir import types as t
 from alignrules.runtime import bind
 from alignrules.runtime.report import Location, Report, RuleInfo, Violation
 from alignrules.runtime.values import Money, finite_decimal
-from alignrules.sql.duckdb_engine import _members, rule_violations
+from alignrules.sql.duckdb_engine import enum_members, rule_violations
 from alignrules.sql.layout import (
     OWNER,
     POS,
@@ -161,7 +161,7 @@ def check_tables_in(
     """The report of `tr`'s queries on the layout's tables in `con` (DuckDB, or another
     engine behind an object with DuckDB's `execute(sql).fetchall()`)."""
     param_values = _param_values(module, params)
-    members = _members(program, module)
+    members = enum_members(program, module)
     records = {
         spec.name: _Records(con, program, tr.layout, spec, members, plain) for spec in module.SPECS
     }

@@ -20,7 +20,7 @@ import pytest
 
 import alignrules
 from alignrules.cli import main
-from alignrules.data.read import read_plan
+from alignrules.data.json_text import JsonText
 from alignrules.sql import native_engine
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,7 +80,7 @@ def _native_is_used(rules: Path, plan: Path) -> None:
         plan,
         checker._params,
         today=date.fromisoformat(AS_OF),
-        plain=lambda: read_plan(plan).root,
+        raw=JsonText(plan.read_text(encoding="utf-8"), str(plan)).value,
     )
 
 
@@ -122,8 +122,8 @@ def test_a_clean_plan_never_reads_the_file_in_python(tmp_path: Path) -> None:
     plan.write_text(json.dumps(clean), encoding="utf-8")
     checker = alignrules.load(tmp_path / "p.rules")
 
-    def refuse() -> object:
-        raise AssertionError("the Python reader was asked for a clean plan")
+    def refuse(pointer: str) -> object:
+        raise AssertionError(f"the plan text was read for a clean plan, at {pointer}")
 
     report = native_engine.check_file(
         checker.compiled.program,
@@ -131,7 +131,7 @@ def test_a_clean_plan_never_reads_the_file_in_python(tmp_path: Path) -> None:
         plan,
         checker._params,
         today=date.fromisoformat(AS_OF),
-        plain=refuse,
+        raw=refuse,
     )
     assert report.ok and report.violations == ()
 

@@ -287,6 +287,8 @@ def _native_check(
     reader must read it (not a JSON file within `limit`, or values DuckDB's reader cannot
     take exactly as the Python loader does). Locations are looked up, through the Python
     reader's locator, only when there is a finding to locate."""
+    from alignrules.data.json_text import JsonText
+    from alignrules.data.limits import read_text
     from alignrules.data.read import read_plan
 
     file = Path(path)
@@ -307,12 +309,14 @@ def _native_check(
             raise DiagnosticError(_crash_diag(exc, None)) from exc
     if file.suffix.lower() != ".json" or not file.is_file() or file.stat().st_size > limit:
         return None
-    read: list[PlanData] = []
+    # The file's text, not a parse of it: findings are located, and the numbers a message
+    # prints read as written, from the text along their pointers (`data.json_text`).
+    texts: list[JsonText] = []
 
-    def source() -> PlanData:
-        if not read:
-            read.append(read_plan(file, max_bytes=limit))
-        return read[0]
+    def text() -> JsonText:
+        if not texts:
+            texts.append(JsonText(read_text(os.fspath(file), limit), os.fspath(file)))
+        return texts[0]
 
     try:
         report = native_engine.check_file(
@@ -321,14 +325,14 @@ def _native_check(
             file,
             chosen,
             today=today,
-            plain=lambda: source().root,
+            raw=lambda pointer: text().value(pointer),
         )
     except native_engine.NativeUnavailable:
         return None
     except RuleCrashed as exc:
-        raise DiagnosticError(_crash_diag(exc, source())) from exc
+        raise DiagnosticError(_crash_diag(exc, read_plan(file, max_bytes=limit))) from exc
     if report.violations:
-        report = report.with_locations(source().locate)
+        report = report.with_locations(text().locate)
     return report
 
 

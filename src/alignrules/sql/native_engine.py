@@ -23,6 +23,7 @@ import duckdb
 
 from alignrules.ir import nodes as ir
 from alignrules.ir import types as t
+from alignrules.pointer import escape as escape_pointer
 from alignrules.runtime import bind
 from alignrules.runtime.report import Location, Report, RuleInfo, Violation
 from alignrules.runtime.values import Money, finite_decimal
@@ -65,12 +66,13 @@ def check_file(
     params: Any,
     *,
     today: date,
-    plain: Callable[[], Any],
+    raw: Callable[[str], Any],
 ) -> Report:
     """Check the JSON plan at `path` in DuckDB, reading it with DuckDB's own reader.
 
-    `plain()` gives the plan as the Python reader reads it; it is called only when a finding
-    prints a decimal or money value, whose digits as written (`100.50`) the tables do not keep.
+    `raw(pointer)` gives the value at a JSON pointer of the plan as the Python reader reads
+    it; it is called only when a finding prints a decimal or money value, whose digits as
+    written (`100.50`) the tables do not keep.
 
     Raises `NativeUnavailable` when that reader cannot match the Python loader for this plan,
     `RuleCrashed` when the database stops a rule, and `DiagnosticError` for what the SQL
@@ -84,9 +86,7 @@ def check_file(
         # the places it was written with (`0.50`) are lost; a query that prints a computed
         # decimal needs them.
         raise NativeUnavailable("a rule prints a computed decimal, which needs its places")
-    return _run(
-        program, module, tr, params, today, plain, lambda con: load_json(con, program, path)
-    )
+    return _run(program, module, tr, params, today, raw, lambda con: load_json(con, program, path))
 
 
 def check_tables(
@@ -100,12 +100,12 @@ def check_tables(
     """Check a plan held as tables in the layout: a folder of Parquet files or a DuckDB
     database file (`sql.sources`). A table that does not fit the layout is a `data` error."""
 
-    def no_plain() -> Any:  # pragma: no cover - the tables hold every number's places
-        raise AssertionError("a table source has no plain plan")
+    def no_raw(pointer: str) -> Any:  # pragma: no cover - the tables hold every number's places
+        raise AssertionError("a table source has no plan text")
 
     tr = _translate(program, module, params, today, stops=True)
     return _run(
-        program, module, tr, params, today, no_plain, lambda con: attach_tables(con, program, path)
+        program, module, tr, params, today, no_raw, lambda con: attach_tables(con, program, path)
     )
 
 
@@ -135,7 +135,7 @@ def _run(
     tr: Translation,
     params: Any,
     today: date,
-    plain: Callable[[], Any],
+    raw: Callable[[str], Any],
     fill: Callable[[duckdb.DuckDBPyConnection], object],
 ) -> Report:
     con = duckdb.connect(":memory:")
@@ -144,7 +144,7 @@ def _run(
         con.create_function("ar_lower", str.lower, ["VARCHAR"], "VARCHAR")
         con.create_function("ar_upper", str.upper, ["VARCHAR"], "VARCHAR")
         fill(con)
-        return check_tables_in(con, program, module, tr, params, today, plain)
+        return check_tables_in(con, program, module, tr, params, today, raw)
     finally:
         con.close()
 
@@ -156,14 +156,14 @@ def check_tables_in(
     tr: Translation,
     params: Any,
     today: date,
-    plain: Callable[[], Any],
+    raw: Callable[[str], Any],
 ) -> Report:
     """The report of `tr`'s queries on the layout's tables in `con` (DuckDB, or another
     engine behind an object with DuckDB's `execute(sql).fetchall()`)."""
     param_values = _param_values(module, params)
     members = enum_members(program, module)
     records = {
-        spec.name: _Records(con, program, tr.layout, spec, members, plain) for spec in module.SPECS
+        spec.name: _Records(con, program, tr.layout, spec, members, raw) for spec in module.SPECS
     }
     fattrs = {
         spec.name: {
@@ -246,9 +246,9 @@ class _Records(Sequence[Any]):
         lay: Layout,
         spec: Any,
         members: Mapping[tuple[str, str], Any],
-        plain: Callable[[], Any],
+        raw: Callable[[str], Any],
     ) -> None:
-        self.con, self.spec, self.plain = con, spec, plain
+        self.con, self.spec, self.raw = con, spec, raw
         self.entity = program.entity(spec.name)
         self.table = lay.entity_table(spec.name)
         self.lists = {
@@ -335,10 +335,8 @@ class _Records(Sequence[Any]):
             else:
                 # The native reader took only JSON numbers here: the Python reader's Decimal
                 # of the same number is the value, with the digits as written (`100.50`).
-                raw = self.plain()
-                for step in (*self.entity.path, row, f.data_name):
-                    raw = raw[step]
-                number = finite_decimal(Decimal(raw))
+                written = self.raw(f"{kw['ar_pointer']}/{escape_pointer(f.data_name)}")
+                number = finite_decimal(Decimal(written))
                 kw[attr] = number if how == "decimal" else Money(number, None)
         return self.spec.cls(**kw)
 

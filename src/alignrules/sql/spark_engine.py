@@ -116,10 +116,10 @@ def check(
     ):
         spark.udf.register(name, fn, StringType())
 
-    def no_plain() -> Any:  # pragma: no cover - the tables hold every number's places
-        raise AssertionError("a table source has no plain plan")
+    def no_raw(pointer: str) -> Any:  # pragma: no cover - the tables hold every number's places
+        raise AssertionError("a table source has no plan text")
 
-    plain: Callable[[], Any] = no_plain
+    raw: Callable[[str], Any] = no_raw
     return check_tables_in(
-        _SparkConnection(spark), program, module, tr, checker._params, today, plain
+        _SparkConnection(spark), program, module, tr, checker._params, today, raw
     )

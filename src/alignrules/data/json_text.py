@@ -1,0 +1,209 @@
+"""Positions and values in a JSON text, found from the text alone, without parsing all of it.
+
+The DuckDB engine reads a JSON plan with DuckDB's own reader, so no Python object stands for
+the plan. A report still needs, for each finding, the line and column of the records and
+fields it names, and a message may print a number with the places it was written with
+(`100.50`), which DuckDB's reader does not keep. `JsonText` finds both in the text along the
+pointers asked for: a container's members are found by skipping the ones before them with
+the stdlib's C scanner (what `json.loads` runs), and where the members of a large container
+start is remembered, so locating every finding of a report reads each record on the way once.
+
+>>> text = JsonText('{"claims": [{"id": "C1", "cost": 100.50}]}', "plan.json")
+>>> text.find("/claims/0/id"), text.value("/claims/0/cost")
+(('plan.json', 1, 20), Decimal('100.50'))
+
+A pointer that names nothing is found at its nearest existing ancestor, as the Python
+reader's locator finds it:
+
+>>> text.find("/claims/3")
+('plan.json', 1, 12)
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from array import array
+from collections.abc import Callable
+from decimal import Decimal
+from json.scanner import make_scanner
+from typing import Any, Final
+
+from alignrules.data.lines import LineIndex
+from alignrules.data.plan import Position
+from alignrules.pointer import array_index, unescape
+from alignrules.runtime.report import Location
+
+__all__ = ["JsonText"]
+
+_WS: Final = re.compile(r"[ \t\n\r]*")
+_KEY: Final = r'"((?:[^"\\]|\\.)*)"[ \t\n\r]*:[ \t\n\r]*'
+_FIRST_MEMBER: Final = re.compile(r"[ \t\n\r]*" + _KEY, re.S)
+_NEXT_MEMBER: Final = re.compile(r"[ \t\n\r]*,[ \t\n\r]*" + _KEY, re.S)
+_NEXT_ITEM: Final = re.compile(r"[ \t\n\r]*,[ \t\n\r]*")
+_TOKEN: Final = re.compile(r'"(?:[^"\\]|\\.)*"|[\[{]|[\]}]|[^\s,:\[\]{}"]+', re.S)
+
+#: `scan(text, i)` parses the value starting at offset i and returns it with the offset after
+#: it. `_scan` reads numbers with a fraction or exponent as `Decimal`, as the Python reader
+#: does; `_skip`, which only steps over values, leaves them binary (cheaper).
+_scan: Callable[[str, int], tuple[Any, int]] = make_scanner(
+    json.JSONDecoder(parse_float=Decimal)  # type: ignore[arg-type]  # typeshed wants the class
+)
+_skip: Callable[[str, int], tuple[Any, int]] = make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
+
+
+class _Members:
+    """Where the members of one container start (and, for an object, their keys), found as
+    far as lookups needed."""
+
+    __slots__ = ("done", "keys", "long", "starts")
+
+    def __init__(self) -> None:
+        self.starts = array("q")
+        self.keys: dict[str, int] = {}  # an object's key -> member number (the first, if repeated)
+        self.done = False  # whether `starts` holds every member
+        self.long = False  # whether a member skipped was long
+
+
+class JsonText:
+    """Line, column and value of JSON pointers in a JSON text that is known to be valid
+    (DuckDB's reader, or the Python reader, has accepted it)."""
+
+    # Containers with more members than this, or one longer than _LONG characters, keep where
+    # their members start; a record is walked again on each lookup instead.
+    _WALK: Final = 32
+    _LONG: Final = 1 << 12
+    # Pointers resolved recently: `/claims/7/campaign_id` after `/claims/7` steps once.
+    _MEMO: Final = 1 << 14
+
+    def __init__(self, text: str, name: str) -> None:
+        self._text, self.name = text, name
+        self._lines: LineIndex | None = None  # made on the first lookup
+        self._members: dict[int, _Members] = {}  # container offset -> its members so far
+        self._resolved: dict[str, tuple[int, bool]] = {}
+        self._root = _WS.match(text, 0).end()  # type: ignore[union-attr]  # always matches
+        self._lock = threading.Lock()
+
+    def find(self, pointer: str) -> Position:
+        """`(file, line, column)` where `pointer`'s value starts (or its nearest existing
+        ancestor's); not a pointer at all: the start of the text."""
+        with self._lock:
+            if self._lines is None:
+                self._lines = LineIndex(self._text)
+            offset = self._resolve(pointer)[0] if pointer.startswith("/") else self._root
+            return (self.name, *self._lines.position(offset))
+
+    def locate(self, location: Location) -> Location:
+        """`location` with this text's file, line and column filled in from its pointer."""
+        file, line, column = self.find(location.pointer)
+        return Location(file, location.pointer, line, column)
+
+    def value(self, pointer: str) -> Any:
+        """The value `pointer` names, as the Python reader reads it; KeyError if none."""
+        with self._lock:
+            offset, found = self._resolve(pointer) if pointer else (self._root, True)
+        if not found:
+            raise KeyError(pointer)
+        return _scan(self._text, offset)[0]
+
+    def _resolve(self, pointer: str) -> tuple[int, bool]:
+        """(offset, whether it is what `pointer` names); for a pointer that names nothing,
+        its nearest existing ancestor and False."""
+        memo = self._resolved
+        hit = memo.get(pointer)
+        if hit is not None:
+            return hit
+        pending = [pointer]  # the pointer and its unresolved ancestors, innermost first
+        head = pointer[: pointer.rindex("/")]
+        while head and head not in memo:
+            pending.append(head)
+            head = head[: head.rindex("/")]
+        offset, ok = memo[head] if head else (self._root, True)
+        if len(memo) + len(pending) > self._MEMO:
+            memo.clear()
+        for sub in reversed(pending):
+            if ok:
+                start = self._member(offset, unescape(sub[sub.rindex("/") + 1 :]))
+                if start is None:
+                    ok = False
+                else:
+                    offset = start
+            memo[sub] = (offset, ok)
+        return offset, ok
+
+    def _member(self, offset: int, token: str) -> int | None:
+        """Where member `token` of the container at `offset` starts; None if there is none
+        (or the value there is not a container)."""
+        opener = self._text[offset]
+        if opener == "{":
+            want: str | int = token
+        elif opener == "[":
+            index = array_index(token, 1 << 62)
+            if index is None:
+                return None
+            want = index
+        else:
+            return None
+        members = self._members.get(offset)
+        if members is None:
+            members = _Members()
+            found = self._walk(offset, members, want)
+            if members.long or len(members.starts) > self._WALK:
+                self._members[offset] = members
+            return found
+        return self._walk(offset, members, want)
+
+    def _walk(self, offset: int, members: _Members, want: str | int) -> int | None:
+        """Member `want` (a key or an index), stepping over the members after the last one
+        found as far as needed."""
+        text, starts, keys, long = self._text, members.starts, members.keys, self._LONG
+        if isinstance(want, str):
+            first, following = _FIRST_MEMBER, _NEXT_MEMBER
+        else:
+            first, following = _WS, _NEXT_ITEM
+        if not starts and not members.done:
+            m = first.match(text, offset + 1)
+            if m is None or text[m.end()] == "]":  # an empty object does not match at all
+                members.done = True
+                return None
+            self._add(members, m)
+        while True:
+            if isinstance(want, str):
+                if want in keys:
+                    return starts[keys[want]]
+            elif want < len(starts):
+                return starts[want]
+            if members.done:
+                return None
+            last = starts[-1]
+            end = _value_end(text, last)
+            if end - last > long:
+                members.long = True
+            m = following.match(text, end)
+            if m is None:
+                members.done = True
+            else:
+                self._add(members, m)
+
+    @staticmethod
+    def _add(members: _Members, m: re.Match[str]) -> None:
+        if m.lastindex:  # an object member: its key, unescaped
+            raw = m.group(1)
+            key = json.loads(f'"{raw}"') if "\\" in raw else raw
+            members.keys.setdefault(key, len(members.starts))
+        members.starts.append(m.end())
+
+
+def _value_end(text: str, start: int) -> int:
+    """The offset just after the value that starts at `start`."""
+    try:
+        return _skip(text, start)[1]
+    except RecursionError:  # deeper than the C scanner goes: count brackets instead
+        depth = 0
+        for m in _TOKEN.finditer(text, start):
+            c = m.group()[0]
+            depth += 1 if c in "[{" else -1 if c in "]}" else 0
+            if depth <= 0:
+                return m.end()
+        return len(text)

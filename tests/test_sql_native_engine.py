@@ -190,3 +190,64 @@ rule doubled {
     sql = _cli(capsys, str(tmp_path / "p.rules"), "--data", str(plan), "--engine", "duckdb")
     assert sql == python
     assert "offer A doubles to 201.00" in python[1]
+
+
+HOLES = """
+enum Kind { a, b }
+
+entity Campaign in "campaigns" {
+    id: text
+    name: text?
+    kind: Kind
+    launch: date?
+    budget: money?
+    weeks: duration?
+    live: bool?
+    size: int?
+}
+
+entity Claim in "claims" {
+    id: text
+    campaign: Campaign? from "campaign_id"
+}
+
+rule bare {
+    every claim must claim.id = "none"
+    message "claim {claim.id} in {claim.campaign}; {claim}"
+}
+
+rule shown {
+    every claim where claim.campaign is present must claim.id = "none"
+    message "{claim.campaign.name}, {claim.campaign.kind}, {claim.campaign.launch}, {claim.campaign.budget}, {claim.campaign.weeks}, {claim.campaign.live}, {claim.campaign.size}"
+}
+"""
+
+HOLES_PLAN = """{"campaigns": [
+  {"id": "M1", "name": "Spring", "kind": "a", "launch": "2026-03-01", "budget": 100.50,
+   "weeks": 21, "live": true, "size": 12},
+  {"id": "M2", "kind": "b", "budget": 7, "live": false}
+ ],
+ "claims": [{"id": "C1", "campaign_id": "M1"}, {"id": "C2", "campaign_id": "M2"},
+            {"id": "C3", "campaign_id": "M9"}, {"id": "C4"}]}
+"""
+
+
+@pytest.mark.parametrize("form", ["text", "json"])
+def test_message_holes_read_as_columns_print_as_the_python_backend_prints(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], form: str
+) -> None:
+    (tmp_path / "h.rules").write_text(HOLES, encoding="utf-8")
+    plan = tmp_path / "plan.json"
+    plan.write_text(HOLES_PLAN, encoding="utf-8")
+    _native_is_used(tmp_path / "h.rules", plan)
+    args = ["check", str(tmp_path / "h.rules"), "--data", str(plan), "--format", form]
+    python = main(args), capsys.readouterr().out
+    sql = main([*args, "--engine", "duckdb"]), capsys.readouterr().out
+    assert sql == python
+    for text in (
+        "claim C3 in M9 (dangling); C3",
+        "claim C4 in missing; C4",
+        "Spring, a, 2026-03-01, 100.50, 21 days, true, 12",
+        "missing, b, missing, 7, missing, false, missing",
+    ):
+        assert text in python[1]

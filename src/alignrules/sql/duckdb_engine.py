@@ -32,6 +32,7 @@ from alignrules.ir import nodes as ir
 from alignrules.ir import types as t
 from alignrules.runtime import bind
 from alignrules.runtime.report import Report, RuleCrashed, RuleInfo, Violation
+from alignrules.sql.findings import Columns
 from alignrules.sql.layout import (
     DECIMAL_PRECISION,
     DECIMAL_SCALE,
@@ -132,19 +133,26 @@ def rule_violations(
     for q in tr.queries:
         info = infos[q.rule.id]
         _check_currencies(con, tr.layout, q, program, params)
+        columns = Columns.plan(program, tr.layout, q, info, bound)
+        query = query_text(q, "duckdb")
         try:
-            rows = con.execute(query_text(q, "duckdb")).fetchall()
+            rows = con.execute(query if columns is None else columns.wrap(query)).fetchall()
         except duckdb.Error as exc:
             if DATE_STOP in str(exc):  # as the Python engine words it
                 cause: Exception = OverflowError("date value out of range")
                 raise RuleCrashed(info.id, info.origin) from cause
             raise RuleCrashed(info.id, info.origin) from exc
-        reader = RowReader(program, q.rule, info, bound, q.lets)
         n = len(q.bound)
         if q.crash:
-            crashed = sorted(row[:-1] for row in rows if row[-1])
+            at = -1 - (0 if columns is None else columns.width)
+            crashed = sorted(row[:at] for row in rows if row[at])
             if crashed:
                 _crash(program, q, info, bound, crashed[0][0])
+        if columns is not None:
+            found += columns.violations(rows)
+            continue
+        reader = RowReader(program, q.rule, info, bound, q.lets)
+        if q.crash:
             rows = [row[:-1] for row in rows]
         for row in rows:
             bound_rows = [(var, ent, row[1 + i]) for i, (var, ent) in enumerate(q.bound)]

@@ -10,7 +10,7 @@ its digits (`0.500000000` for `0.5`) would differ.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -49,6 +49,14 @@ class Bound:
     params: Mapping[str, Any]
     members: Mapping[tuple[str, str], Any]
     today: date
+    #: (entity, ar_row) -> the record's JSON pointer, when the records are not at hand
+    pointers: Callable[[str, int], str] | None = None
+
+    def pointer(self, entity: str, row: int) -> str:
+        """The JSON pointer of `entity`'s record `row`."""
+        if self.pointers is not None:
+            return self.pointers(entity, row)
+        return str(self.records[entity][row].ar_pointer)
 
 
 class RowReader:
@@ -75,7 +83,7 @@ class RowReader:
             if typ in (t.DECIMAL, t.MONEY):
                 scale = next(cells)
                 currency = next(cells) if typ == t.MONEY else None
-                env[name] = _exact(value, scale, currency, typ == t.MONEY)
+                env[name] = exact(value, scale, currency, typ == t.MONEY)
             else:
                 env[name] = self.from_sql(value, typ)
         for name, e in self.let_exprs.items():
@@ -186,7 +194,7 @@ class RowReader:
         return value
 
 
-def _exact(value: Any, scale: Any, currency: Any, money: bool) -> Any:
+def exact(value: Any, scale: Any, currency: Any, money: bool) -> Any:
     """A computed decimal with the decimal places the Python engine's value has."""
     if value is None:
         return None

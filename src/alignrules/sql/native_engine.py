@@ -173,7 +173,16 @@ def check_tables_in(
         for spec in module.SPECS
     }
     indexes = {name: _Index(con, recs) for name, recs in records.items()}
-    bound = Bound(records, indexes, fattrs, param_values, members, today)
+    paths = {e.name: e.path for e in program.entities}
+    bound = Bound(
+        records,
+        indexes,
+        fattrs,
+        param_values,
+        members,
+        today,
+        pointers=lambda entity, row: pointer_for(paths[entity], row),
+    )
     infos: dict[str, RuleInfo] = {info.id: info for info, _ in module.RULES}
     found = _dangling(con, program, tr.layout, module)
     found += rule_violations(con, program, tr, infos, bound, param_values)

@@ -54,14 +54,15 @@ _skip: Callable[[str, int], tuple[Any, int]] = make_scanner(json.JSONDecoder()) 
 
 
 class _Members:
-    """Where the members of one container start (and, for an object, their keys), found as
-    far as lookups needed."""
+    """Where the members of one container start (and, for an object, where each key's value
+    starts), found as far as lookups needed."""
 
-    __slots__ = ("done", "keys", "long", "starts")
+    __slots__ = ("array", "done", "keys", "long", "starts")
 
-    def __init__(self) -> None:
+    def __init__(self, array_: bool) -> None:
+        self.array = array_
         self.starts = array("q")
-        self.keys: dict[str, int] = {}  # an object's key -> member number (the first, if repeated)
+        self.keys: dict[str, int] = {}  # an object's key -> its value's offset (the first)
         self.done = False  # whether `starts` holds every member
         self.long = False  # whether a member skipped was long
 
@@ -81,6 +82,7 @@ class JsonText:
         self._text, self.name = text, name
         self._lines: LineIndex | None = None  # made on the first lookup
         self._members: dict[int, _Members] = {}  # container offset -> its members so far
+        self._recent: dict[int, _Members] = {}  # the same for records looked in lately
         self._resolved: dict[str, tuple[int, bool]] = {}
         self._root = _WS.match(text, 0).end()  # type: ignore[union-attr]  # always matches
         self._lock = threading.Lock()
@@ -135,64 +137,81 @@ class JsonText:
     def _member(self, offset: int, token: str) -> int | None:
         """Where member `token` of the container at `offset` starts; None if there is none
         (or the value there is not a container)."""
-        opener = self._text[offset]
-        if opener == "{":
-            want: str | int = token
-        elif opener == "[":
+        members = self._members.get(offset) or self._recent.get(offset)
+        if members is None:
+            opener = self._text[offset]
+            members = _Members(opener == "[")
+            if opener != "{" and opener != "[":
+                members.done = True  # a scalar has no members
+            # Large containers are kept for good; records, a few at a time: a finding's
+            # field is looked up just after its record.
+            if len(self._recent) >= self._MEMO:
+                self._recent.clear()
+            self._recent[offset] = members
+        if members.array:
             index = array_index(token, 1 << 62)
             if index is None:
                 return None
-            want = index
+            starts = members.starts
+            found = starts[index] if index < len(starts) else self._items(offset, members, index)
         else:
-            return None
-        members = self._members.get(offset)
-        if members is None:
-            members = _Members()
-            found = self._walk(offset, members, want)
-            if members.long or len(members.starts) > self._WALK:
-                self._members[offset] = members
-            return found
-        return self._walk(offset, members, want)
+            found = members.keys.get(token)
+            if found is None and not members.done:
+                found = self._keys(offset, members, token)
+        if offset not in self._members and (members.long or len(members.starts) > self._WALK):
+            self._members[offset] = members
+        return found
 
-    def _walk(self, offset: int, members: _Members, want: str | int) -> int | None:
-        """Member `want` (a key or an index), stepping over the members after the last one
-        found as far as needed."""
-        text, starts, keys, long = self._text, members.starts, members.keys, self._LONG
-        if isinstance(want, str):
-            first, following = _FIRST_MEMBER, _NEXT_MEMBER
-        else:
-            first, following = _WS, _NEXT_ITEM
-        if not starts and not members.done:
-            m = first.match(text, offset + 1)
-            if m is None or text[m.end()] == "]":  # an empty object does not match at all
+    def _items(self, offset: int, members: _Members, index: int) -> int | None:
+        """Array member `index`, stepping over the members after the last one found."""
+        text, starts, long = self._text, members.starts, self._LONG
+        if members.done:
+            return None
+        if not starts:
+            first = _WS.match(text, offset + 1).end()  # type: ignore[union-attr]  # always
+            if text[first] == "]":
                 members.done = True
                 return None
-            self._add(members, m)
-        while True:
-            if isinstance(want, str):
-                if want in keys:
-                    return starts[keys[want]]
-            elif want < len(starts):
-                return starts[want]
-            if members.done:
-                return None
+            starts.append(first)
+        match, skip = _NEXT_ITEM.match, _value_end
+        while index >= len(starts):
             last = starts[-1]
-            end = _value_end(text, last)
+            end = skip(text, last)
             if end - last > long:
                 members.long = True
-            m = following.match(text, end)
+            m = match(text, end)
             if m is None:
                 members.done = True
-            else:
-                self._add(members, m)
+                return None
+            starts.append(m.end())
+        return starts[index]
 
-    @staticmethod
-    def _add(members: _Members, m: re.Match[str]) -> None:
-        if m.lastindex:  # an object member: its key, unescaped
-            raw = m.group(1)
-            key = json.loads(f'"{raw}"') if "\\" in raw else raw
-            members.keys.setdefault(key, len(members.starts))
-        members.starts.append(m.end())
+    def _keys(self, offset: int, members: _Members, key: str) -> int | None:
+        """Object member `key`'s start, stepping over the members after the last one found;
+        `members.keys` maps each key found to where its value starts."""
+        text, starts, keys, long = self._text, members.starts, members.keys, self._LONG
+        m = _FIRST_MEMBER.match(text, offset + 1) if not starts else None
+        if not starts and m is None:  # `{}`
+            members.done = True
+            return None
+        match, skip = _NEXT_MEMBER.match, _value_end
+        while True:
+            if m is not None:
+                raw, at = m.group(1), m.end()
+                name = json.loads(f'"{raw}"') if "\\" in raw else raw
+                if name not in keys:  # a repeated key: the first is what the reader names
+                    keys[name] = at
+                starts.append(at)
+                if name == key:
+                    return at
+            last = starts[-1]
+            end = skip(text, last)
+            if end - last > long:
+                members.long = True
+            m = match(text, end)
+            if m is None:
+                members.done = True
+                return None
 
 
 def _value_end(text: str, start: int) -> int:

@@ -123,7 +123,7 @@ def _kind(program: Program, f: Field) -> str:
 #: SQL for one JSON value `j` of each kind: (accepted, converted). `accepted` is true exactly
 #: when the binder would take the value and give the converted one; NULL values are handled
 #: before. Types come from `json_type`, so `"5"` is not a number and `5` is not text.
-def _convert(kind: str, j: str, enum_arms: str | None) -> tuple[str, str]:
+def _convert(kind: str, j: str, enum_arms: tuple[str, str] | None) -> tuple[str, str]:
     t = f"json_type({j})"
     s = f"({j} ->> '$')"
     if kind in ("text", "ref_text"):
@@ -155,18 +155,25 @@ def _convert(kind: str, j: str, enum_arms: str | None) -> tuple[str, str]:
         return ok, f"CAST({days} AS INTEGER)"
     if kind == "enum":
         assert enum_arms is not None
+        arms, names = enum_arms
         # Printable ASCII only: there `strip`, `\s` and `casefold` (the binder's) and `trim`,
-        # a space and `lower` (DuckDB's) agree.
+        # a space and `lower` (DuckDB's) agree. A value spelled as declared, what exports
+        # mostly hold, is taken as it is, without the regular expressions.
         norm = f"lower(regexp_replace(trim({s}), '[ _-]+', '_', 'g'))"
-        found = f"(CASE {norm} {enum_arms} END)"
-        ok = f"{t} = 'VARCHAR' AND regexp_full_match({s}, '[ -~]*') AND {found} IS NOT NULL"
+        declared = f"{s} IN ({names})"
+        found = f"(CASE WHEN {declared} THEN {s} ELSE (CASE {norm} {arms} END) END)"
+        ok = (
+            f"{t} = 'VARCHAR' AND ({declared} OR"
+            f" (regexp_full_match({s}, '[ -~]*') AND {found} IS NOT NULL))"
+        )
         return ok, found
     raise AssertionError(kind)  # pragma: no cover - decimals and money are read as numbers
 
 
-def _enum_arms(program: Program, f: Field) -> str | None:
+def _enum_arms(program: Program, f: Field) -> tuple[str, str] | None:
     """`WHEN spelling THEN name ...` for an enum field: every spelling the binder accepts,
-    normalized as it normalizes them (enums are small, so a CASE beats a join)."""
+    normalized as it normalizes them (enums are small, so a CASE beats a join); and the list
+    of the declared names the binder takes as they are."""
     t = element_type(f.type)
     if not isinstance(t, EnumT):
         return None
@@ -175,7 +182,10 @@ def _enum_arms(program: Program, f: Field) -> str | None:
     for value, spellings in enum.spellings:
         for spelling in spellings:
             rows.setdefault(normalize_spelling(spelling), value)
-    return " ".join(f"WHEN {_literal(sp)} THEN {_literal(v)}" for sp, v in sorted(rows.items()))
+    arms = " ".join(f"WHEN {_literal(sp)} THEN {_literal(v)}" for sp, v in sorted(rows.items()))
+    # A declared name is its own value when the binder's normalization keeps it so.
+    names = ", ".join(_literal(v) for v in enum.values if rows.get(normalize_spelling(v)) == v)
+    return arms, names or "NULL"
 
 
 def _decimal_ok(j: str, wide: str) -> str:

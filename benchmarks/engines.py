@@ -263,7 +263,8 @@ class AlignrulesDuckDB(Engine):
         return path  # the engine reads the file itself, inside check_file
 
     def check(self, state: Any) -> Any:
-        return self.checker.check_file(state, as_of=AS_OF)
+        # A 10^7-claim plan (1.6 GB) is over the default 256 MiB limit on plan files.
+        return self.checker.check_file(state, as_of=AS_OF, max_bytes=state.stat().st_size)
 
     def findings(self, result: Any) -> Iterable[Finding]:
         return alignrules_findings(result)

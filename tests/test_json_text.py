@@ -4,6 +4,7 @@ value there as the Python reader does, from the text alone (the DuckDB engine's 
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -13,6 +14,20 @@ from alignrules.data.json_text import JsonText
 from alignrules.data.read import read_plan_text
 from alignrules.pointer import escape
 
+TRICKY: list[Any] = [
+    'a"b',
+    "x\\",
+    '\\"]',
+    "{[,]}",
+    "],[",
+    {"q": ['"', "\\"]},
+    [],
+    {},
+    1.5,
+    None,
+    "",
+]
+
 TEXTS = [
     '{"claims": [{"id": "C1", "cost": 100.50}, {"id": "C2", "tags": []}]}',
     '{ "a\\u00e9/~k" : [ 1 , {"\\"x": "é\\"\\\\", "y":[[],{}], "z": 1.50e1}, [ ] ],\n'
@@ -20,6 +35,11 @@ TEXTS = [
     '[\n  {\n    "id": "K1",\n    "n": -0.0\n  },\n  {"id": "K2", "ok": true}\n]',
     # long members: the containers on the way keep where their members start
     '{"big": [' + ",".join(f'{{"i": {i}, "s": "{"x" * 300}"}}' for i in range(60)) + '], "z": 1}',
+    # many members, found in one vectorised pass: strings holding quotes, backslashes,
+    # brackets and commas must not end a member
+    json.dumps({"a": [TRICKY[i % len(TRICKY)] for i in range(200)], "z": "]"}),
+    json.dumps({"a": [TRICKY[i % len(TRICKY)] for i in range(200)]}, indent=2),
+    json.dumps([[i, {"k": TRICKY[i % len(TRICKY)]}] for i in range(100)], separators=(",", ":")),
 ]
 
 
@@ -39,9 +59,12 @@ def test_every_pointer_is_where_the_python_reader_finds_it(text: str) -> None:
     plan = read_plan_text(text, "json", "plan.json")
     found = _pointers(plan.root)
     missing = [p + "/nothing" for p in found] + [p + "/7" for p in found] + ["/", "x", "/01"]
-    located = JsonText(text, "plan.json")
-    for pointer in [*found, *missing, *reversed(found)]:
-        assert located.find(pointer) == plan.locator.find(pointer), pointer
+    # in document order, members are stepped over one by one; from the end, a large
+    # array's members are all found at once
+    for order in ([*found, *missing], [*reversed(found), *missing]):
+        located = JsonText(text, "plan.json")
+        for pointer in order:
+            assert located.find(pointer) == plan.locator.find(pointer), pointer
     for pointer in found:
         value = plan.root
         for token in pointer.split("/")[1:]:

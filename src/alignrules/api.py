@@ -290,6 +290,7 @@ def _native_check(
     from alignrules.data.json_text import JsonText
     from alignrules.data.limits import read_text
     from alignrules.data.read import read_plan
+    from alignrules.gcpause import gc_paused
 
     file = Path(path)
     try:
@@ -332,7 +333,8 @@ def _native_check(
     except RuleCrashed as exc:
         raise DiagnosticError(_crash_diag(exc, read_plan(file, max_bytes=limit))) from exc
     if report.violations:
-        report = report.with_locations(text().locate)
+        with gc_paused():  # a new Violation and Locations per violation, no cycles
+            report = report.with_locations(text().locate)
     return report
 
 

@@ -173,7 +173,7 @@ def check_tables_in(
         for spec in module.SPECS
     }
     indexes = {name: _Index(con, recs) for name, recs in records.items()}
-    paths = {e.name: e.path for e in program.entities}
+    prefixes = {e.name: pointer_for(e.path, 0)[:-1] for e in program.entities}
     bound = Bound(
         records,
         indexes,
@@ -181,14 +181,15 @@ def check_tables_in(
         param_values,
         members,
         today,
-        pointers=lambda entity, row: pointer_for(paths[entity], row),
+        pointers=lambda entity, row: f"{prefixes[entity]}{row}",
     )
     infos: dict[str, RuleInfo] = {info.id: info for info, _ in module.RULES}
-    found = _dangling(con, program, tr.layout, module)
-    found += rule_violations(con, program, tr, infos, bound, param_values)
     rules = (bind.DANGLING, *(info for info, _ in module.RULES))
     counts = tuple((e.name, len(records[e.name])) for e in program.entities)
-    return Report.build(found, rules, today, counts)
+    with bind.gc_paused():  # many violations and their messages, no cycles
+        found = _dangling(con, program, tr.layout, module)
+        found += rule_violations(con, program, tr, infos, bound, param_values)
+        return Report.build(found, rules, today, counts)
 
 
 def _q(name: str) -> str:

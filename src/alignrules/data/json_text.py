@@ -30,6 +30,7 @@ from decimal import Decimal
 from json.scanner import make_scanner
 from typing import Any, Final
 
+from alignrules import jsonscan
 from alignrules.data.lines import LineIndex
 from alignrules.data.plan import Position
 from alignrules.pointer import array_index, unescape
@@ -231,76 +232,14 @@ def _value_end(text: str, start: int) -> int:
         return len(text)
 
 
-#: Bytes of text the vectorised scan reads at a time (numpy arrays of a few times this).
-_CHUNK: Final = 1 << 22
-_SPACE: Final = (32, 9, 10, 13)
-
-
 def _all_items(text: str, offset: int, starts: array[int]) -> bool:
-    """Fill `starts` with where every member of the array at `offset` starts, from one
-    vectorised pass over the text; False (and `starts` untouched) when that cannot be done
-    here: numpy (the `duckdb` extra brings it) missing, or a text that is not ASCII, whose
-    character offsets are not its byte offsets.
-
-    Stepping member by member parses every member in Python, about 2 µs each: seconds for
-    the millions of records of a large export. Here a quote ends or starts a string unless
-    an odd run of backslashes precedes it; outside strings, brackets give the depth, and the
-    commas at depth 1 separate the members.
-    """
-    try:
-        import numpy as np
-    except ImportError:  # pragma: no cover - installed with the duckdb extra
+    """Fill `starts` with where every member of the array at `offset` starts, in one
+    vectorised pass (`alignrules.jsonscan`); False, with `starts` untouched, without numpy
+    (the `duckdb` extra brings it) or for a text that is not ASCII, whose character offsets
+    are not its byte offsets."""
+    if not (text.isascii() and jsonscan.available()):
         return False
-    if not text.isascii():
-        return False
-    first = _WS.match(text, offset + 1).end()  # type: ignore[union-attr]  # always matches
-    found = array("q", [first])
-    if text[first] == "]":
-        del starts[:]
-        return True
-    depth, inside, spaced = 1, 0, False  # after the array's `[`, outside any string
-    special = np.zeros(256, dtype=bool)
-    special[[34, 44, 91, 93, 123, 125]] = True  # " , [ ] { }
-    at, end = offset + 1, len(text)
-    while at < end and depth > 0:
-        stop = min(at + _CHUNK, end)
-        buf = np.frombuffer(text[at:stop].encode("ascii"), dtype=np.uint8)
-        where = np.flatnonzero(special[buf])  # what can matter: a few bytes in ten
-        char = buf[where]
-        quote = char == 34
-        before = buf[np.maximum(where - 1, 0)]
-        if len(where) and where[0] == 0:
-            before[0] = ord(text[at - 1])
-        for k in np.flatnonzero(quote & (before == 92)).tolist():
-            run, j = 0, at + int(where[k]) - 1
-            while text[j] == "\\":
-                run, j = run + 1, j - 1
-            if run % 2:
-                quote[k] = False  # an escaped quote, inside a string
-        # 1 from an opening quote up to (not including) its closing one
-        strings = (np.cumsum(quote, dtype=np.int32) + inside) & 1
-        outside = (strings == 0) & ~quote
-        step = ((char == 91) | (char == 123)).astype(np.int8)
-        step -= (char == 93) | (char == 125)
-        step *= outside
-        level = np.cumsum(step, dtype=np.int32) + depth
-        closed = np.flatnonzero(level == 0)
-        limit = int(closed[0]) if len(closed) else len(char)
-        commas = where[:limit][(char[:limit] == 44) & outside[:limit] & (level[:limit] == 1)]
-        found.frombytes((commas + (at + 1)).astype(np.int64).tobytes())
-        # a member after white space: stepped over below (pretty-printed text)
-        nxt = commas + 1
-        spaced |= bool(np.isin(buf[nxt[nxt < len(buf)]], _SPACE).any())
-        spaced |= bool(len(nxt) and nxt[-1] == len(buf) and stop < end and text[stop] in " \t\n\r")
-        if len(char):
-            depth = 0 if len(closed) else int(level[-1])
-            inside = int(strings[-1])
-        at = stop
-    if spaced or (len(found) > 1 and text[found[-1]] in " \t\n\r"):
-        # a member after a comma starts at the first character that is not white space
-        for i in range(1, len(found)):
-            if text[found[i]] in " \t\n\r":
-                found[i] = _WS.match(text, found[i]).end()  # type: ignore[union-attr]
+    found = jsonscan.members(lambda a, b: text[a:b].encode("ascii"), offset, len(text)).starts
     del starts[:]
     starts.extend(found)
     return True

@@ -85,6 +85,7 @@ class JsonText:
         self._members: dict[int, _Members] = {}  # container offset -> its members so far
         self._recent: dict[int, _Members] = {}  # the same for records looked in lately
         self._resolved: dict[str, tuple[int, bool]] = {}
+        self._located: dict[str, Location] = {}
         self._root = _WS.match(text, 0).end()  # type: ignore[union-attr]  # always matches
         self._lock = threading.Lock()
 
@@ -99,8 +100,15 @@ class JsonText:
 
     def locate(self, location: Location) -> Location:
         """`location` with this text's file, line and column filled in from its pointer."""
-        file, line, column = self.find(location.pointer)
-        return Location(file, location.pointer, line, column)
+        pointer = location.pointer
+        found = self._located.get(pointer)
+        if found is None:
+            # A record's location is asked once per finding about it: many, for some records.
+            if len(self._located) >= self._MEMO:
+                self._located.clear()
+            file, line, column = self.find(pointer)
+            found = self._located[pointer] = Location(file, pointer, line, column)
+        return found
 
     def value(self, pointer: str) -> Any:
         """The value `pointer` names, as the Python reader reads it; KeyError if none."""

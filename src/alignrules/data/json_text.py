@@ -33,7 +33,7 @@ from typing import Any, Final
 from alignrules import jsonscan
 from alignrules.data.lines import LineIndex
 from alignrules.data.plan import Position
-from alignrules.pointer import array_index, unescape
+from alignrules.pointer import unescape
 from alignrules.runtime.report import Location
 
 __all__ = ["JsonText"]
@@ -86,6 +86,7 @@ class JsonText:
         self._recent: dict[int, _Members] = {}  # the same for records looked in lately
         self._resolved: dict[str, tuple[int, bool]] = {}
         self._located: dict[str, Location] = {}
+        self._patterns: dict[str, re.Pattern[str]] = {}  # key -> how it is found (`_search`)
         self._root = _WS.match(text, 0).end()  # type: ignore[union-attr]  # always matches
         self._lock = threading.Lock()
 
@@ -125,6 +126,21 @@ class JsonText:
         hit = memo.get(pointer)
         if hit is not None:
             return hit
+        cut = pointer.rindex("/")
+        parent = memo.get(pointer[:cut]) if cut else (self._root, True)
+        if parent is not None:  # the usual case: a field just after its record
+            offset, ok = parent
+            if ok:
+                token = pointer[cut + 1 :]
+                start = self._member(offset, unescape(token) if "~" in token else token)
+                if start is not None:
+                    offset = start
+                else:
+                    ok = False
+            if len(memo) >= self._MEMO:
+                memo.clear()
+            memo[pointer] = (offset, ok)
+            return offset, ok
         pending = [pointer]  # the pointer and its unresolved ancestors, innermost first
         head = pointer[: pointer.rindex("/")]
         while head and head not in memo:
@@ -135,7 +151,8 @@ class JsonText:
             memo.clear()
         for sub in reversed(pending):
             if ok:
-                start = self._member(offset, unescape(sub[sub.rindex("/") + 1 :]))
+                token = sub[sub.rindex("/") + 1 :]
+                start = self._member(offset, unescape(token) if "~" in token else token)
                 if start is None:
                     ok = False
                 else:
@@ -147,6 +164,10 @@ class JsonText:
         """Where member `token` of the container at `offset` starts; None if there is none
         (or the value there is not a container)."""
         members = self._members.get(offset) or self._recent.get(offset)
+        if members is None and self._text[offset] == "{":
+            found = self._search(offset, token)
+            if found is not None:
+                return found
         if members is None:
             opener = self._text[offset]
             members = _Members(opener == "[")
@@ -158,9 +179,10 @@ class JsonText:
                 self._recent.clear()
             self._recent[offset] = members
         if members.array:
-            index = array_index(token, 1 << 62)
-            if index is None:
-                return None
+            if token.isdigit() and token.isascii() and (token[0] != "0" or token == "0"):
+                index = int(token)
+            else:
+                return None  # `01`, `-1`, `x`: no array index
             starts = members.starts
             found = starts[index] if index < len(starts) else self._items(offset, members, index)
         else:
@@ -170,6 +192,32 @@ class JsonText:
         if offset not in self._members and (members.long or len(members.starts) > self._WALK):
             self._members[offset] = members
         return found
+
+    def _search(self, offset: int, key: str) -> int | None:
+        """Where member `key` of the object at `offset` starts, found by searching the text
+        for the key, or None when that cannot be sure (then the object is walked).
+
+        An unescaped quote only ever delimits a string, so `{` or `,`, then `"key"` and `:`
+        is a member; it is this object's own when no brace comes between the object's `{`
+        and it (a nested object, or the end of this one, would put one there; a brace inside
+        a string only sends the lookup to the walk). Most lookups are a record's field.
+        """
+        pattern = self._patterns.get(key)
+        if pattern is None:
+            if len(self._patterns) >= self._MEMO:
+                self._patterns.clear()
+            spelled = re.escape(json.dumps(key, ensure_ascii=False)[1:-1])
+            pattern = self._patterns[key] = re.compile(
+                r'[{,][ \t\n\r]*"' + spelled + r'"[ \t\n\r]*:[ \t\n\r]*'
+            )
+        text = self._text
+        m = pattern.search(text, offset, offset + self._LONG)
+        if m is None:
+            return None
+        at = m.start()
+        if text.find("{", offset + 1, at + 1) != -1 or text.find("}", offset + 1, at) != -1:
+            return None
+        return m.end()
 
     def _items(self, offset: int, members: _Members, index: int) -> int | None:
         """Array member `index`, stepping over the members after the last one found."""

@@ -54,7 +54,8 @@ class Checker:
     @property
     def rules(self) -> tuple[RuleInfo, ...]:
         """The rules, in declaration order."""
-        return tuple(info for info, _ in self.module.RULES)
+        # A rule of several bodies has an entry per body in RULES; it is one rule.
+        return tuple({info.id: info for info, _ in self.module.RULES}.values())
 
     @property
     def python(self) -> str:
@@ -231,11 +232,7 @@ class Checker:
                 checked.append(data.name)
             except DiagnosticError as exc:
                 errors.extend(exc.diagnostics)
-        report = (
-            Report.combine(reports)
-            if reports
-            else Report.build((), (info for info, _ in self.module.RULES), day)
-        )
+        report = Report.combine(reports) if reports else Report.build((), self.rules, day)
         return PlansReport(report, tuple(checked), tuple(errors))
 
 

@@ -588,7 +588,7 @@ def _compile(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
     else:
         _write_atomic(args.output, text)
-        n = len(compiled.program.rules)
+        n = len(compiled.program.rule_bodies())
         print(f"wrote {visible(args.output)}: {n} rule{'' if n == 1 else 's'}", file=sys.stderr)
     return EXIT_OK
 

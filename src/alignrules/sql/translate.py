@@ -151,7 +151,7 @@ def translate(
             problems.append(
                 Diagnostic(
                     "sql-unsupported",
-                    f"rule `{rule.id}`: {exc} in SQL ({dialect})",
+                    f"{rule.name}: {exc} in SQL ({dialect})",
                     exc.span or rule.span,
                     hint="check this ruleset with the Python engine (the default)",
                 )

@@ -434,9 +434,12 @@ class Template:
 
 @attrs.frozen
 class RuleDecl:
+    """`rule ID { metadata... body... [message] }`: usually one body; several bodies make one
+    rule over several kinds of record, each body with its own subject (language §6.3)."""
+
     id: str
     meta: tuple[Meta, ...]
-    body: Body | None
+    bodies: tuple[Body, ...]
     message: Template | None
     id_span: Span = attrs.field(eq=False, repr=False)
     span: Span = _span

@@ -237,18 +237,12 @@ class Build(Transformer_NonRecursive[Token, Any]):
         metas = tuple(i for i in items if isinstance(i, ast.Meta))
         bodies = [i for i in items if isinstance(i, ast.Body)]
         messages = [i for i in items if isinstance(i, ast.Template)]
-        if len(bodies) > 1:
-            raise self._error(
-                bodies[1].span,
-                f"rule `{rule_id}` has more than one condition",
-                "combine them with `and`, or write a second rule",
-            )
         if len(messages) > 1:
             raise self._error(messages[1].span, f"rule `{rule_id}` has more than one message")
         return ast.RuleDecl(
             str(rule_id),
             metas,
-            bodies[0] if bodies else None,
+            tuple(bodies),
             messages[0] if messages else None,
             self._tok(rule_id),
             span=self._span(meta),

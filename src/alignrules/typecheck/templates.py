@@ -10,22 +10,28 @@ from alignrules.typecheck.env import Env
 from alignrules.typecheck.expressions import Expressions
 
 
-def message(d: ast.RuleDecl, env: Env, exprs: Expressions) -> tuple[ir.MessagePart, ...]:
-    """The parts of `d`'s message; a hole that does not type is one `template` problem."""
+def message(
+    d: ast.RuleDecl, env: Env, exprs: Expressions, body: ast.Body
+) -> tuple[ir.MessagePart, ...]:
+    """The parts of `d`'s message in the scope of `body`, one of `d`'s bodies; a hole that
+    does not type is one `template` problem."""
     if d.message is None:
         return ()
+    # A rule of several bodies shares its message: each body must give every hole a meaning,
+    # and a problem names the body that does not.
+    where = f" by the body at line {body.span.line}" if len(d.bodies) > 1 else " in this rule"
     parts: list[ir.MessagePart] = []
     for p in d.message.parts:
         if isinstance(p, ast.TemplateText):
             parts.append(ir.MessagePart(p.text, None))
             continue
-        expr = _hole(p, env, exprs)
+        expr = _hole(p, env, exprs, where)
         if expr is not None:
             parts.append(ir.MessagePart(None, expr))
     return tuple(parts)
 
 
-def _hole(p: ast.TemplateHole, env: Env, exprs: Expressions) -> ir.Expr | None:
+def _hole(p: ast.TemplateHole, env: Env, exprs: Expressions, where: str) -> ir.Expr | None:
     head = p.path[0]
     # `{today}` is the evaluation date, as `today` is in a condition (a keyword: a field
     # called `today` is reached as `{claim.today}`).
@@ -40,7 +46,7 @@ def _hole(p: ast.TemplateHole, env: Env, exprs: Expressions) -> ir.Expr | None:
         exprs.report(
             Diagnostic(
                 "template",
-                f"the message names `{head}`, which is not bound in this rule",
+                f"the message names `{head}`, which is not bound{where}",
                 p.span,
                 did_you_mean(head, known)
                 or f"names bound here: {', '.join(sorted(known)) or 'none'}",
@@ -58,7 +64,8 @@ def _hole(p: ast.TemplateHole, env: Env, exprs: Expressions) -> ir.Expr | None:
         exprs.report(
             Diagnostic(
                 "template",
-                f"the message names `{'.'.join(p.path)}`: {first.message}",
+                f"the message names `{'.'.join(p.path)}`: {first.message}"
+                + (where if where.startswith(" by") else ""),
                 p.span,
                 first.hint,
             )

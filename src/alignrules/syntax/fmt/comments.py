@@ -86,8 +86,7 @@ class Slots:
             return self._slot(d, d.span.start, d.span.end, children=fields, block=True)
         if isinstance(d, ast.RuleDecl):
             items = [self._slot(m, m.span.start, m.span.end) for m in d.meta]
-            if d.body is not None:
-                items.append(self._body_slot(d.body))
+            items += [self._body_slot(b) for b in d.bodies]
             if d.message is not None:
                 start = lead_in(d.message.span.start, ["message"])
                 items.append(self._slot(d.message, start, d.message.span.end))

@@ -19,19 +19,22 @@ def message(
         return ()
     # A rule of several bodies shares its message: each body must give every hole a meaning,
     # and a problem names the body that does not.
-    where = f" by the body at line {body.span.line}" if len(d.bodies) > 1 else " in this rule"
+    line = body.span.line if len(d.bodies) > 1 else None
     parts: list[ir.MessagePart] = []
     for p in d.message.parts:
         if isinstance(p, ast.TemplateText):
             parts.append(ir.MessagePart(p.text, None))
             continue
-        expr = _hole(p, env, exprs, where)
+        expr = _hole(p, env, exprs, line)
         if expr is not None:
             parts.append(ir.MessagePart(None, expr))
     return tuple(parts)
 
 
-def _hole(p: ast.TemplateHole, env: Env, exprs: Expressions, where: str) -> ir.Expr | None:
+_SHARED = "a shared message names only what every body binds: give the subjects one name, `every <Entity> as item`"
+
+
+def _hole(p: ast.TemplateHole, env: Env, exprs: Expressions, line: int | None) -> ir.Expr | None:
     head = p.path[0]
     # `{today}` is the evaluation date, as `today` is in a condition (a keyword: a field
     # called `today` is reached as `{claim.today}`).
@@ -43,13 +46,15 @@ def _hole(p: ast.TemplateHole, env: Env, exprs: Expressions, where: str) -> ir.E
         or is_today
     ):
         known = [n for n, _ in env.vars] + list(exprs.ctx.params)
+        bound = f"names bound here: {', '.join(sorted(known)) or 'none'}"
         exprs.report(
             Diagnostic(
                 "template",
-                f"the message names `{head}`, which is not bound{where}",
+                f"the message names `{head}`, which is not bound in this rule"
+                if line is None
+                else f"the message names `{head}`, which the body at line {line} does not bind",
                 p.span,
-                did_you_mean(head, known)
-                or f"names bound here: {', '.join(sorted(known)) or 'none'}",
+                did_you_mean(head, known) or (bound if line is None else f"{bound}; {_SHARED}"),
             )
         )
         return None
@@ -61,11 +66,11 @@ def _hole(p: ast.TemplateHole, env: Env, exprs: Expressions, where: str) -> ir.E
     expr = exprs.reporting_to(problems.append).expr(node, env, allow_optional=True)
     if problems:
         first = problems[0]
+        where = "" if line is None else f" in the body at line {line}"
         exprs.report(
             Diagnostic(
                 "template",
-                f"the message names `{'.'.join(p.path)}`: {first.message}"
-                + (where if where.startswith(" by") else ""),
+                f"the message names `{'.'.join(p.path)}`{where}: {first.message}",
                 p.span,
                 first.hint,
             )

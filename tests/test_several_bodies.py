@@ -296,3 +296,43 @@ def test_completion_offers_the_fields_of_the_body_under_the_cursor(
     objective = [i.detail for i in complete(RULES, first, program) if i.label == "metric"]
     strategy = [i.detail for i in complete(RULES, second, program) if i.label == "metric"]
     assert objective != strategy  # `Metric` on objectives, `Metric?` on strategies
+
+
+OWN = RULES.replace(
+    "    every Objective as item must item.metric in business_metrics\n",
+    "    every Objective as item must item.metric in business_metrics\n"
+    '    message "objective {item.id} is measured by {item.metric}, not a business metric"\n',
+).replace(
+    '    message "{item.name} is measured by {item.metric}"\n',
+    '    message "strategy {item.id} is measured by {item.metric}, a business metric"\n',
+)
+
+
+def test_each_body_may_have_its_own_message(files: tuple[Path, Path]) -> None:
+    files[0].write_text(OWN, encoding="utf-8")
+    _, report = _check(files, "json")
+    assert [(v["entity"], v["message"]) for v in json.loads(report)["violations"]] == [
+        ("MarketingStrategy", "strategy S2 is measured by roic, a business metric"),
+        ("Objective", "objective O2 is measured by cac, not a business metric"),
+    ]
+    assert main(["fmt", "--check", str(files[0])]) == 0
+
+
+def test_fmt_keeps_each_message_after_its_body(tmp_path: Path) -> None:
+    path = tmp_path / "own.rules"
+    # The metadata written last: fmt moves it first and leaves each message with its body.
+    path.write_text(
+        OWN.replace('    message "strategy', '    severity warning\n    message "strategy'), "utf-8"
+    )
+    assert main(["fmt", str(path)]) == 0
+    text = path.read_text("utf-8")
+    assert main(["fmt", "--check", str(path)]) == 0
+    rule = text[text.index("rule metric-by-level") :]
+    order = [
+        "severity warning",
+        "every Objective",
+        'message "objective',
+        "no Marketing",
+        'message "strategy',
+    ]
+    assert [rule.index(word) for word in order] == sorted(rule.index(word) for word in order)

@@ -410,6 +410,8 @@ class Body:
     clauses: tuple[Clause, ...]
     cond: Expr | None
     span: Span = _span
+    #: the body's own message, in a rule of several bodies with one message after each
+    message: Template | None = attrs.field(default=None, kw_only=True)
 
 
 @attrs.frozen

@@ -13,19 +13,20 @@ from alignrules.typecheck.expressions import Expressions
 def message(
     d: ast.RuleDecl, env: Env, exprs: Expressions, body: ast.Body
 ) -> tuple[ir.MessagePart, ...]:
-    """The parts of `d`'s message in the scope of `body`, one of `d`'s bodies; a hole that
-    does not type is one `template` problem."""
-    if d.message is None:
+    """The parts of the message of `body`, one of `d`'s bodies (its own, else `d`'s), in
+    the body's scope; a hole that does not type is one `template` problem."""
+    template = body.message or d.message
+    if template is None:
         return ()
-    # A rule of several bodies shares its message: each body must give every hole a meaning,
-    # and a problem names the body that does not.
-    line = body.span.line if len(d.bodies) > 1 else None
+    # A rule of several bodies shares its message unless each has its own: each body must
+    # give every hole of a shared message a meaning, and a problem names the body that does not.
+    line = body.span.line if len(d.bodies) > 1 and body.message is None else None
     parts: list[ir.MessagePart] = []
-    for p in d.message.parts:
+    for p in template.parts:
         if isinstance(p, ast.TemplateText):
             parts.append(ir.MessagePart(p.text, None))
             continue
-        expr = _hole(p, env, exprs, line)
+        expr = _hole(p, env, exprs, line, own=body.message is not None and len(d.bodies) > 1)
         if expr is not None:
             parts.append(ir.MessagePart(None, expr))
     return tuple(parts)
@@ -34,7 +35,11 @@ def message(
 _SHARED = "a shared message names only what every body binds: give the subjects one name, `every <Entity> as item`"
 
 
-def _hole(p: ast.TemplateHole, env: Env, exprs: Expressions, line: int | None) -> ir.Expr | None:
+def _hole(
+    p: ast.TemplateHole, env: Env, exprs: Expressions, line: int | None, *, own: bool
+) -> ir.Expr | None:
+    """`p` typed in `env`; `line` is the line of the body a shared message is typed for, and
+    `own` says that the message is its body's own."""
     head = p.path[0]
     # `{today}` is the evaluation date, as `today` is in a condition (a keyword: a field
     # called `today` is reached as `{claim.today}`).
@@ -50,7 +55,8 @@ def _hole(p: ast.TemplateHole, env: Env, exprs: Expressions, line: int | None) -
         exprs.report(
             Diagnostic(
                 "template",
-                f"the message names `{head}`, which is not bound in this rule"
+                f"the message names `{head}`, which is not bound in"
+                f" {'its body' if own else 'this rule'}"
                 if line is None
                 else f"the message names `{head}`, which the body at line {line} does not bind",
                 p.span,

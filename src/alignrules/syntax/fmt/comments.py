@@ -87,9 +87,10 @@ class Slots:
         if isinstance(d, ast.RuleDecl):
             items = [self._slot(m, m.span.start, m.span.end) for m in d.meta]
             items += [self._body_slot(b) for b in d.bodies]
-            if d.message is not None:
-                start = lead_in(d.message.span.start, ["message"])
-                items.append(self._slot(d.message, start, d.message.span.end))
+            messages = [b.message for b in d.bodies if b.message is not None]
+            for m in [*messages, *([d.message] if d.message is not None else [])]:
+                start = lead_in(m.span.start, ["message"])
+                items.append(self._slot(m, start, m.span.end))
             items.sort(key=lambda s: s.start)
             return self._slot(d, d.span.start, d.span.end, children=items, block=True)
         if isinstance(d, ast.ExampleDecl):

@@ -214,6 +214,9 @@ class Printer(ExprLayout):
             inner += self.item(self.slot(m), ind, [pad + text], first=not inner)
         for b in d.bodies:
             inner += self.item(self.slot(b), ind, self.body(b, ind), first=not inner)
+            if b.message is not None:  # a body's own message follows it
+                line = f"{pad}message {b.message.raw}"
+                inner += self.item(self.slot(b.message), ind, [line], first=False)
         if d.message is not None:
             line = f"{pad}message {d.message.raw}"
             inner += self.item(self.slot(d.message), ind, [line], first=not inner)

@@ -437,7 +437,7 @@ class Template:
 @attrs.frozen
 class RuleDecl:
     """`rule ID { metadata... body... [message] }`: usually one body; several bodies make one
-    rule over several kinds of record, each body with its own subject (language §6.3)."""
+    rule over several kinds of record, each body with its own subject (language §6.7)."""
 
     id: str
     meta: tuple[Meta, ...]

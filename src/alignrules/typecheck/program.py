@@ -192,7 +192,8 @@ class Declarations:
     def body(
         self, d: ast.RuleDecl, meta: dict[str, tuple[str, ...]], body: ast.Body, part: int
     ) -> ir.Rule | None:
-        """One body of `d` as an `ir.Rule`; its message is `d`'s, typed in this body's scope."""
+        """One body of `d` as an `ir.Rule`; its message (its own, else `d`'s) is typed in this
+        body's scope."""
         env = Env()
         steps: list[ir.Step] = []
         related: list[tuple[str, str]] = []

@@ -32,7 +32,10 @@ def message(
     return tuple(parts)
 
 
-_SHARED = "a shared message names only what every body binds: give the subjects one name, `every <Entity> as item`"
+_SHARED = (
+    "a shared message names only what every body binds: give the subjects one name,"
+    " `every <Entity> as item`"
+)
 
 
 def _hole(

@@ -17,6 +17,7 @@ import pytest
 from alignrules.cli import main
 from alignrules.compile import compile_paths
 from alignrules.lsp.complete import complete
+from alignrules.render import FORMATS
 
 RULES = """\
 enum Metric { roic, market_share, cac, sentiment }
@@ -110,6 +111,14 @@ def test_sarif_has_one_rule_and_results_on_both_entities(files: tuple[Path, Path
         loc["logicalLocations"][0]["fullyQualifiedName"] for r in results for loc in r["locations"]
     )
     assert pointers == ["/objectives/1", "/strategies/1"]
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_every_format_reports_both_bodies(files: tuple[Path, Path], fmt: str) -> None:
+    code, report = _check(files, fmt)
+    assert code == 1
+    assert "metric-by-level" in report
+    assert "O2" in report and "S2" in report
 
 
 def _waive(files: tuple[Path, Path], *waivers: dict[str, str]) -> list[tuple[str, str, str]]:

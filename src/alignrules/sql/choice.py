@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Final
 
 #: A JSON plan file at least this large is checked with DuckDB, when it is installed.
-AUTO_MIN_BYTES: Final = 64 * 1024 * 1024
+AUTO_MIN_BYTES: Final = 32 * 1024 * 1024
 
 
 def duckdb_installed() -> bool:

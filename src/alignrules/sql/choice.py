@@ -27,7 +27,7 @@ def prefers_duckdb(path: str | os.PathLike[str], min_bytes: int | None = None) -
     """Whether `engine="auto"` checks the plan at `path` with DuckDB: a plan held as tables,
     or a JSON file of at least `min_bytes` (default `AUTO_MIN_BYTES`), when DuckDB is
     installed."""
-    from alignrules.sql.sources import is_table_source
+    from alignrules.sql.table_files import is_table_source
 
     p = Path(path)
     least = AUTO_MIN_BYTES if min_bytes is None else min_bytes

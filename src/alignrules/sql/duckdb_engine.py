@@ -36,6 +36,7 @@ from alignrules.ir import types as t
 from alignrules.runtime import bind
 from alignrules.runtime.report import Report, RuleCrashed, RuleInfo, Violation
 from alignrules.sql.layout import (
+    DECIMAL_SCALE,
     VALUE,
     Layout,
     Table,
@@ -237,7 +238,7 @@ def _load(
     entities: Mapping[str, Sequence[Any]],
     fattrs: Mapping[str, Mapping[str, str]],
     enum_names: Mapping[object, str],
-    scale: int,
+    scale: int = DECIMAL_SCALE,
 ) -> None:
     for table in lay.tables:
         con.execute(_create(table))

@@ -67,8 +67,10 @@ def check(
 
     `module` is the ruleset's generated Python module (its binder, rule metadata and enum
     members); `params` its `Params` object. Raises `bind.DataError` as `module.load` does,
-    `RuleCrashed` when the database stops a rule (an overflow), and `DiagnosticError` for
-    what this engine cannot check.
+    `sql.limits.PythonNeeded` where only the Python engine gives this plan's report (a
+    number no SQL decimal holds, a rule failing on the data), `RuleCrashed` when the
+    database stops a rule otherwise, and `DiagnosticError` for what this engine cannot
+    check.
     """
     import duckdb
 

@@ -630,7 +630,7 @@ class RuleTranslator:
         v, d = self.expr(e.expr, scope), self.expr(e.default, scope)
         ok = conj(v.ok, d.ok)
         if t.strip_opt(e.type) in (t.DECIMAL, t.MONEY):
-            (v, d), scale = self.same_scale(v, d)
+            (v, d), scale = self.same_scale((v, e.expr.type), (d, e.default.type))
             merged = exp.Coalesce(this=v.value, expressions=[d.value])
             return Val(merged, ok, v.entity, scale=scale)
         return Val(exp.Coalesce(this=v.value, expressions=[d.value]), ok, v.entity)
@@ -641,16 +641,18 @@ class RuleTranslator:
             return 0
         return self.scale if v.scale is None else v.scale
 
-    def same_scale(self, *vals: Val) -> tuple[tuple[Val, ...], int | None]:
-        """Decimal values cast to their largest scale, where their scales differ (DuckDB
-        gives a `COALESCE` of two scales the smaller one, rounding); and that scale."""
-        scales = [self.scale if v.scale is None else v.scale for v in vals]
+    def same_scale(self, *vals: tuple[Val, t.Type]) -> tuple[tuple[Val, ...], int | None]:
+        """Values of one decimal result cast to the largest scale among them where their
+        scales differ beyond the layout's own (DuckDB gives a `COALESCE` of DECIMAL(38, 18)
+        and DECIMAL(38, 9) the smaller scale, rounding; a whole number has scale 0); and the
+        result's scale, None for the layout's."""
+        scales = [self.decimal_scale(v, typ) for v, typ in vals]
         top = max(scales)
-        if len(set(scales)) == 1:
-            return vals, None if top == self.scale else top
+        kept = None if top == self.scale else top
+        if len(set(scales)) == 1 or top <= DECIMAL_SCALE:
+            return tuple(v for v, _ in vals), kept
         kind = exp.DataType.build(decimal_sql_type(top))
-        cast = tuple(attrs.evolve(v, value=exp.cast(v.value, kind)) for v in vals)
-        return cast, top
+        return tuple(attrs.evolve(v, value=exp.cast(v.value, kind)) for v, _ in vals), kept
 
     def ordinal(self, v: exp.Expr, typ: t.Type) -> exp.Expr:
         et = t.strip_opt(typ)

@@ -161,10 +161,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument(
         "--engine",
-        choices=["python", "duckdb"],
+        choices=["python", "duckdb", "auto"],
         default="python",
         help="run the generated Python (default) or the SQL translation on DuckDB "
-        "(needs alignrules[duckdb]); both give the same report",
+        "(needs alignrules[duckdb]), or let `auto` pick DuckDB for a large JSON plan or "
+        "tables when it is installed; all give the same report",
     )
     _add_check_selection(check)
 

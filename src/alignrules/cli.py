@@ -14,7 +14,6 @@ import argparse
 import contextlib
 import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -32,14 +31,14 @@ from alignrules.compile import (
 from alignrules.diagnostics import Diagnostic, DiagnosticError, Place, render_text, visible
 from alignrules.gcpause import pausing_gc
 from alignrules.lint import CODES as LINT_CODES
-from alignrules.lint import LINT_FORMATS, lint_paths, render_lint
+from alignrules.lint import LINT_FORMATS
 from alignrules.render import FORMATS, render
-from alignrules.render.alignment import AlignmentMap
 from alignrules.runtime.report import Report, Severity
 from alignrules.terminal import colour, progress, wants_colour
 
 if TYPE_CHECKING:
     from alignrules.data.read import PlanData
+    from alignrules.render.alignment import AlignmentMap
     from alignrules.selection import Selection
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
@@ -162,10 +161,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument(
         "--engine",
-        choices=["python", "duckdb"],
+        choices=["python", "duckdb", "auto"],
         default="python",
         help="run the generated Python (default) or the SQL translation on DuckDB "
-        "(needs alignrules[duckdb]); both give the same report",
+        "(needs alignrules[duckdb]), or let `auto` pick DuckDB for a large JSON plan or "
+        "tables when it is installed; all give the same report",
     )
     _add_check_selection(check)
 
@@ -378,13 +378,17 @@ def _main(args_list: list[str]) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from alignrules.baseline import apply_baseline, read_baseline
-    from alignrules.waivers import apply_waivers, read_waivers
-
     selection = _configure_check(args)
     # Every input is read before checking, so a bad waiver or baseline file stops the run early.
-    waivers = None if args.waivers is None else read_waivers(args.waivers)
-    baseline = None if args.baseline is None else read_baseline(args.baseline)
+    waivers = baseline = None
+    if args.waivers is not None:
+        from alignrules.waivers import apply_waivers, read_waivers
+
+        waivers = read_waivers(args.waivers)
+    if args.baseline is not None:
+        from alignrules.baseline import apply_baseline, read_baseline
+
+        baseline = read_baseline(args.baseline)
     compiled = compile_paths(args.rulesets)
     checker = api.Checker(compiled, dict(args.param), engine=args.engine)
     count = len(args.data)
@@ -588,7 +592,7 @@ def _compile(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
     else:
         _write_atomic(args.output, text)
-        n = len(compiled.program.rules)
+        n = len(compiled.program.rule_bodies())
         print(f"wrote {visible(args.output)}: {n} rule{'' if n == 1 else 's'}", file=sys.stderr)
     return EXIT_OK
 
@@ -704,6 +708,8 @@ def _fmt_summary(changed: int, rest: int, *, dry: bool) -> str:
 
 
 def _lint(args: argparse.Namespace) -> int:
+    from alignrules.lint import lint_paths, render_lint
+
     findings = lint_paths(args.rulesets, ignore=args.ignore)
     sys.stdout.write(render_lint(findings, args.format, tool_version=VERSION))
     if not findings and args.format == "text":
@@ -763,6 +769,8 @@ def _write_atomic(path: str, text: str, keep_mode: bool = False) -> None:
     Missing folders are made, as `pytest --junitxml=reports/x.xml` does: CI jobs name report
     folders that a fresh checkout does not have. Whatever fails, no temporary file is left.
     """
+    import tempfile  # only to write: most runs write nothing, and it costs start-up
+
     target = Path(path)
     tmp: str | None = None
     try:

@@ -86,8 +86,11 @@ def test_the_standard_ruleset_reads_as_written_by_hand(compiled: dict[str, Path]
     assert "if capability.status >= CapabilityStatus.FUNDED:\n" in funded
     # A reference followed five times in one condition is read once, into a local.
     economics = _function(text, "rule_acquisition_without_unit_economics")
-    assert economics.count("bind.deref_opt(plan.ix_product, campaign.product)") == 1
-    assert "campaign_product = bind.deref_opt(plan.ix_product, campaign.product)" in economics
+    # (looked up in place: a key that names no product leaves the campaign out, as the
+    # dangling reference it is)
+    assert economics.count("plan.ix_product.get(campaign.product)") == 1
+    assert "bind.deref_opt(" not in economics
+    assert "if campaign_product is None and campaign.product is not None:\n" in economics
     assert "bind.present(" not in economics
     # The capabilities a claim names are gathered once per claim, not once per capability.
     service = _function(text, "rule_premium_claim_while_service_cut")

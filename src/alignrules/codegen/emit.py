@@ -490,6 +490,11 @@ class Emitter:
             return f"ENUM_TEXT[{self.expr(e)}]"  # what the enum's __str__ gives, without the call
         if e.type in (t.INT, t.DATE, t.MONEY):
             return f"str({self.expr(e)})"
+        if isinstance(e.type, t.OptT) and isinstance(e, ir.GetField) and isinstance(e.obj, ir.Var):
+            # An optional field of a record (read twice, cheaply): what `bind.text` gives.
+            present = self.message_text(attrs.evolve(e, type=e.type.inner))
+            if present != f"bind.text({self.expr(e)})":
+                return f'"missing" if {self.expr(e)} is None else {present}'
         return f"bind.text({self.expr(e)})"
 
     def check(self) -> None:
@@ -688,21 +693,30 @@ class Emitter:
             # `campaign.items.product`: an item whose product dangles is one step left out
             terms = f"bind.terms({self._element(e.var, e.coll, self.expr(e.value), e.value)})"
             return f"bind.flat({terms})" if e.flatten else f"tuple({terms})"
-        coll, value = self.expr(e.coll), self.expr(e.value)
-        refs = _plain_refs(e.value)
-        if e.flatten and refs is not None and isinstance(refs.obj, ir.Var):
+        gathered = self._gathered(e)
+        if gathered is not None:
             # `(Claim referencing c).capabilities`: gather the keys, then look them up at once.
-            # A required list is never missing, so one comprehension gathers the keys.
-            owner = self.expr(refs.obj)
-            key = "key_" if owner == "key" else "key"
-            keys = f"{owner}.{self.fattrs[refs.entity][refs.field]}"
-            gathered = f"[{key} for item in {coll} for {key} in {keys}]"
-            return f"bind.deref_many(plan.{self.plan_ix[refs.target]}, {gathered})"
+            return f"bind.deref_many({gathered[0]}, {gathered[1]})"
+        coll, value = self.expr(e.coll), self.expr(e.value)
         if e.flatten:
             return f"bind.flat({value} for item in {coll})"
         if isinstance(e.value.type, t.OptT):
             return f"bind.values_of({value} for item in {coll})"
         return f"tuple({value} for item in {coll})"
+
+    def _gathered(self, e: ir.Expr) -> tuple[str, str] | None:
+        """For `(Claim referencing c).capabilities`: the index of the records named and one
+        comprehension that gathers their keys (a required list is never missing)."""
+        if not isinstance(e, ir.MapField) or not e.flatten or self.dangles.may_dangle(e.value):
+            return None
+        refs = _plain_refs(e.value)
+        if refs is None or not isinstance(refs.obj, ir.Var):
+            return None
+        owner = self.expr(refs.obj)
+        key = "key_" if owner == "key" else "key"
+        keys = f"{owner}.{self.fattrs[refs.entity][refs.field]}"
+        gathered = f"[{key} for item in {self.expr(e.coll)} for {key} in {keys}]"
+        return f"plan.{self.plan_ix[refs.target]}", gathered
 
     def x_allof(self, e: ir.AllOf) -> str:
         return f"plan.{self.plan_all[e.entity]}"
@@ -723,6 +737,14 @@ class Emitter:
 
     def _gen(self, var: str, coll: ir.Expr, where: ir.Expr | None) -> str:
         clause = f" for {self.local(var)} in {self.expr(coll)}"
+        gathered = self._gathered(coll)
+        if gathered is not None:
+            # The records the gathered keys name, looked up one by one; a dangling key is
+            # left out, as `bind.deref_many` leaves it out, without a tuple of them all.
+            ix, keys = gathered
+            clause = (
+                f" for {self.local(var)} in map({ix}.get, {keys}) if {self.local(var)} is not None"
+            )
         if where is not None:
             clause += f" if {self.expr(where)}"
         return clause
@@ -747,17 +769,19 @@ class Emitter:
         if e.op == "count":
             if e.where is None:
                 return f"len({self.expr(e.coll)})"
-            return f"sum(1{gen})"
+            return f"sum([1{gen}])"
         vt = t.strip_opt(e.value.type)
+        # The terms in a list, not a generator: `sum` and `min` read a list at C speed, and
+        # resuming a generator once per term was most of an aggregate's time.
         if e.op == "sum":
             zero = _ZERO[str(vt)]
             if vt == t.INT:
-                return f"sum({value}{gen})"
-            return f"sum(({value}{gen}), {zero})"
+                return f"sum([{value}{gen}])"
+            return f"sum([{value}{gen}], {zero})"
         if e.op == "avg":
             fn = "avg_money" if vt == t.MONEY else "avg"
             return f"bind.{fn}({value}{gen})"
-        return f"{e.op}(({value}{gen}), default=None)"
+        return f"{e.op}([{value}{gen}], default=None)"
 
     def aggregate_known(self, e: ir.Aggregate) -> str:
         """An aggregate whose terms may follow a dangling reference: those terms are left out."""

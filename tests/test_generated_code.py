@@ -83,7 +83,9 @@ def test_the_standard_ruleset_reads_as_written_by_hand(compiled: dict[str, Path]
     # Negations folded: `not (not x)` is `x`, `not (a >= b)` is `a < b`.
     assert "not (not" not in text and "not not" not in text
     funded = _function(text, "rule_claim_capability_funded")
-    assert "if capability.status >= CapabilityStatus.FUNDED:\n" in funded
+    assert "if capability.status >= CAPABILITYSTATUS_FUNDED:\n" in funded
+    # (an enum member a rule names is read off its class once, into a module constant)
+    assert "\nCAPABILITYSTATUS_FUNDED: Final = CapabilityStatus.FUNDED\n" in text
     # A reference followed five times in one condition is read once, into a local.
     economics = _function(text, "rule_acquisition_without_unit_economics")
     # (looked up in place: a key that names no product leaves the campaign out, as the

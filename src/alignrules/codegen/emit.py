@@ -661,7 +661,16 @@ class Emitter:
         return py_literal(e.value)
 
     def x_enumconst(self, e: ir.EnumConst) -> str:
-        return f"{self.cls[e.enum]}.{self.members[e.enum][e.value]}"
+        # Reading a member off its class goes through the enum metaclass, several times the
+        # cost of a global; rules compare with members once per record, so each member a
+        # rule names is read once, into a module constant (`CAPABILITYSTATUS_FUNDED`).
+        cls, member = self.cls[e.enum], self.members[e.enum][e.value]
+        source = f"{cls}.{member}"
+        if source not in self.consts:
+            name = self.names.get(cls, member, upper=True)
+            self.consts[source] = name
+            self.const_lines.append(f"{name}: Final = {source}")
+        return self.consts[source]
 
     def x_today(self, e: ir.Today) -> str:
         return "today"

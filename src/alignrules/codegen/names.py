@@ -26,7 +26,7 @@ from collections.abc import Iterable
 MODULE_FIXED = frozenset(
     {
         "annotations", "attrs", "date", "timedelta", "Decimal", "Enum", "IntEnum", "re",
-        "Any", "Final", "Iterator", "Mapping", "Money", "Violation", "Report", "RuleInfo",
+        "Any", "Final", "Iterator", "Mapping", "Money", "Violation", "Report", "RuleInfo", "Location",
         "Severity", "RuleCrashed", "bind", "compat", "binder", "readers", "specs", "make_params",
         "Plan", "Params",
         "RULES", "SPECS", "check",

@@ -18,13 +18,30 @@ import pytest
 from alignrules import compile_cache
 from tests.conftest import MINI
 
+#: What a warm start-up does without: the compiler (lark, the AST, the IR, the type checker,
+#: the code generator), lint, the renderers of formats not asked for, waivers and baselines.
+COMPILER_AND_EXTRAS = (
+    "lark",
+    "alignrules.syntax.ast",
+    "alignrules.ir.nodes",
+    "alignrules.typecheck.lower",
+    "alignrules.codegen.emit",
+    "alignrules.lint.driver",
+    "alignrules.render.html",
+    "alignrules.render.sarif",
+    "alignrules.waivers",
+    "alignrules.baseline",
+    "alignrules.sql.sources",
+)
+
 #: Runs `alignrules check` in process, as a CI job's new process would, and says on its last
-#: line whether the compiler's parser (lark) had to be imported.
-_SCRIPT = """
-import sys
+#: lines which of `COMPILER_AND_EXTRAS` it imported, and its exit code.
+_SCRIPT = f"""
+import json, sys
 from alignrules.cli import main
 code = main(sys.argv[1:])
-print("lark" in sys.modules, code)
+print(json.dumps([m for m in {COMPILER_AND_EXTRAS!r} if m in sys.modules]))
+print(code)
 """
 
 
@@ -43,10 +60,26 @@ def check(workdir: Path, cache: Path | str, *args: str) -> tuple[str, bool, str]
         env=env,
         timeout=300,
     )
-    *report, last = done.stdout.splitlines()
-    imported, code = last.split()
+    *report, imported, code = done.stdout.splitlines()
     assert code == "0", done.stderr
-    return "\n".join(report), imported == "True", done.stderr
+    return "\n".join(report), "lark" in json.loads(imported), done.stderr
+
+
+def imported_on_a_warm_start(workdir: Path, cache: Path) -> list[str]:
+    """Which of `COMPILER_AND_EXTRAS` a check with a warm cache imports."""
+    check(workdir, cache)
+    env = {**os.environ, "ALIGNRULES_CACHE_DIR": str(cache)}
+    args = ["check", "rules", "--data", "plan.json", *FIXED]
+    done = subprocess.run(
+        [sys.executable, "-c", _SCRIPT, *args],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    imported: list[str] = json.loads(done.stdout.splitlines()[-2])
+    return imported
 
 
 @pytest.fixture
@@ -76,6 +109,34 @@ def test_a_second_process_reuses_the_compiled_ruleset(workdir: Path, tmp_path: P
     assert (again, parsed_again, stderr) == (first, False, "")
     assert entries(cache) == written  # read, not written again
     assert "rule-crashed" not in first and "no-unfunded-claims" in first
+
+
+def test_a_warm_start_imports_neither_the_compiler_nor_what_the_run_does_not_use(
+    workdir: Path, tmp_path: Path
+) -> None:
+    # Start-up time, for CI jobs and pre-commit hooks, is mostly imports: this holds the
+    # structure that keeps them out (lazy imports), while the time itself is measured in
+    # benchmarks, never asserted.
+    assert imported_on_a_warm_start(workdir, tmp_path / "cache") == []
+
+
+def test_the_bytecode_is_kept_beside_the_module_text(workdir: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    clean, _, _ = check(workdir, cache)
+    (code,) = cache.glob("code-*.bin")
+    assert stat.S_IMODE(code.stat().st_mode) == 0o600
+    for damage in (code.read_bytes()[:30], b"not bytecode", code.read_bytes()[:-9]):
+        code.write_bytes(damage)  # cut off, foreign, or from another text: only a miss
+        again, parsed, stderr = check(workdir, cache)
+        assert (again, parsed, stderr) == (clean, False, "")
+    (module,) = cache.glob("module-*.json")
+    entry = json.loads(module.read_text())
+    # Bytecode of another text of the module is never run in its place.
+    stored = code.read_bytes()
+    module.write_text(json.dumps({**entry, "python": entry["python"] + "\nBROKEN = 1\n"}))
+    again, parsed, stderr = check(workdir, cache)
+    assert (again, parsed, stderr) == (clean, False, "")
+    assert code.read_bytes() != stored  # compiled from the text now stored, and kept
 
 
 def test_any_change_to_the_sources_compiles_again(workdir: Path, tmp_path: Path) -> None:

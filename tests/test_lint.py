@@ -7,6 +7,7 @@ exactly its expectations; the CLI is checked as a subprocess (exit codes, JSON, 
 
 from __future__ import annotations
 
+import doctest
 import json
 import re
 import sys
@@ -213,3 +214,10 @@ def _holds(status: str, op: str, value: str) -> bool:
 def test_a_schema_on_its_own_has_no_unused_findings() -> None:
     """A binding file is compiled with rules elsewhere; alone, nothing in it can be used."""
     assert lint_text("enum S { a, b }\nentity Claim { id: text\n s: S }\nparam p: int = 1\n") == []
+
+
+def test_the_package_docstring_example_runs() -> None:
+    import alignrules.lint
+
+    result = doctest.testmod(alignrules.lint)
+    assert (result.failed, result.attempted > 0) == (0, True)

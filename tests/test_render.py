@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from alignrules.diagnostics import DiagnosticError
-from alignrules.render import FORMATS, render
+from alignrules.render import FORMATS, render, renderer
 from alignrules.render.github import render_github
 from alignrules.render.json import render_json
 from alignrules.render.junit import render_junit
@@ -137,7 +137,9 @@ def test_deterministic_and_independent_of_input_order(fmt: str, which: str) -> N
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
 def test_render_dispatches_to_the_named_renderer(fmt: str) -> None:
-    assert render(REPORT, fmt, **OPTIONS) == FORMATS[fmt](REPORT, **OPTIONS)
+    assert render(REPORT, fmt, **OPTIONS) == renderer(fmt)(REPORT, **OPTIONS)
+    module = importlib.import_module(f"alignrules.render.{fmt}")
+    assert renderer(fmt) is getattr(module, f"render_{fmt}")
 
 
 @pytest.mark.parametrize("module", ["text", "json", "sarif", "junit", "github", "markdown", "html"])

@@ -262,7 +262,7 @@ def _duckdb_check(checker: Checker, data: Any, params: Any, today: date, dialect
 
 def _no_tables(path: str | os.PathLike[str]) -> None:
     """Refuse, with the way out, a plan held as tables when the engine is Python's."""
-    from alignrules.sql.sources import is_table_source
+    from alignrules.sql.table_files import is_table_source
 
     if is_table_source(path):
         raise DiagnosticError(
@@ -291,12 +291,14 @@ def _native_check(
 
     file = Path(path)
     try:
-        from alignrules.sql import native_engine, sources
+        from alignrules.sql import native_engine
     except ImportError:
         return None  # the baseline path names the missing extra
     chosen = checker._params if params is None else checker._make_params(params)
     today = as_of if as_of is not None else date.today()
-    if sources.is_table_source(file):
+    from alignrules.sql.table_files import is_table_source
+
+    if is_table_source(file):
         # Tables in the layout (Parquet files, a DuckDB file): no text to locate findings in,
         # so each keeps its record's place in the plan (`/marketing/claims/7`).
         try:

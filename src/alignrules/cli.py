@@ -14,7 +14,6 @@ import argparse
 import contextlib
 import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -32,14 +31,14 @@ from alignrules.compile import (
 from alignrules.diagnostics import Diagnostic, DiagnosticError, Place, render_text, visible
 from alignrules.gcpause import pausing_gc
 from alignrules.lint import CODES as LINT_CODES
-from alignrules.lint import LINT_FORMATS, lint_paths, render_lint
+from alignrules.lint import LINT_FORMATS
 from alignrules.render import FORMATS, render
-from alignrules.render.alignment import AlignmentMap
 from alignrules.runtime.report import Report, Severity
 from alignrules.terminal import colour, progress, wants_colour
 
 if TYPE_CHECKING:
     from alignrules.data.read import PlanData
+    from alignrules.render.alignment import AlignmentMap
     from alignrules.selection import Selection
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
@@ -378,13 +377,17 @@ def _main(args_list: list[str]) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from alignrules.baseline import apply_baseline, read_baseline
-    from alignrules.waivers import apply_waivers, read_waivers
-
     selection = _configure_check(args)
     # Every input is read before checking, so a bad waiver or baseline file stops the run early.
-    waivers = None if args.waivers is None else read_waivers(args.waivers)
-    baseline = None if args.baseline is None else read_baseline(args.baseline)
+    waivers = baseline = None
+    if args.waivers is not None:
+        from alignrules.waivers import apply_waivers, read_waivers
+
+        waivers = read_waivers(args.waivers)
+    if args.baseline is not None:
+        from alignrules.baseline import apply_baseline, read_baseline
+
+        baseline = read_baseline(args.baseline)
     compiled = compile_paths(args.rulesets)
     checker = api.Checker(compiled, dict(args.param), engine=args.engine)
     count = len(args.data)
@@ -704,6 +707,8 @@ def _fmt_summary(changed: int, rest: int, *, dry: bool) -> str:
 
 
 def _lint(args: argparse.Namespace) -> int:
+    from alignrules.lint import lint_paths, render_lint
+
     findings = lint_paths(args.rulesets, ignore=args.ignore)
     sys.stdout.write(render_lint(findings, args.format, tool_version=VERSION))
     if not findings and args.format == "text":
@@ -763,6 +768,8 @@ def _write_atomic(path: str, text: str, keep_mode: bool = False) -> None:
     Missing folders are made, as `pytest --junitxml=reports/x.xml` does: CI jobs name report
     folders that a fresh checkout does not have. Whatever fails, no temporary file is left.
     """
+    import tempfile  # only to write: most runs write nothing, and it costs start-up
+
     target = Path(path)
     tmp: str | None = None
     try:

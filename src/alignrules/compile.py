@@ -318,23 +318,30 @@ def _compile_cached(
     """The compiled ruleset of `key`'s sources, from memory, else (with `disk`) from the disk
     cache, else compiled (and, with `disk`, kept there for the next process). Rulesets given
     as text are not kept on disk: a host generating them would fill the folder."""
-    digest = content_hash(key)
-    disk_key = compile_cache.module_key(_content_hash(key), name)
+    full = _content_hash(key)
+    digest = full[:16]  # as `content_hash` gives it
+    disk_key = compile_cache.module_key(full, name)
     python = compile_cache.load_module_text(disk_key) if disk else None
     if python is not None:
+        code = compile_cache.load_module_code(disk_key, python)
         try:
-            module = cast("AnyModule", load_module(python, name, digest))
+            if code is None:
+                code = _compile_module(python, name, digest)
+                compile_cache.store_module_code(disk_key, python, code)
+            module = cast("AnyModule", load_module(python, name, digest, code))
             return CompiledRuleset(name, python, module, key)
         except Exception:  # a damaged or stale entry is only a miss: compile again
             pass
     from alignrules.codegen.emit import emit
 
     python = emit(_typecheck(key, name).program, name, VERSION)
+    code = _compile_module(python, name, digest)
     # The one place where a module made at run time is taken to keep the contract: it
     # was generated from `program` by `emit`, whose output the tests type-check against it.
-    module = cast("AnyModule", load_module(python, name, digest))
+    module = cast("AnyModule", load_module(python, name, digest, code))
     if disk:
         compile_cache.store_module_text(disk_key, python)
+        compile_cache.store_module_code(disk_key, python, code)
     return CompiledRuleset(name, python, module, key)
 
 
@@ -393,15 +400,28 @@ def _content_hash(key: tuple[tuple[str, str], ...]) -> str:
     return h.hexdigest()
 
 
-def load_module(source: str, origin: str, digest: str) -> types.ModuleType:
-    """Execute generated code so that tracebacks and debuggers name the ruleset.
+def _module_filename(origin: str, digest: str) -> str:
+    return f"<alignrules {origin} {digest}>"
+
+
+def _compile_module(source: str, origin: str, digest: str) -> types.CodeType:
+    return compile(source, _module_filename(origin, digest), "exec", dont_inherit=True)
+
+
+def load_module(
+    source: str, origin: str, digest: str, code: types.CodeType | None = None
+) -> types.ModuleType:
+    """Execute generated code so that tracebacks and debuggers name the ruleset; `code` is
+    `source` already compiled (from the disk cache), else it is compiled here.
 
     The module leaves no trace in the process once it is dropped: it is in `sys.modules` only
     while its classes are built (attrs and typing resolve names through it; every annotation
     is resolved then, so cattrs never needs it later), and its source stays in `linecache`
     as long as the module object lives.
     """
-    filename = f"<alignrules {origin} {digest}>"
+    filename = _module_filename(origin, digest)
+    if code is None or code.co_filename != filename:
+        code = _compile_module(source, origin, digest)
     module = types.ModuleType(f"alignrules.compiled.m{digest}")
     module.__file__ = filename
     remember_source(module, filename, source)
@@ -410,7 +430,7 @@ def load_module(source: str, origin: str, digest: str) -> types.ModuleType:
     weakref.finalize(module, _forget_attrs_lines, f" {module.__name__}.")
     sys.modules[module.__name__] = module
     try:
-        exec(compile(source, filename, "exec", dont_inherit=True), module.__dict__)
+        exec(code, module.__dict__)
         for value in list(module.__dict__.values()):
             if isinstance(value, type) and attrs.has(value) and value.__module__ == module.__name__:
                 attrs.resolve_types(value, globalns=module.__dict__)

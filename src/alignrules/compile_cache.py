@@ -10,18 +10,23 @@ imported holds the same files. Lark's cache key and Jinja's bytecode cache work 
 way: content plus version.
 
 Entries are JSON, never pickle: an entry damaged, foreign or from another version is only
-a miss, and the ruleset is compiled (and the entry written) again. Nothing is written
+a miss, and the ruleset is compiled (and the entry written) again. Beside a module's text
+goes its bytecode, as Python keeps a `.pyc` beside a `.py` (the same `marshal` format, under
+the interpreter's magic number and the hash of the text it was compiled from): compiling
+the standard ruleset's module text takes longer than the rest of a warm start-up's work on it. Nothing is written
 outside the private cache folder (`cache_folder`), and a folder that cannot be written
 turns the cache off without a word, as for the parser's tables.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import marshal
 import os
 import sys
-import tempfile
+import types
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
@@ -76,9 +81,11 @@ def _hash(parts: Iterable[str]) -> str:
     return h.hexdigest()
 
 
+@functools.cache
 def _code_stamp() -> str:
     """The size and time of every file of the installed package: an editable install
-    changes its compiler without changing its version."""
+    changes its compiler without changing its version. Once a process: the code it runs
+    was read when it was imported."""
     h = hashlib.sha256()
     for folder, dirs, files in os.walk(_PACKAGE):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
@@ -150,6 +157,37 @@ def store_module_text(key: str, python: str) -> None:
     _write("module", key, {"python": python})
 
 
+def load_module_code(key: str, python: str) -> types.CodeType | None:
+    """The bytecode stored under `key` for the module text `python`, or None (none yet, from
+    another interpreter, of another text, or damaged)."""
+    folder = cache_folder()
+    if folder is None:
+        return None
+    try:
+        data = (folder / f"code-{key}.bin").read_bytes()
+    except OSError:
+        return None
+    head = _code_header(python)
+    if not data.startswith(head):
+        return None
+    try:
+        code = marshal.loads(data[len(head) :])
+    except (EOFError, ValueError, TypeError):
+        return None
+    return code if isinstance(code, types.CodeType) else None
+
+
+def store_module_code(key: str, python: str, code: types.CodeType) -> None:
+    """Keep the bytecode `code` compiled from the module text `python` under `key`."""
+    _write_bytes("code", key, ".bin", _code_header(python) + marshal.dumps(code))
+
+
+def _code_header(python: str) -> bytes:
+    from importlib.util import MAGIC_NUMBER
+
+    return MAGIC_NUMBER + hashlib.sha256(python.encode("utf-8", "surrogatepass")).digest()
+
+
 def _read(kind: str, key: str) -> dict[str, Any]:
     """The entry of `kind` stored under `key`; {} when there is none, or it is damaged or
     foreign (then the caller makes it again and overwrites it)."""
@@ -165,21 +203,31 @@ def _read(kind: str, key: str) -> dict[str, Any]:
 
 
 def _write(kind: str, key: str, payload: Mapping[str, Any]) -> None:
+    """Write a JSON entry whole or not at all."""
+    try:
+        data = json.dumps({"format": FORMAT, "key": key, **payload}, ensure_ascii=False)
+        _write_bytes(kind, key, ".json", data.encode("utf-8"))
+    except (ValueError, UnicodeEncodeError):
+        return  # a text JSON cannot hold (a lone surrogate): no entry, no harm
+
+
+def _write_bytes(kind: str, key: str, suffix: str, data: bytes) -> None:
     """Write an entry whole or not at all (a temporary file, then a rename)."""
     folder = cache_folder()
     if folder is None:
         return
+    import tempfile  # only to write: most runs write nothing, and it costs start-up
+
     try:
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{kind}-", suffix=".tmp")
     except OSError:
         return
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump({"format": FORMAT, "key": key, **payload}, out, ensure_ascii=False)
-        os.replace(tmp, folder / f"{kind}-{key}.json")
-    except (OSError, ValueError):
-        # A full disk, or a text JSON cannot hold (a lone surrogate): no entry, no harm.
-        Path(tmp).unlink(missing_ok=True)
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(tmp, folder / f"{kind}-{key}{suffix}")
+    except OSError:
+        Path(tmp).unlink(missing_ok=True)  # a full disk: no entry, no harm
         return
     _prune(folder, kind)
 

@@ -27,8 +27,7 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -81,10 +80,12 @@ def find_config(start: Path) -> Path | None:
     return None
 
 
-def read_config(path: Path, shown: str, formats: Mapping[str, object]) -> Config:
+def read_config(path: Path, shown: str, formats: Collection[str]) -> Config:
     """Read and check a configuration file; `formats` are the output format names."""
     text = _read(path, shown)
     try:
+        import tomllib  # only when there is a file: most runs have none, and it costs start-up
+
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise DiagnosticError(
@@ -111,7 +112,7 @@ class _Reader:
     """Checks each key's type and turns paths relative to the file's folder."""
 
     def __init__(
-        self, base: Path, shown: str, text: str, prefix: str, formats: Mapping[str, object]
+        self, base: Path, shown: str, text: str, prefix: str, formats: Collection[str]
     ) -> None:
         self.base, self.shown, self.text, self.prefix = base, shown, text, prefix
         self.formats = formats

@@ -11,7 +11,6 @@ so that nothing shows where the package happens to be installed.
 
 from __future__ import annotations
 
-import importlib.resources
 import os
 from pathlib import Path, PurePosixPath
 from typing import TypeGuard
@@ -45,9 +44,11 @@ def is_standard(spec: str | os.PathLike[str]) -> TypeGuard[str]:
 def root() -> Path:
     """The folder of shipped rulesets: inside the installed package (a wheel), or the
     repository's `rulesets/` (an editable install)."""
-    packaged = importlib.resources.files("alignrules").joinpath("rulesets")
+    # Beside this file rather than through importlib.resources: the result must be a folder
+    # on disk either way, and that machinery costs every run's start-up.
+    packaged = Path(__file__).resolve().parent / "rulesets"
     if packaged.is_dir():
-        return Path(str(packaged))
+        return packaged
     return Path(__file__).resolve().parents[2] / "rulesets"
 
 

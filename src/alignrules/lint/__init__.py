@@ -5,6 +5,7 @@ Works on the typed IR of a ruleset type-checked without generating code
 metadata as written, declaration names and their spans). Every finding is a `Finding` with a
 stable code; the shared renderers make text, JSON and SARIF of it.
 
+    >>> from alignrules.lint import lint_text
     >>> text = '''entity Claim { id: text }
     ... rule r { every claim must claim.id = claim.id }'''
     >>> [f.code for f in lint_text(text)]
@@ -25,10 +26,37 @@ documented semantics), and many real problems are not found.
     report        findings → text, JSON, SARIF (through `alignrules.render`)
 """
 
-from alignrules.lint.driver import lint_paths, lint_program, lint_text
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from alignrules.lint.findings import CODES, Finding
-from alignrules.lint.report import LINT_FORMATS, render_lint, render_lint_text
-from alignrules.typecheck.regex import regex_always_matches, regex_never_matches
+
+if TYPE_CHECKING:
+    from alignrules.lint.driver import lint_paths, lint_program, lint_text
+    from alignrules.lint.report import render_lint, render_lint_text
+    from alignrules.typecheck.regex import regex_always_matches, regex_never_matches
+
+#: The formats `alignrules lint` prints.
+LINT_FORMATS = ("text", "json", "sarif")
+
+# The driver brings the whole compiler with it. The command line names the codes and formats
+# when it builds its parser, on every run, so those stay here and the rest is imported on use.
+_LAZY = {
+    "lint_paths": "alignrules.lint.driver",
+    "lint_program": "alignrules.lint.driver",
+    "lint_text": "alignrules.lint.driver",
+    "render_lint": "alignrules.lint.report",
+    "render_lint_text": "alignrules.lint.report",
+    "regex_always_matches": "alignrules.typecheck.regex",
+    "regex_never_matches": "alignrules.typecheck.regex",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'alignrules.lint' has no attribute {name!r}")
+
 
 __all__ = [
     "CODES",

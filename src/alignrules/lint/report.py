@@ -14,8 +14,6 @@ from alignrules.lint.findings import CODES, Finding
 from alignrules.render.json import render_diagnostics_json
 from alignrules.render.sarif import render_diagnostics_sarif
 
-LINT_FORMATS = ("text", "json", "sarif")
-
 #: The tool that SARIF names as reporting lint's findings (each lint code is one of its rules).
 SARIF_TOOL = "alignrules-lint"
 

@@ -35,18 +35,7 @@ from alignrules.sql.layout import (
 if TYPE_CHECKING:
     import duckdb
 
-__all__ = ["DUCKDB_SUFFIXES", "attach_tables", "is_table_source"]
-
-#: File name endings of a DuckDB database file read as a plan.
-DUCKDB_SUFFIXES = (".duckdb", ".ddb")
-
-
-def is_table_source(path: str | os.PathLike[str]) -> bool:
-    """Whether `path` is a DuckDB database file or a folder holding Parquet files."""
-    p = Path(path)
-    if p.is_file():
-        return p.suffix.lower() in DUCKDB_SUFFIXES
-    return p.is_dir() and any(c.suffix.lower() == ".parquet" for c in p.iterdir())
+__all__ = ["attach_tables"]
 
 
 def _quote(name: str) -> str:

@@ -3,7 +3,6 @@ hold it cheaply."""
 
 from __future__ import annotations
 
-import importlib.resources
 from pathlib import Path
 
 GRAMMAR_NAME = "alignrules.lark"
@@ -11,7 +10,9 @@ GRAMMAR_NAME = "alignrules.lark"
 
 def grammar_text() -> str:
     """The grammar shipped inside the package (a wheel), or the repository's (an editable install)."""
-    packaged = importlib.resources.files("alignrules.syntax").joinpath(GRAMMAR_NAME)
+    # Beside this file rather than through importlib.resources, whose machinery costs more
+    # than the read: every warm start-up reads the grammar for the compile cache's key.
+    packaged = Path(__file__).resolve().parent / GRAMMAR_NAME
     if packaged.is_file():
         return packaged.read_text("utf-8")
     repo = Path(__file__).resolve().parents[3] / "grammar" / GRAMMAR_NAME

@@ -90,7 +90,8 @@ def test_the_standard_ruleset_reads_as_written_by_hand(compiled: dict[str, Path]
     economics = _function(text, "rule_acquisition_without_unit_economics")
     # (looked up in place: a key that names no product leaves the campaign out, as the
     # dangling reference it is)
-    assert economics.count("plan.ix_product.get(campaign.product)") == 1
+    assert economics.count("get_product(campaign.product)") == 1
+    assert economics.index("get_product = plan.ix_product.get") < economics.index("for campaign")
     assert "bind.deref_opt(" not in economics
     assert "if campaign_product is None and campaign.product is not None:\n" in economics
     assert "bind.present(" not in economics

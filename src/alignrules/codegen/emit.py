@@ -68,6 +68,8 @@ class Emitter:
         self.w = PyWriter()
         self.consts: dict[str, str] = {}  # source of a constant → its module-level name
         self.const_lines: list[str] = []
+        # In a rule function: what it reads of `plan` before its loop, source → local.
+        self.hoists: dict[str, str] | None = None
         self.cls = {en.name: self.names.keep(en.name, "type") for en in program.enums}
         self.cls.update({e.name: self.names.keep(e.name, "type") for e in program.entities})
         self.members = {en.name: self._members(en) for en in program.enums}
@@ -335,10 +337,13 @@ class Emitter:
         w.indent()
         w.line(py_docstring(r.title))
         w.line(f"info = {self.rule_info[r.id]}")
+        self.hoists, at, level = {}, len(w.lines), w.level
         w.line(f"for {self.local(first.var)} in subjects:")
         w.indent()
         self.binding(r, rest)
         w.dedent()
+        w.lines[at:at] = ["    " * level + f"{n} = {src}" for src, n in self.hoists.items()]
+        self.hoists = None
         w.dedent()
 
     def binding(self, r: ir.Rule, steps: list[ir.Step]) -> None:
@@ -381,8 +386,15 @@ class Emitter:
                 # The entities a list of keys names, looked up one by one (no tuple per subject).
                 var = self.local(step.var)
                 keys = f"{self.expr(coll.obj)}.{self.fattrs[coll.entity][coll.field]}"
-                w.line(f"for {var} in map(plan.{self.plan_ix[coll.target]}.get, {keys}):")
-                w.indent()
+                get = self.index_get(coll.target)
+                if self.hoists is None:  # pragma: no cover - bindings are emitted in rules
+                    w.line(f"for {var} in map({get}, {keys}):")
+                    w.indent()
+                else:
+                    key = self.scope.fresh("key")
+                    w.line(f"for {key} in {keys}:")
+                    w.indent()
+                    w.line(f"{var} = {get}({key})")
                 w.line(f"if {var} is None:")
                 w.indent()
                 w.line("continue  # a dangling key: the loader reported it")
@@ -407,6 +419,17 @@ class Emitter:
             w.line("continue  # the loader reported the dangling reference")
             w.dedent()
 
+    def index_get(self, entity: str) -> str:
+        """`plan.ix_<entity>.get`; in a rule function, a local read once before its loop
+        (reading the method per record costs about what the lookup itself costs)."""
+        source = f"plan.{self.plan_ix[entity]}.get"
+        if self.hoists is None:
+            return source
+        if source not in self.hoists:
+            local = f"get_{self.plan_ix[entity].removeprefix('ix_')}"
+            self.hoists[source] = self.scope.fresh(local)
+        return self.hoists[source]
+
     def let_lookup(self, var: str, e: ir.Expr) -> None:
         """`let x = y.ref` inside a guarded binding: the record looked up in place, and the
         binding left out when the key names none, as `bind.Dangling` would (the handler of
@@ -414,7 +437,7 @@ class Emitter:
         assert isinstance(e, ir.Deref)
         key = f"{self.expr(e.obj)}.{self.fattrs[e.entity][e.field]}"
         w = self.w
-        lookup = f"plan.{self.plan_ix[e.target]}.get({key})"
+        lookup = f"{self.index_get(e.target)}({key})"
         if e.optional:
             w.line(f"{var} = None if {key} is None else {lookup}")
             w.line(f"if {var} is None and {key} is not None:")
@@ -705,7 +728,7 @@ class Emitter:
         gathered = self._gathered(e)
         if gathered is not None:
             # `(Claim referencing c).capabilities`: gather the keys, then look them up at once.
-            return f"bind.deref_many({gathered[0]}, {gathered[1]})"
+            return f"bind.deref_many(plan.{self.plan_ix[gathered[0]]}, {gathered[1]})"
         coll, value = self.expr(e.coll), self.expr(e.value)
         if e.flatten:
             return f"bind.flat({value} for item in {coll})"
@@ -714,7 +737,7 @@ class Emitter:
         return f"tuple({value} for item in {coll})"
 
     def _gathered(self, e: ir.Expr) -> tuple[str, str] | None:
-        """For `(Claim referencing c).capabilities`: the index of the records named and one
+        """For `(Claim referencing c).capabilities`: the entity of the records named and one
         comprehension that gathers their keys (a required list is never missing)."""
         if not isinstance(e, ir.MapField) or not e.flatten or self.dangles.may_dangle(e.value):
             return None
@@ -725,7 +748,7 @@ class Emitter:
         key = "key_" if owner == "key" else "key"
         keys = f"{owner}.{self.fattrs[refs.entity][refs.field]}"
         gathered = f"[{key} for item in {self.expr(e.coll)} for {key} in {keys}]"
-        return f"plan.{self.plan_ix[refs.target]}", gathered
+        return refs.target, gathered
 
     def x_allof(self, e: ir.AllOf) -> str:
         return f"plan.{self.plan_all[e.entity]}"
@@ -750,9 +773,9 @@ class Emitter:
         if gathered is not None:
             # The records the gathered keys name, looked up one by one; a dangling key is
             # left out, as `bind.deref_many` leaves it out, without a tuple of them all.
-            ix, keys = gathered
+            get, keys = self.index_get(gathered[0]), gathered[1]
             clause = (
-                f" for {self.local(var)} in map({ix}.get, {keys}) if {self.local(var)} is not None"
+                f" for {self.local(var)} in map({get}, {keys}) if {self.local(var)} is not None"
             )
         if where is not None:
             clause += f" if {self.expr(where)}"

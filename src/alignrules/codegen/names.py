@@ -129,6 +129,15 @@ class FunctionScope:
         self._vars[name] = ident
         return ident
 
+    def fresh(self, base: str) -> str:
+        """A local the emitter makes for itself (`key`, `get_capability`), numbered until free;
+        a ruleset variable met later never takes it."""
+        ident, n = base, 2
+        while not self._free(ident):
+            ident, n = f"{base}_{n}", n + 1
+        self._used.add(ident)
+        return ident
+
     def _free(self, ident: str) -> bool:
         return (
             ident.isascii()

@@ -348,6 +348,24 @@ TRIPLE = ['"""\n    a: 1\n    b: [x, "y"]\n    """', '"""{a: 1}"""', '"""\n\n  d
 TYPES = [["text"], ["int", "?"], ["list", "of", "Claim"], ["set", "of", "Status", "?"], ["Claim"]]
 
 
+def _rule_body(draw: st.DrawFn) -> list[str]:
+    body = [draw(st.sampled_from(["every", "no"])), *draw(binders())]
+    if draw(st.booleans()):
+        body += [",", *draw(binders())]
+    for _ in range(draw(st.integers(0, 2))):
+        clause = draw(st.sampled_from([["where"], ["let", "v"]]))
+        body += clause + (["="] if clause[0] == "let" else []) + expr_tokens(draw, OR)
+    if body[0] == "every" or draw(st.booleans()):
+        body += ["must" if body[0] == "every" else "may", *expr_tokens(draw)]
+    return body
+
+
+def _message(draw: st.DrawFn) -> str:
+    return draw(
+        st.sampled_from(['"claim {claim.id} {{x}}"', '"plain"', '"""\n  two\n  lines {c.d}\n  """'])
+    )
+
+
 @st.composite
 def declarations(draw: st.DrawFn) -> list[str]:
     kind = draw(st.integers(0, 6))
@@ -395,30 +413,15 @@ def declarations(draw: st.DrawFn) -> list[str]:
             items.append(["severity", draw(st.sampled_from(["error", "warning", "info"]))])
         if draw(st.booleans()):
             items.append(["tags", *draw(st.sampled_from([['"a"'], ['"a"', ",", '"b"']]))])
-        body = [draw(st.sampled_from(["every", "no"])), *draw(binders())]
-        if draw(st.booleans()):
-            body += [",", *draw(binders())]
-        for _ in range(draw(st.integers(0, 2))):
-            clause = draw(st.sampled_from([["where"], ["let", "v"]]))
-            body += clause + (["="] if clause[0] == "let" else []) + expr_tokens(draw, OR)
-        if body[0] == "every" or draw(st.booleans()):
-            body += ["must" if body[0] == "every" else "may", *expr_tokens(draw)]
-        items.append(body)
-        if draw(st.booleans()):
-            items.append(
-                [
-                    "message",
-                    draw(
-                        st.sampled_from(
-                            [
-                                '"claim {claim.id} {{x}}"',
-                                '"plain"',
-                                '"""\n  two\n  lines {c.d}\n  """',
-                            ]
-                        )
-                    ),
-                ]
-            )
+        # One body or two (a rule over several kinds of record), with one message for all,
+        # or with two bodies sometimes one message right after each.
+        bodies = [_rule_body(draw) for _ in range(draw(st.integers(1, 2)))]
+        if len(bodies) > 1 and draw(st.booleans()):
+            items += [[*b, "message", _message(draw)] for b in bodies]
+        else:
+            items += bodies
+            if draw(st.booleans()):
+                items.append(["message", _message(draw)])
         order = draw(st.permutations(items))
         rule_id = draw(st.sampled_from(["r1", "a.b-c", "x_2"]))
         return ["rule", rule_id, "{", *[t for item in order for t in item], "}"]

@@ -2,7 +2,8 @@
 
 The schema has three entities with required and optional fields of every scalar type, an
 ordered enum, single references (required and optional) and lists of references (required
-and optional). Each rule is built from the expression forms of docs/language.md, typed by
+and optional). Each rule (now and then of two bodies, each with its message) is built from
+the expression forms of docs/language.md, typed by
 construction: comparisons, `is missing`/`is present` narrowing, `is dangling`, `otherwise`,
 `and`/`or`/`not`, `some`/`every`/`no`, `count`/`sum`/`min`/`max`/`avg`, `distinct`, navigation
 through single and list references, `reference`, `let` and message templates (back-references are left to
@@ -198,6 +199,12 @@ class Rules:
         return f"{agg} {self.pick(NUMERIC_OPS)} {literal}"
 
     def rule(self, i: int) -> str:
+        # Now and then a rule over two kinds of record: two bodies, each with its message.
+        if self.draw(st.integers(0, 3)):
+            return f"rule r{i} {{\n{self.body()}}}\n"
+        return f"rule r{i} {{\n{self.body()}{self.body()}}}\n"
+
+    def body(self) -> str:
         entity = self.pick(ENTITIES)
         var = entity.lower()
         fs = self.s.fields[entity]
@@ -217,7 +224,7 @@ class Rules:
             if body == "no"
             else (f"every {entity}{lets}\n    must {cond}")
         )
-        return f'rule r{i} {{\n    {head}\n    message "{" ".join(holes)}"\n}}\n'
+        return f'    {head}\n    message "{" ".join(holes)}"\n'
 
 
 @st.composite

@@ -457,6 +457,31 @@ def test_document_symbols_list_rules_entities_and_enums(
     assert fields["campaign"] == "Campaign?"
 
 
+def test_a_rule_of_several_bodies_is_one_symbol_and_its_hover_names_the_bodies(
+    server: LspClient, workspace: Path
+) -> None:
+    path = workspace / "several" / "levels.rules"
+    path.parent.mkdir(exist_ok=True)
+    text = (
+        "entity Objective { id: text  metric: text }\n"
+        "entity Strategy { id: text  metric: int }\n"
+        "rule by-level {\n"
+        '    every Objective as item must item.metric != ""\n'
+        "    every Strategy as item must item.metric > 0\n"
+        "}\n"
+    )
+    path.write_text(text, "utf-8")
+    uri = server.open(path)
+    assert server.diagnostics(uri) == []
+    symbols = server.request("textDocument/documentSymbol", {"textDocument": {"uri": uri}})
+    assert [s["name"] for s in symbols].count("by-level") == 1
+    shown = _hover(server, uri, text, "by-level")
+    assert "bodies: `every Objective`, `every Strategy`" in shown
+    # Each body's `item` is its own subject: hover on a field names that body's entity.
+    assert "Strategy" in _hover(server, uri, text, "item.metric > 0", delta=5)
+    assert "Objective" in _hover(server, uri, text, 'item.metric != ""', delta=5)
+
+
 def test_formatting_gives_what_alignrules_fmt_writes(server: LspClient, workspace: Path) -> None:
     path = workspace / "fmt" / "messy.rules"
     path.parent.mkdir(exist_ok=True)

@@ -160,3 +160,14 @@ def test_spark_reads_the_warehouse_tables_the_schema_names(spark: Any, tmp_path:
     with pytest.raises(DiagnosticError, match="no column `capability_id`") as info:
         check(spark, checker, as_of=AS_OF)
     assert "w.rules:12:5: error:" in str(info.value)
+
+
+def test_spark_refuses_a_ruleset_it_cannot_run_where_it_is_written(spark: Any) -> None:
+    """`distinct` reads the rule's row two query levels down, which Spark cannot resolve:
+    the engine says so, located in the ruleset, instead of failing inside Spark."""
+    checker = alignrules.load(ROOT / "tests" / "fixtures" / "distinct.rules")
+    with pytest.raises(DiagnosticError) as info:
+        check(spark, checker, as_of=AS_OF)
+    problems = info.value.diagnostics
+    assert problems and all(d.code == "sql-unsupported" and d.span is not None for d in problems)
+    assert "`distinct` (Spark resolves outer columns one level up only)" in problems[0].message

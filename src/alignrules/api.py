@@ -54,7 +54,8 @@ class Checker:
     @property
     def rules(self) -> tuple[RuleInfo, ...]:
         """The rules, in declaration order."""
-        return tuple(info for info, _ in self.module.RULES)
+        # A rule of several bodies has an entry per body in RULES; it is one rule.
+        return tuple({info.id: info for info, _ in self.module.RULES}.values())
 
     @property
     def python(self) -> str:
@@ -150,6 +151,10 @@ class Checker:
         today = as_of if as_of is not None else date.today()
         try:
             report: Report = _duckdb_check(self, data, chosen, today, dialect)
+        except _python_needed():
+            # DuckDB cannot give this plan's report exactly (a number beyond its decimals, a
+            # rule that fails on a record): the Python engine's is the report.
+            return self._run(self.bind(data, dialect=dialect, source=source), as_of, chosen)
         except DataError as exc:
             raise DiagnosticError([_data_diag(p, m, source) for p, m in exc.problems]) from None
         except RuleCrashed as exc:
@@ -176,8 +181,8 @@ class Checker:
         from alignrules.data.read import read_plan
 
         limit = DEFAULT_MAX_BYTES if max_bytes is None else max_bytes
-        if self.engine == "duckdb":
-            native = _native_check(self, path, limit, as_of, params)
+        if self._reads_natively(path):
+            native = self._native(path, limit, as_of, params)
             if native is not None:
                 return native
         _no_tables(path)
@@ -211,10 +216,11 @@ class Checker:
         errors: list[Diagnostic] = []
         for plan in plans:
             try:
-                if isinstance(plan, str | os.PathLike) and self.engine == "duckdb":
-                    native = _native_check(self, plan, limit, day, params)
+                if isinstance(plan, str | os.PathLike) and self._reads_natively(plan):
+                    native = self._native(plan, limit, day, params)
                     if native is not None:
                         reports.append(native)
+                        errors.extend(crash_diagnostics(native))
                         checked.append(os.fspath(plan))
                         continue
                 if isinstance(plan, str | os.PathLike):
@@ -231,15 +237,42 @@ class Checker:
                 checked.append(data.name)
             except DiagnosticError as exc:
                 errors.extend(exc.diagnostics)
-        report = (
-            Report.combine(reports)
-            if reports
-            else Report.build((), (info for info, _ in self.module.RULES), day)
-        )
+        report = Report.combine(reports) if reports else Report.build((), self.rules, day)
         return PlansReport(report, tuple(checked), tuple(errors))
 
+    def _reads_natively(self, path: str | os.PathLike[str]) -> bool:
+        """Whether the DuckDB engine is to read the plan file at `path` itself."""
+        if self.engine == "auto":
+            from alignrules.sql.choice import prefers_duckdb
 
-ENGINES: Final = ("python", "duckdb")
+            return prefers_duckdb(path)
+        return self.engine == "duckdb"
+
+    def _native(
+        self,
+        path: str | os.PathLike[str],
+        limit: int,
+        as_of: date | None,
+        params: Mapping[str, Any] | None,
+    ) -> Report | None:
+        """`_native_check`; with `engine="auto"`, None (check it with Python) where the
+        ruleset has a construct the SQL target refuses, unless only DuckDB reads the plan."""
+        if self.engine != "auto":
+            return _native_check(self, path, limit, as_of, params)
+        from alignrules.sql.table_files import is_table_source
+
+        try:
+            return _native_check(self, path, limit, as_of, params)
+        except DiagnosticError as exc:
+            refused = all(d.code == "sql-unsupported" for d in exc.diagnostics)
+            if refused and not is_table_source(path):
+                return None
+            raise
+
+
+#: `auto` checks a large JSON plan file, or a plan held as tables, with DuckDB when it is
+#: installed, and anything else with Python (`sql.choice`).
+ENGINES: Final = ("python", "duckdb", "auto")
 
 
 def _duckdb_check(checker: Checker, data: Any, params: Any, today: date, dialect: str) -> Report:
@@ -258,6 +291,13 @@ def _duckdb_check(checker: Checker, data: Any, params: Any, today: date, dialect
     return duckdb_engine.check(
         checker.compiled.program, checker.module, data, params, today=today, dialect=dialect
     )
+
+
+def _python_needed() -> type[Exception]:
+    """What the SQL engines raise where only the Python engine gives the plan's report."""
+    from alignrules.sql.limits import PythonNeeded
+
+    return PythonNeeded
 
 
 def _no_tables(path: str | os.PathLike[str]) -> None:
@@ -327,6 +367,8 @@ def _native_check(
         )
     except native_engine.NativeUnavailable:
         return None
+    except _python_needed():
+        return checker._run(checker.bind(source()), as_of, chosen)
     except RuleCrashed as exc:
         raise DiagnosticError(_crash_diag(exc, source())) from exc
     if report.violations:
@@ -430,8 +472,9 @@ def load(
     or `std:NAME` for a ruleset that ships with alignrules (`std:strategy`).
 
     Compilation is cached by content, so loading an unchanged ruleset again is cheap.
-    `engine` is `python` (the generated module) or `duckdb` (the SQL translation, run on
-    DuckDB: extra `duckdb`); both give the same report.
+    `engine` is `python` (the generated module), `duckdb` (the SQL translation, run on
+    DuckDB: extra `duckdb`), or `auto` (DuckDB for a large JSON plan file or a plan held as
+    tables, when it is installed; Python otherwise); all give the same report.
     """
     from alignrules.compile import compile_paths, compile_text
 

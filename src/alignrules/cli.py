@@ -161,10 +161,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument(
         "--engine",
-        choices=["python", "duckdb"],
+        choices=["python", "duckdb", "auto"],
         default="python",
         help="run the generated Python (default) or the SQL translation on DuckDB "
-        "(needs alignrules[duckdb]); both give the same report",
+        "(needs alignrules[duckdb]), or let `auto` pick DuckDB for a large JSON plan or "
+        "tables when it is installed; all give the same report",
     )
     _add_check_selection(check)
 
@@ -591,7 +592,7 @@ def _compile(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
     else:
         _write_atomic(args.output, text)
-        n = len(compiled.program.rules)
+        n = len(compiled.program.rule_bodies())
         print(f"wrote {visible(args.output)}: {n} rule{'' if n == 1 else 's'}", file=sys.stderr)
     return EXIT_OK
 

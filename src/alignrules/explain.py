@@ -44,12 +44,17 @@ def explain(name: str, rulesets: Sequence[str | os.PathLike[str]]) -> str:
             return f"{name}: {CODES[name]}\n\n{section}"
         return f"{name}: {CODES[name]}\n"
     compiled = compile_paths(rulesets)
+    bodies = compiled.program.rule_bodies()
     for rule in compiled.program.rules:
         if rule.id == name:
             lines = [f"{rule.id} ({rule.severity}): {rule.title}", ""]
             if rule.rationale:
                 lines += [rule.rationale, ""]
             facts = [f"declared at {rule.span.origin()}"]
+            if rule.bodies > 1:  # a rule over several kinds of record: which
+                facts.append(
+                    "checks " + ", ".join(dict.fromkeys(r.subject_entity for r in bodies[name]))
+                )
             if rule.owner:
                 facts.append(f"owner {rule.owner}")
             if rule.tags:

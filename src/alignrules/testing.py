@@ -216,20 +216,21 @@ def run_examples_of(
         out.append(
             'no examples found: write `example "name" { given ... expect ... }` next to the rules'
         )
+    rule_ids = list(compiled.program.rule_bodies())
     untested = [
-        r.id
-        for r in compiled.program.rules
-        if not any(r.id in {e[0] for e in ex.expects} for ex in compiled.program.examples)
+        rid
+        for rid in rule_ids
+        if not any(rid in {e[0] for e in ex.expects} for ex in compiled.program.examples)
     ]
     if untested:
         out.append(f"rules no example mentions: {', '.join(untested)}")
     coverage = tuple(
         RuleCoverage(
-            r.id,
-            fires=any(r.id in x.fired_as_expected for x in results),
-            passes=any(r.id in x.quiet_as_expected for x in results),
+            rid,
+            fires=any(rid in x.fired_as_expected for x in results),
+            passes=any(rid in x.quiet_as_expected for x in results),
         )
-        for r in compiled.program.rules
+        for rid in rule_ids
     )
     out += [] if quiet else coverage_table(coverage)
     if quiet:

@@ -82,8 +82,14 @@ class Emitter:
             e.name: unique_attrs([f.name for f in e.fields], classes) for e in program.entities
         }
         self.preds = {p.name: self.names.get("pred", p.name) for p in program.predicates}
-        self.rule_fn = {r.id: self.names.get("rule", r.id) for r in program.rules}
-        self.rule_info = {r.id: self.names.get("INFO", r.id, upper=True) for r in program.rules}
+        # A rule of several bodies has one function per body and one description.
+        self.rule_fn = {
+            (r.id, r.part): self.names.get("rule", f"{r.id}_{r.part + 1}" if r.part else r.id)
+            for r in program.rules
+        }
+        self.rule_info = {
+            r.id: self.names.get("INFO", r.id, upper=True) for r in program.rules if not r.part
+        }
         self.regex = [self.names.fresh("RE") for _ in program.regexes]
         self.backs: dict[tuple[str, str], str] = {}
         for node in walk_program(program):
@@ -326,14 +332,18 @@ class Emitter:
         w = self.w
         w.line()
         w.line()
-        w.comment(f"{r.span.origin()}  rule {r.id}  ({r.severity})")
+        first = r.steps[0]
+        if r.part:  # a later body of a rule: its own line, and which body it is
+            w.comment(f"{first.span.origin()}  rule {r.id}, body {r.part + 1}  ({r.severity})")
+        else:
+            w.comment(f"{r.span.origin()}  rule {r.id}  ({r.severity})")
         self.scope = self.names.function(RULE_LOCALS)
         r = optimise_rule(r)
         first, *rest = r.steps
         assert isinstance(first, ir.Bind) and first.entity is not None
         subjects = f"subjects: Iterator[{self.cls[first.entity]}]"
         args = ", ".join([subjects, *_context(self.usage.rule(r))])
-        w.line(f"def {self.rule_fn[r.id]}({args}) -> Iterator[Violation]:")
+        w.line(f"def {self.rule_fn[r.id, r.part]}({args}) -> Iterator[Violation]:")
         w.indent()
         w.line(py_docstring(r.title))
         w.line(f"info = {self.rule_info[r.id]}")
@@ -525,6 +535,8 @@ class Emitter:
         w.line()
         w.line()
         for r in self.p.rules:
+            if r.part:
+                continue  # described with its first body
             tags = py_literal_tuple(r.tags)
             links = py_literal_tuple(r.links)
             w.line(f"{self.rule_info[r.id]}: Final = RuleInfo(")
@@ -547,7 +559,7 @@ class Emitter:
         )
         w.indent()
         for r in self.p.rules:
-            w.line(f"({self.rule_info[r.id]}, {self.rule_fn[r.id]}),")
+            w.line(f"({self.rule_info[r.id]}, {self.rule_fn[r.id, r.part]}),")
         w.dedent()
         w.line(")")
         w.line()
@@ -573,7 +585,7 @@ class Emitter:
         for r in self.p.rules:
             first = r.steps[0]
             assert isinstance(first, ir.Bind)
-            args = [self.rule_info[r.id], self.rule_fn[r.id], self.expr(first.coll)]
+            args = [self.rule_info[r.id], self.rule_fn[r.id, r.part], self.expr(first.coll)]
             args += self.usage.rule(r).args()
             w.line(f"bind.run_rule(found, {', '.join(args)})")
         counts = ", ".join(

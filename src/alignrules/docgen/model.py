@@ -82,7 +82,7 @@ def document_of(compiled: CompiledRuleset, run: TestRun) -> RulesetDoc:
     coverage = {c.rule: c for c in run.coverage}
     examples = [_example(ex, results[ex.span.origin()].ok) for ex in program.examples]
     rules = []
-    for rule in program.rules:
+    for rule, *more in program.rule_bodies().values():
         mentioned = tuple(
             doc
             for ex, doc in zip(program.examples, examples, strict=True)
@@ -100,7 +100,7 @@ def document_of(compiled: CompiledRuleset, run: TestRun) -> RulesetDoc:
                 rule.links,
                 rule.span.origin(),
                 rule.span.source.text[rule.span.start : rule.span.end],
-                tuple(sorted(_params_used(rule, predicates))),
+                tuple(sorted(set().union(*(_params_used(r, predicates) for r in (rule, *more))))),
                 mentioned,
                 cov is not None and cov.fires,
                 cov is not None and cov.passes,

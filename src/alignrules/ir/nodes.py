@@ -478,6 +478,19 @@ class Rule:
     #: the `var.ref is dangling` tests every finding of the rule has passed: their dangling
     #: keys are related entities of the finding, records that do not exist (`passes.related`)
     dangling_related: tuple[IsDangling, ...] = attrs.field(default=(), kw_only=True)
+    #: which body of its rule this is, from 0: a rule of several bodies (one per kind of
+    #: record) is one `Rule` per body, all with the same id and metadata, adjacent in
+    #: `Program.rules`
+    part: int = attrs.field(default=0, kw_only=True)
+    #: how many bodies its rule has
+    bodies: int = attrs.field(default=1, kw_only=True)
+
+    @property
+    def name(self) -> str:
+        """How findings about this body name it: `rule `x``, or `body 2 of rule `x``."""
+        return (
+            f"body {self.part + 1} of rule `{self.id}`" if self.bodies > 1 else f"rule `{self.id}`"
+        )
 
 
 @attrs.frozen
@@ -512,6 +525,14 @@ class Program:
     regexes: tuple[tuple[str, bool], ...]  # (pattern, ignore_case)
     examples: tuple[Example, ...]
     uses_today: bool
+
+    def rule_bodies(self) -> dict[str, tuple[Rule, ...]]:
+        """Each rule id with its bodies, one `Rule` each, in declaration order: what lists
+        rules (not bodies) reads."""
+        out: dict[str, tuple[Rule, ...]] = {}
+        for r in self.rules:
+            out[r.id] = (*out.get(r.id, ()), r)
+        return out
 
     def entity(self, name: str) -> Entity:
         for e in self.entities:

@@ -41,7 +41,7 @@ class Conditions(Collector):
                     self.condition(
                         "never-fires",
                         coll.span,
-                        f"rule `{rule.id}` never fires: `{step.var}` ranges over an empty set",
+                        f"{rule.name} never fires: `{step.var}` ranges over an empty set",
                     )
                     return
                 continue
@@ -53,8 +53,7 @@ class Conditions(Collector):
                 self.condition(
                     "never-fires",
                     step.cond.span,
-                    f"rule `{rule.id}` never fires: this `where` is never true "
-                    f"({self.eval.reason})",
+                    f"{rule.name} never fires: this `where` is never true ({self.eval.reason})",
                     "check the condition against the filters before it",
                 )
                 return
@@ -71,7 +70,7 @@ class Conditions(Collector):
             self.condition(
                 "always-fires",
                 step.cond.span,
-                f"rule `{rule.id}` reports every binding: its `where` is always true ({reason})",
+                f"{rule.name} reports every binding: its `where` is always true ({reason})",
                 "the condition probably tests the wrong field or value",
             )
             return
@@ -94,14 +93,14 @@ class Conditions(Collector):
             self.condition(
                 "always-fires",
                 cond.span,
-                f"rule `{rule.id}` reports {scope}: {said}",
+                f"{rule.name} reports {scope}: {said}",
                 "the condition probably tests the wrong field or value",
             )
         else:
             self.condition(
                 "never-fires",
                 cond.span,
-                f"rule `{rule.id}` never fires: {said}",
+                f"{rule.name} never fires: {said}",
                 "the condition probably tests the wrong field or value",
             )
 

@@ -49,7 +49,7 @@ def complete(text: str, offset: int, program: ir.Program | None) -> list[Item]:
     line = before[before.rfind("\n") + 1 :]
     if "#" in _outside_strings(line):
         return []
-    scope = _Scope(program, _enclosing(before)) if program is not None else None
+    scope = _Scope(program, _enclosing(before), offset) if program is not None else None
     dot = _AFTER_DOT.search(line)
     if dot is not None:
         if scope is None:
@@ -88,7 +88,9 @@ def _entity_of(typ: t.Type | None) -> str | None:
 class _Scope:
     """The names visible at the cursor, by the last IR of the ruleset."""
 
-    def __init__(self, program: ir.Program, enclosing: tuple[str, str] | None) -> None:
+    def __init__(
+        self, program: ir.Program, enclosing: tuple[str, str] | None, offset: int = 0
+    ) -> None:
         self.program = program
         self.entities = {e.name: e for e in program.entities}
         self.enums: dict[str, t.Type] = {
@@ -106,7 +108,11 @@ class _Scope:
         for pred in program.predicates:
             if enclosing == ("predicate", pred.name):
                 self.vars.update(pred.params)
-        for rule in program.rules:
+        bodies = program.rule_bodies().get(enclosing[1], ()) if enclosing else ()
+        # In a rule of several bodies, the names are those of the body the cursor is in: the
+        # last one that starts before it.
+        here = [r for r in bodies if r.steps and r.steps[0].span.start <= offset]
+        for rule in here[-1:] or bodies[:1]:
             if enclosing == ("rule", rule.id):
                 self.subject = rule.subject_entity
                 for var, typ in _rule_vars(rule):

@@ -121,6 +121,8 @@ def _rule_text(d: ast.RuleDecl) -> str:
     if "title" in meta:
         lines.append(meta["title"])
     lines.append(f"severity: `{meta.get('severity', 'error')}`")
+    if len(d.bodies) > 1:  # one rule over several kinds of record
+        lines.append("bodies: " + ", ".join(f"`{b.kind} {b.binders[0].name}`" for b in d.bodies))
     for key in ("rationale", "owner", "tags", "links"):
         if key in meta:
             lines.append(f"{key}: {meta[key]}")

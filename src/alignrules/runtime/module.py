@@ -48,7 +48,8 @@ class GeneratedModule(Protocol[PlanT, ParamsT]):
 
     @property
     def RULES(self) -> tuple[tuple[RuleInfo, Callable[..., Iterator[Violation]]], ...]:
-        """Each rule's description and its function, in declaration order. A rule function
+        """Each rule's description and its function, in declaration order (a rule of several
+        bodies has one entry per body, each with the rule's description). A rule function
         takes an iterator of its subjects, then only those of the plan, the parameters and
         the date its rule reads, so each has its own signature: call them through `check`,
         which also turns a record a rule fails on into a `rule-crashed` finding."""

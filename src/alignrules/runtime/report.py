@@ -320,7 +320,8 @@ class Report:
     ) -> Report:
         return cls(
             _sorted_violations(violations),
-            tuple(rules),
+            # Once each: a rule of several bodies is named once per body by its module.
+            tuple({r.id: r for r in rules}.values()),
             as_of,
             tuple(entities),
             _sorted(waived),

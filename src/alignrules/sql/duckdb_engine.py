@@ -5,13 +5,16 @@ binder (so every data error, and every `dangling-reference` finding, is that bac
 bulk-loads the bound records into an in-memory DuckDB database in the table layout
 (`sql.layout`), runs one query per rule and builds the same `Report`.
 
-Where the database could not give the Python backend's answer, the engine refuses with a
-located error instead of guessing:
+Decimal columns get the scale the plan needs (`sql.limits.plan_scale`). Where the database
+could not give the Python backend's answer, the engine does not guess:
 
-- a value the layout cannot hold exactly (a decimal with more than 9 decimal places, an
-  integer beyond 64 bits, text that is not valid Unicode);
-- a rule that reads money in more than one currency: the Python backend stops on a rule that
-  combines two currencies, and amounts alone cannot tell whether this one would.
+- a value the layout cannot hold exactly (numbers needing more than 38 digits at one scale,
+  an integer beyond 64 bits, text that is not valid Unicode), or a rule the database cannot
+  finish on this data (an overflow, a date out of range, a division by zero), raises
+  `sql.limits.PythonNeeded`, and the caller checks the plan with the Python engine;
+- a rule that reads money in more than one currency is refused with a located error: the
+  Python backend stops on a rule that combines two currencies, and amounts alone cannot tell
+  whether this one would.
 
 `ignoring case`, `lower` and `upper` call Python's `str.casefold`, `str.lower` and
 `str.upper` as DuckDB functions, so that text is folded exactly as the Python backend does.
@@ -33,13 +36,13 @@ from alignrules.ir import types as t
 from alignrules.runtime import bind
 from alignrules.runtime.report import Report, RuleCrashed, RuleInfo, Violation
 from alignrules.sql.layout import (
-    DECIMAL_PRECISION,
     DECIMAL_SCALE,
     VALUE,
     Layout,
     Table,
     currency_column,
 )
+from alignrules.sql.limits import PythonNeeded, RuleNeedsPython, fits, plan_scale
 from alignrules.sql.messages import Bound, RowReader
 from alignrules.sql.text import query_text
 from alignrules.sql.translate import DATE_STOP, RuleQuery, Translation, translate
@@ -64,8 +67,10 @@ def check(
 
     `module` is the ruleset's generated Python module (its binder, rule metadata and enum
     members); `params` its `Params` object. Raises `bind.DataError` as `module.load` does,
-    `RuleCrashed` when the database stops a rule (an overflow), and `DiagnosticError` for
-    what this engine cannot check.
+    `sql.limits.PythonNeeded` where only the Python engine gives this plan's report (a
+    number no SQL decimal holds, a rule failing on the data), `RuleCrashed` when the
+    database stops a rule otherwise, and `DiagnosticError` for what this engine cannot
+    check.
     """
     import duckdb
 
@@ -73,6 +78,14 @@ def check(
     members = enum_members(program, module)
     enum_names: dict[object, str] = dict(module.ENUM_TEXT)
     param_values = {spec[0]: getattr(params, spec[1]) for spec in module.PARAM_SPECS}
+    fattrs = {
+        spec.name: {
+            f.name: fs.attr
+            for f, fs in zip(program.entity(spec.name).fields, spec.fields, strict=True)
+        }
+        for spec in module.SPECS
+    }
+    scale = plan_scale(program, entities, fattrs, param_values)
     tr = translate(
         program,
         dialect="duckdb",
@@ -81,14 +94,8 @@ def check(
         casefold=True,
         enum_names=enum_names,
         stops=True,
+        scale=scale,
     )
-    fattrs = {
-        spec.name: {
-            f.name: fs.attr
-            for f, fs in zip(program.entity(spec.name).fields, spec.fields, strict=True)
-        }
-        for spec in module.SPECS
-    }
     bound = Bound(entities, indexes, fattrs, param_values, members, today)
     infos: dict[str, RuleInfo] = {info.id: info for info, _ in module.RULES}
     con = duckdb.connect(":memory:")
@@ -97,16 +104,9 @@ def check(
         con.create_function("ar_lower", str.lower, ["VARCHAR"], "VARCHAR")
         con.create_function("ar_upper", str.upper, ["VARCHAR"], "VARCHAR")
         try:
-            _load(con, program, tr.layout, entities, fattrs, enum_names)
+            _load(con, program, tr.layout, entities, fattrs, enum_names, scale)
         except EngineLimit as exc:
-            raise DiagnosticError(
-                Diagnostic(
-                    "sql-unsupported",
-                    f"the duckdb engine cannot hold this plan: {exc}",
-                    where="--engine duckdb",
-                    hint="check this plan with the Python engine (the default)",
-                )
-            ) from None
+            raise PythonNeeded(f"the duckdb engine cannot hold this plan: {exc}") from None
         found: list[Violation] = list(problems)
         found += rule_violations(con, program, tr, infos, bound, param_values)
     finally:
@@ -137,7 +137,10 @@ def rule_violations(
         except duckdb.Error as exc:
             if DATE_STOP in str(exc):  # as the Python engine words it
                 cause: Exception = OverflowError("date value out of range")
-                raise RuleCrashed(info.id, info.origin) from cause
+                raise RuleNeedsPython(info.id, info.origin) from cause
+            if isinstance(exc, duckdb.OutOfRangeException | duckdb.ConversionException):
+                # an overflow on this data: the Python engine, with 60 digits, may answer
+                raise RuleNeedsPython(info.id, info.origin) from exc
             raise RuleCrashed(info.id, info.origin) from exc
         reader = RowReader(program, q.rule, info, bound, q.lets)
         n = len(q.bound)
@@ -160,7 +163,7 @@ def _crash(program: ir.Program, q: RuleQuery, info: RuleInfo, bound: Bound, row:
     try:
         raise decimal.DivisionByZero("division by zero")
     except decimal.DivisionByZero as exc:
-        raise RuleCrashed(
+        raise RuleNeedsPython(
             info.id, info.origin, f"{entity.name} `{key}`", record.ar_pointer
         ) from exc
 
@@ -237,6 +240,7 @@ def _load(
     entities: Mapping[str, Sequence[Any]],
     fattrs: Mapping[str, Mapping[str, str]],
     enum_names: Mapping[object, str],
+    scale: int = DECIMAL_SCALE,
 ) -> None:
     for table in lay.tables:
         con.execute(_create(table))
@@ -255,9 +259,9 @@ def _load(
                     row.append(value is not None)
                     owner = getattr(rec, key_attr)
                     for pos, item in enumerate(value or ()):
-                        lists[f.name].append((owner, pos, *_cells(f, item, enum_names)))
+                        lists[f.name].append((owner, pos, *_cells(f, item, enum_names, scale)))
                 else:
-                    row.extend(_cells(f, value, enum_names))
+                    row.extend(_cells(f, value, enum_names, scale))
             rows.append(tuple(row))
         _insert(con, table, rows)
         for name, items in lists.items():
@@ -274,14 +278,16 @@ def _insert(con: Any, table: Table, rows: list[tuple[Any, ...]]) -> None:
     con.executemany(insert.sql("duckdb"), rows)
 
 
-def _cells(f: ir.Field, value: Any, enum_names: Mapping[object, str]) -> tuple[Any, ...]:
+def _cells(
+    f: ir.Field, value: Any, enum_names: Mapping[object, str], scale: int
+) -> tuple[Any, ...]:
     base = t.strip_opt(f.type)
     if isinstance(base, t.CollT):
         base = t.strip_opt(base.elem)
     if base == t.MONEY:
         if value is None:
             return (None, None, None)
-        return (_decimal(value.amount, f), value.currency, _scale(value.amount))
+        return (_decimal(value.amount, f, scale), value.currency, _scale(value.amount))
     if value is None:
         return (None, None) if base == t.DECIMAL else (None,)
     if isinstance(base, t.EnumT):
@@ -289,7 +295,7 @@ def _cells(f: ir.Field, value: Any, enum_names: Mapping[object, str]) -> tuple[A
     if base == t.DURATION:
         return (value.days,)
     if base == t.DECIMAL:
-        return (_decimal(value, f), _scale(value))
+        return (_decimal(value, f, scale), _scale(value))
     if isinstance(value, bool):
         return (value,)
     if isinstance(value, int) and not -_INT64 <= value < _INT64:
@@ -308,13 +314,11 @@ def _scale(value: Decimal) -> int:
     return max(0, -exponent)
 
 
-def _decimal(value: Decimal, f: ir.Field) -> Decimal:
+def _decimal(value: Decimal, f: ir.Field, scale: int) -> Decimal:
     d = Decimal(value)
-    if d != d.quantize(Decimal(1).scaleb(-DECIMAL_SCALE)) or d.adjusted() >= (
-        DECIMAL_PRECISION - DECIMAL_SCALE
-    ):
+    if not fits(d, scale):
         raise EngineLimit(
-            f"the number {value} (field `{f.name}`) has more than {DECIMAL_SCALE} decimal"
+            f"the number {value} (field `{f.name}`) has more than {scale} decimal"
             " places or is too large"
         )
     return d

@@ -11,8 +11,8 @@ For each entity `E` of the IR there is one relation, named `E` by default (a map
   ties a query's result back to the plan's pointers (and so to file:line:column), and it is
   the deterministic order of results.
 - one column per field that is not a list, named by the rule-side field name:
-  text -> VARCHAR; int -> BIGINT; decimal -> DECIMAL(38, 9), never a binary float;
-  money -> DECIMAL(38, 9) amount plus `<field>__currency` VARCHAR; date -> DATE;
+  text -> VARCHAR; int -> BIGINT; decimal -> DECIMAL(38, s), never a binary float;
+  money -> DECIMAL(38, s) amount plus `<field>__currency` VARCHAR; date -> DATE;
   duration -> INTEGER (days); bool -> BOOLEAN; enum -> VARCHAR holding the canonical value name
   (the order comes from the IR `Enum`, not from the column); a single reference, and a
   `from parent` field -> the target's key as written in the data, typed as the target's key
@@ -30,9 +30,12 @@ and for each list field `E.f` one relation `E__f` (named by the mapping too) wit
 list) and `value` (typed as a single value of the element type above; a money list also has
 `value__currency`, and a decimal or money list `value__scale`).
 
-Numbers: a loader must refuse, as a located data error, a decimal or money value with more than
-9 decimal places or 29 integer digits, rather than let the database round it; results must be
-exact or absent, never close.
+Numbers: every decimal and money column of one layout has the same scale `s` (9 unless the
+engine that fills the tables picks a larger one for a plan written with more places, see
+`sql.limits`), so that the database never has to reconcile two scales (DuckDB rounds a
+`COALESCE` of DECIMAL(38, 18) and DECIMAL(38, 9) to 9 places). A loader must refuse a value
+with more than `s` decimal places or `38 - s` integer digits rather than let the database round
+it; results must be exact or absent, never close.
 
 Warehouses: `warehouse` says where each relation lives when the schema binds entities to
 warehouse tables (`table "marketing.claims"`, `column "claim_text"`): the relation keeps its
@@ -59,19 +62,22 @@ OWNER: Final = "ar_owner"
 POS: Final = "ar_pos"
 VALUE: Final = "value"
 
-#: Scale and precision of every decimal and money column.
+#: Precision of every decimal and money column, and the scale a layout has by default.
 DECIMAL_PRECISION: Final = 38
 DECIMAL_SCALE: Final = 9
 
 _PRIM_SQL: Final = {
     "text": "VARCHAR",
     "int": "BIGINT",
-    "decimal": f"DECIMAL({DECIMAL_PRECISION}, {DECIMAL_SCALE})",
-    "money": f"DECIMAL({DECIMAL_PRECISION}, {DECIMAL_SCALE})",
     "date": "DATE",
     "duration": "INTEGER",
     "bool": "BOOLEAN",
 }
+
+
+def decimal_sql_type(scale: int = DECIMAL_SCALE) -> str:
+    """The SQL type of decimal and money amounts at `scale`: `DECIMAL(38, 9)`."""
+    return f"DECIMAL({DECIMAL_PRECISION}, {scale})"
 
 
 class LayoutError(ValueError):
@@ -159,11 +165,11 @@ def element_type(t: Type) -> Type:
     return t
 
 
-def scalar_sql_type(program: Program, t: Type) -> str:
+def scalar_sql_type(program: Program, t: Type, scale: int = DECIMAL_SCALE) -> str:
     """The SQL type of one value of IR type `t` (a reference: the target's key type)."""
     t = element_type(t)
     if isinstance(t, Prim):
-        return _PRIM_SQL[t.name]
+        return decimal_sql_type(scale) if t.name in ("decimal", "money") else _PRIM_SQL[t.name]
     if isinstance(t, EnumT):
         return "VARCHAR"
     if isinstance(t, EntityT):
@@ -175,9 +181,9 @@ def scalar_sql_type(program: Program, t: Type) -> str:
     raise LayoutError(f"no SQL type for `{t}`")
 
 
-def _value_columns(program: Program, field: Field, name: str) -> list[Column]:
+def _value_columns(program: Program, field: Field, name: str, scale: int) -> list[Column]:
     base = element_type(field.type)
-    cols = [Column(name, scalar_sql_type(program, base), field.name, "value")]
+    cols = [Column(name, scalar_sql_type(program, base, scale), field.name, "value")]
     if base == Prim("money"):
         cols.append(Column(currency_column(name), "VARCHAR", field.name, "currency"))
     if base in (Prim("money"), Prim("decimal")):
@@ -194,11 +200,14 @@ def _check_name(entity: Entity, field: Field) -> None:
         )
 
 
-def layout(program: Program, names: Mapping[str, str] | None = None) -> Layout:
+def layout(
+    program: Program, names: Mapping[str, str] | None = None, *, scale: int = DECIMAL_SCALE
+) -> Layout:
     """The relations of `program`'s entities.
 
     `names` maps an entity name (`Claim`) or a list field (`Claim.tags`) to the relation that
-    holds it; anything not in it gets the default name (`Claim`, `Claim__tags`).
+    holds it; anything not in it gets the default name (`Claim`, `Claim__tags`). `scale` is
+    the scale of every decimal and money column.
     """
     names = names or {}
     tables: list[Table] = []
@@ -209,13 +218,13 @@ def layout(program: Program, names: Mapping[str, str] | None = None) -> Layout:
         for field in entity.fields:
             _check_name(entity, field)
             if not field.many:
-                cols.extend(_value_columns(program, field, field.name))
+                cols.extend(_value_columns(program, field, field.name, scale))
                 continue
             cols.append(Column(present_column(field.name), "BOOLEAN", field.name, "present"))
             element = [
                 Column(OWNER, key_sql, None, "owner"),
                 Column(POS, "BIGINT", None, "pos"),
-                *_value_columns(program, field, VALUE),
+                *_value_columns(program, field, VALUE, scale),
             ]
             name = names.get(
                 f"{entity.name}.{field.name}", default_list_table_name(entity.name, field.name)

@@ -28,6 +28,7 @@ from alignrules.runtime.report import Location, Report, RuleInfo, Violation
 from alignrules.runtime.values import Money, finite_decimal
 from alignrules.sql.duckdb_engine import enum_members, rule_violations
 from alignrules.sql.layout import (
+    DECIMAL_SCALE,
     OWNER,
     POS,
     ROW,
@@ -37,6 +38,7 @@ from alignrules.sql.layout import (
     present_column,
     scale_column,
 )
+from alignrules.sql.limits import plan_scale
 from alignrules.sql.messages import Bound
 from alignrules.sql.readers import NativeUnavailable, load_json, pointer_for
 from alignrules.sql.sources import attach_tables
@@ -76,6 +78,10 @@ def check_file(
     `RuleCrashed` when the database stops a rule, and `DiagnosticError` for what the SQL
     engine cannot check (as `duckdb_engine.check`).
     """
+    if plan_scale(program, {}, {}, _param_values(module, params)) > DECIMAL_SCALE:
+        # The JSON reader's columns have 9 places; a literal or parameter with more needs
+        # the scale the baseline engine picks.
+        raise NativeUnavailable("a rule or parameter is written with more than 9 places")
     tr = _translate(program, module, params, today, stops=True)
     texts = [query_text(q, "duckdb") for q in tr.queries]
     scales = [c.name for tb in tr.layout.tables for c in tb.columns if c.role == "scale"]

@@ -26,6 +26,7 @@ from alignrules.ir import nodes as ir
 from alignrules.runtime.report import Report
 from alignrules.sql.layout import Mapped, Table, warehouse
 from alignrules.sql.native_engine import _translate, check_tables_in
+from alignrules.sql.translate import translate
 
 __all__ = ["check", "spark_sql"]
 
@@ -81,6 +82,14 @@ def _view(spark: Any, program: ir.Program, table: Table, m: Mapped, given: str |
     frame.createOrReplaceTempView(table.name)
 
 
+def _refuse_what_spark_cannot_run(program: ir.Program, module: Any) -> None:
+    """Raise the located `sql-unsupported` errors `compile --target sql --dialect spark`
+    gives: the engine runs the DuckDB queries translated by sqlglot, and a construct Spark
+    cannot run as the language means it (`matches` on Java's regular expressions,
+    `distinct`) must be refused, not fail inside Spark or answer differently."""
+    translate(program, dialect="spark", casefold=True, enum_names=dict(module.ENUM_TEXT))
+
+
 def _what(table: Table) -> str:
     return f"entity {table.entity}" if table.field is None else f"{table.entity}.{table.field}"
 
@@ -105,6 +114,7 @@ def check(
 
     program, module = checker.compiled.program, checker.module
     today = as_of if as_of is not None else date.today()
+    _refuse_what_spark_cannot_run(program, module)
     tr = _translate(program, module, checker._params, today)
     mapped = warehouse(program, tr.layout)
     for table in tr.layout.tables:

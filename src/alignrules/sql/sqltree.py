@@ -36,6 +36,9 @@ class Val:
     alias: str | None = None
     #: for a list element of decimal or money values: its "scale" and "currency" columns
     aux: Mapping[str, exp.Expr] | None = None
+    #: the SQL scale of a decimal computed at another scale than the layout's (a product);
+    #: None: the layout's
+    scale: int | None = None
 
 
 @attrs.frozen

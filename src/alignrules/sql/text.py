@@ -50,7 +50,9 @@ def to_sql(tr: Translation, header: str) -> str:
     for q in tr.queries:
         r = q.rule
         out.append("")
-        out.append(comment(f"{r.span.origin()}  rule {r.id}  ({r.severity})"))
+        # The bodies of one rule are one query each, over their own subject entity.
+        body = f", body {r.part + 1} of {r.bodies} (on {r.subject_entity})" if r.bodies > 1 else ""
+        out.append(comment(f"{r.span.origin()}  rule {r.id}{body}  ({r.severity})"))
         if r.title != r.id:
             out.append(comment(r.title))
         columns = ["ar_subject: the subject's ar_row"]

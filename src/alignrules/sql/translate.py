@@ -21,8 +21,12 @@ How the semantics of docs/language.md map onto SQL:
   rows. Back-references are `EXISTS` on the element relation (a record that names the same
   key twice references it once, as the Python index does).
 - Ordered enums compare by their position in the declaration (`CASE`), never alphabetically.
-- Decimals are `DECIMAL(38, 9)`: `+`, `-`, `*` are exact; `/` and `avg` (whose quotients
-  the language rounds to 60 digits) are refused, and so is a literal that would be rounded.
+- Decimals are `DECIMAL(38, s)`, one scale `s` for every column and literal (9 unless the
+  engine picks more for a plan): `+`, `-`, `*` are exact; `/` and `avg` (whose quotients the
+  language rounds to 60 digits) are refused, and so is a literal that would be rounded. A
+  product has the scale of its factors' sum (`Val.scale`); where two values of different
+  scales meet in one result (`otherwise`, the `0` of an empty `sum`), both are cast to the
+  larger scale, since DuckDB would otherwise round to the smaller one.
 
 A construct with no faithful SQL form is refused with a located `sql-unsupported` error.
 
@@ -48,12 +52,15 @@ from alignrules.runtime.values import Money
 from alignrules.source import Span
 from alignrules.sql import exact
 from alignrules.sql.layout import (
+    DECIMAL_PRECISION,
+    DECIMAL_SCALE,
     OWNER,
     ROW,
     VALUE,
     Layout,
     LayoutError,
     currency_column,
+    decimal_sql_type,
     element_type,
     layout,
     present_column,
@@ -119,6 +126,7 @@ def translate(
     casefold: bool = False,
     stops: bool = False,
     enum_names: dict[object, str] | None = None,
+    scale: int = DECIMAL_SCALE,
 ) -> Translation:
     """One query per rule of `program`, for `dialect`.
 
@@ -129,13 +137,14 @@ def translate(
     `str.casefold`, `str.lower`, `str.upper`), which the DuckDB engine registers and a host
     database must provide; without it they are refused. `stops` (DuckDB only) makes the
     query raise `DATE_STOP` where date arithmetic leaves the years 1-9999, where the Python
-    engine stops the check.
+    engine stops the check. `scale` is the scale of every decimal column and literal
+    (`sql.layout`).
     Raises `DiagnosticError` naming every construct the dialect cannot run identically.
     """
     if dialect not in DIALECTS:
         raise ValueError(f"unknown SQL dialect {dialect!r}")
     try:
-        lay = layout(program, names)
+        lay = layout(program, names, scale=scale)
     except LayoutError as exc:
         span = exc.field.span if exc.field is not None else None
         raise DiagnosticError(Diagnostic("sql-unsupported", str(exc), span)) from None
@@ -144,14 +153,16 @@ def translate(
     queries: list[RuleQuery] = []
     problems: list[Diagnostic] = []
     for rule in program.rules:
-        tr = RuleTranslator(program, lay, dialect, values, today, casefold, enum_names, stops)
+        tr = RuleTranslator(
+            program, lay, dialect, values, today, casefold, enum_names, stops, scale
+        )
         try:
             queries.append(tr.rule(rule))
         except Unsupported as exc:
             problems.append(
                 Diagnostic(
                     "sql-unsupported",
-                    f"rule `{rule.id}`: {exc} in SQL ({dialect})",
+                    f"{rule.name}: {exc} in SQL ({dialect})",
                     exc.span or rule.span,
                     hint="check this ruleset with the Python engine (the default)",
                 )
@@ -172,8 +183,10 @@ class RuleTranslator:
         casefold: bool,
         enum_names: dict[object, str] | None,
         stops: bool = False,
+        scale: int = DECIMAL_SCALE,
     ) -> None:
         self.p = program
+        self.scale = scale
         self.lay = lay
         self.dialect = dialect
         self.params = params
@@ -493,7 +506,7 @@ class RuleTranslator:
 
     def _literal(self, value: object, span: Span | None) -> exp.Expr:
         try:
-            return literal(value, self.enum_names)
+            return literal(value, self.enum_names, self.scale)
         except NotExact as exc:
             raise Unsupported(f"the value {exc}", span) from None
 
@@ -503,7 +516,7 @@ class RuleTranslator:
         if e.type in (t.DECIMAL, t.MONEY):
             assert isinstance(e.value, int | Decimal)
             try:
-                return Val(decimal_literal(e.value))
+                return Val(decimal_literal(e.value, self.scale))
             except NotExact as exc:
                 raise Unsupported(f"the number {exc}", e.span) from None
         if e.type == t.DURATION:
@@ -616,7 +629,30 @@ class RuleTranslator:
             raise Unsupported("`otherwise` on a list", e.span)
         v, d = self.expr(e.expr, scope), self.expr(e.default, scope)
         ok = conj(v.ok, d.ok)
+        if t.strip_opt(e.type) in (t.DECIMAL, t.MONEY):
+            (v, d), scale = self.same_scale((v, e.expr.type), (d, e.default.type))
+            merged = exp.Coalesce(this=v.value, expressions=[d.value])
+            return Val(merged, ok, v.entity, scale=scale)
         return Val(exp.Coalesce(this=v.value, expressions=[d.value]), ok, v.entity)
+
+    def decimal_scale(self, v: Val, typ: t.Type) -> int:
+        """The SQL scale of translated value `v` of IR type `typ` (0 for a whole number)."""
+        if t.strip_opt(typ) not in (t.DECIMAL, t.MONEY):
+            return 0
+        return self.scale if v.scale is None else v.scale
+
+    def same_scale(self, *vals: tuple[Val, t.Type]) -> tuple[tuple[Val, ...], int | None]:
+        """Values of one decimal result cast to the largest scale among them where their
+        scales differ beyond the layout's own (DuckDB gives a `COALESCE` of DECIMAL(38, 18)
+        and DECIMAL(38, 9) the smaller scale, rounding; a whole number has scale 0); and the
+        result's scale, None for the layout's."""
+        scales = [self.decimal_scale(v, typ) for v, typ in vals]
+        top = max(scales)
+        kept = None if top == self.scale else top
+        if len(set(scales)) == 1 or top <= DECIMAL_SCALE:
+            return tuple(v for v, _ in vals), kept
+        kind = exp.DataType.build(decimal_sql_type(top))
+        return tuple(attrs.evolve(v, value=exp.cast(v.value, kind)) for v, _ in vals), kept
 
     def ordinal(self, v: exp.Expr, typ: t.Type) -> exp.Expr:
         et = t.strip_opt(typ)
@@ -734,7 +770,7 @@ class RuleTranslator:
             )
         if e.name not in fns:
             raise Unsupported(f"`{e.name}(...)`", e.span)
-        return Val(fns[e.name](v.value), v.ok)
+        return Val(fns[e.name](v.value), v.ok, scale=v.scale if e.name == "abs" else None)
 
     def x_arith(self, e: ir.Arith, scope: dict[str, Val]) -> Val:
         if e.op == "/":
@@ -766,11 +802,16 @@ class RuleTranslator:
                 added = exp.Case().when(inside, added).else_(exp.cast(stop, "DATE"))
             return Val(added, ok)
         ops: dict[str, type[exp.Binary]] = {"+": exp.Add, "-": exp.Sub, "*": exp.Mul}
-        return Val(exp.paren(ops[e.op](this=a.value, expression=b.value), copy=False), ok)
+        sa, sb = self.decimal_scale(a, lt), self.decimal_scale(b, rt)
+        # beyond 38 places the database refuses the product itself, on every row
+        scale = min(sa + sb, DECIMAL_PRECISION) if e.op == "*" else max(sa, sb)
+        value = exp.paren(ops[e.op](this=a.value, expression=b.value), copy=False)
+        decimal = t.strip_opt(e.type) in (t.DECIMAL, t.MONEY)
+        return Val(value, ok, scale=scale if decimal and scale != self.scale else None)
 
     def x_neg(self, e: ir.Neg, scope: dict[str, Val]) -> Val:
         v = self.expr(e.expr, scope)
-        return Val(exp.Neg(this=exp.paren(v.value, copy=False)), v.ok)
+        return Val(exp.Neg(this=exp.paren(v.value, copy=False)), v.ok, scale=v.scale)
 
     def x_predcall(self, e: ir.PredCall, scope: dict[str, Val]) -> Val:
         pred = self.preds[e.name]
@@ -851,12 +892,15 @@ class RuleTranslator:
         src, where, inner = self._terms(e, scope)
         value = self.expr(e.value, inner)
         if e.op == "sum":
-            zero = decimal_literal(0) if vt in (t.DECIMAL, t.MONEY) else exp.Literal.number(0)
+            decimal = vt in (t.DECIMAL, t.MONEY)
+            scale = self.decimal_scale(value, vt)
+            zero = decimal_literal(0, scale) if decimal else exp.Literal.number(0)
             total = exp.Sum(this=value.value)
             res = self._scalar(src, total, where)
-            return Val(exp.Coalesce(this=res.value, expressions=[zero]), res.ok)
+            kept = scale if decimal and scale != self.scale else None
+            return Val(exp.Coalesce(this=res.value, expressions=[zero]), res.ok, scale=kept)
         fn = exp.Min if e.op == "min" else exp.Max
-        return self._scalar(src, fn(this=value.value), where)
+        return attrs.evolve(self._scalar(src, fn(this=value.value), where), scale=value.scale)
 
     def x_allof(self, e: ir.AllOf, scope: dict[str, Val]) -> Val:
         raise Unsupported("an entity's records used as a value", e.span)

@@ -410,6 +410,8 @@ class Body:
     clauses: tuple[Clause, ...]
     cond: Expr | None
     span: Span = _span
+    #: the body's own message, in a rule of several bodies with one message after each
+    message: Template | None = attrs.field(default=None, kw_only=True)
 
 
 @attrs.frozen
@@ -434,9 +436,12 @@ class Template:
 
 @attrs.frozen
 class RuleDecl:
+    """`rule ID { metadata... body... [message] }`: usually one body; several bodies make one
+    rule over several kinds of record, each body with its own subject (language §6.7)."""
+
     id: str
     meta: tuple[Meta, ...]
-    body: Body | None
+    bodies: tuple[Body, ...]
     message: Template | None
     id_span: Span = attrs.field(eq=False, repr=False)
     span: Span = _span

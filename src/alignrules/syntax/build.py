@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, ClassVar, cast
 
+import attrs
 from lark import Token, Transformer_NonRecursive, Tree, v_args
 from lark.tree import Meta
 
@@ -237,21 +238,35 @@ class Build(Transformer_NonRecursive[Token, Any]):
         metas = tuple(i for i in items if isinstance(i, ast.Meta))
         bodies = [i for i in items if isinstance(i, ast.Body)]
         messages = [i for i in items if isinstance(i, ast.Template)]
-        if len(bodies) > 1:
-            raise self._error(
-                bodies[1].span,
-                f"rule `{rule_id}` has more than one condition",
-                "combine them with `and`, or write a second rule",
-            )
         if len(messages) > 1:
-            raise self._error(messages[1].span, f"rule `{rule_id}` has more than one message")
+            bodies = self._own_messages(
+                str(rule_id), [i for i in items if not isinstance(i, ast.Meta)]
+            )
+            messages = []
         return ast.RuleDecl(
             str(rule_id),
             metas,
-            bodies[0] if bodies else None,
+            tuple(bodies),
             messages[0] if messages else None,
             self._tok(rule_id),
             span=self._span(meta),
+        )
+
+    def _own_messages(self, rule_id: str, items: list[Any]) -> list[ast.Body]:
+        """The bodies of a rule with several messages, each given the message after it.
+
+        A rule has one message, for all its bodies, or (with several bodies) one right after
+        each body: anything else would leave unclear which text a finding gets."""
+        pairs = list(zip(items[::2], items[1::2], strict=False))
+        if len(items) % 2 == 0 and all(
+            isinstance(b, ast.Body) and isinstance(m, ast.Template) for b, m in pairs
+        ):
+            return [attrs.evolve(b, message=m) for b, m in pairs]
+        second = [i for i in items if isinstance(i, ast.Template)][1]
+        raise self._error(
+            second.span,
+            f"rule `{rule_id}` has more than one message",
+            "a rule has one message for all its bodies, or one right after each body",
         )
 
     def meta(self, meta: Meta, key: str, *values: Token) -> ast.Meta:

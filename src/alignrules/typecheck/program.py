@@ -101,9 +101,7 @@ class Declarations:
                     )
                     continue
                 seen_rules[d.id] = d.id_span
-                rule = self.rule(d)
-                if rule is not None:
-                    rules.append(rule)
+                rules += self.rule(d)
         examples = [
             example(d, self.params, seen_rules, self.report)
             for d in decls
@@ -167,7 +165,8 @@ class Declarations:
         self.predicates[d.name] = ir.Predicate(d.name, tuple(params), body, span=d.span)
 
     # ------------------------------------------------------------ rules
-    def rule(self, d: ast.RuleDecl) -> ir.Rule | None:
+    def rule(self, d: ast.RuleDecl) -> list[ir.Rule]:
+        """One `ir.Rule` per body of `d` that types (a body that does not is reported)."""
         meta: dict[str, tuple[str, ...]] = {}
         for m in d.meta:
             if m.key in meta:
@@ -175,15 +174,26 @@ class Declarations:
             meta[m.key] = m.values
             if m.key in ("title", "rationale", "owner", "severity") and len(m.values) != 1:
                 self.error("bad-metadata", m.span, f"`{m.key}` takes one string")
-        if d.body is None:
+        if not d.bodies:
             self.error(
                 "missing-subject",
                 d.id_span,
                 f"rule `{d.id}` has no condition",
                 "add `every <Entity> must <condition>` or `no <Entity> where <condition>`",
             )
-            return None
-        body = d.body
+            return []
+        rules: list[ir.Rule] = []
+        for part, body in enumerate(d.bodies):
+            rule = self.body(d, meta, body, part)
+            if rule is not None:
+                rules.append(rule)
+        return rules
+
+    def body(
+        self, d: ast.RuleDecl, meta: dict[str, tuple[str, ...]], body: ast.Body, part: int
+    ) -> ir.Rule | None:
+        """One body of `d` as an `ir.Rule`; its message (its own, else `d`'s) is typed in this
+        body's scope."""
         env = Env()
         steps: list[ir.Step] = []
         related: list[tuple[str, str]] = []
@@ -254,7 +264,7 @@ class Declarations:
             for q in unfoldable(cond, violate_when):
                 elem = q.coll.type.elem if isinstance(q.coll.type, t.CollT) else t.INVALID
                 env = env.bind(q.var, elem)
-        parts = message(d, env, self.exprs)
+        parts = message(d, env, self.exprs, body)
         severity = _SEVERITIES[meta.get("severity", ("error",))[0]]  # the grammar's words
         return ir.Rule(
             d.id,
@@ -273,4 +283,6 @@ class Declarations:
             parts,
             None,  # where findings point: chosen by the `locate` pass
             span=d.span,
+            part=part,
+            bodies=len(d.bodies),
         )

@@ -86,11 +86,11 @@ class Slots:
             return self._slot(d, d.span.start, d.span.end, children=fields, block=True)
         if isinstance(d, ast.RuleDecl):
             items = [self._slot(m, m.span.start, m.span.end) for m in d.meta]
-            if d.body is not None:
-                items.append(self._body_slot(d.body))
-            if d.message is not None:
-                start = lead_in(d.message.span.start, ["message"])
-                items.append(self._slot(d.message, start, d.message.span.end))
+            items += [self._body_slot(b) for b in d.bodies]
+            messages = [b.message for b in d.bodies if b.message is not None]
+            for m in [*messages, *([d.message] if d.message is not None else [])]:
+                start = lead_in(m.span.start, ["message"])
+                items.append(self._slot(m, start, m.span.end))
             items.sort(key=lambda s: s.start)
             return self._slot(d, d.span.start, d.span.end, children=items, block=True)
         if isinstance(d, ast.ExampleDecl):

@@ -212,8 +212,11 @@ class Printer(ExprLayout):
             else:
                 text = f"{m.key} " + ", ".join(self.meta_strings(m, pad))
             inner += self.item(self.slot(m), ind, [pad + text], first=not inner)
-        if d.body is not None:
-            inner += self.item(self.slot(d.body), ind, self.body(d.body, ind), first=not inner)
+        for b in d.bodies:
+            inner += self.item(self.slot(b), ind, self.body(b, ind), first=not inner)
+            if b.message is not None:  # a body's own message follows it
+                line = f"{pad}message {b.message.raw}"
+                inner += self.item(self.slot(b.message), ind, [line], first=False)
         if d.message is not None:
             line = f"{pad}message {d.message.raw}"
             inner += self.item(self.slot(d.message), ind, [line], first=not inner)

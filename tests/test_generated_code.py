@@ -83,11 +83,17 @@ def test_the_standard_ruleset_reads_as_written_by_hand(compiled: dict[str, Path]
     # Negations folded: `not (not x)` is `x`, `not (a >= b)` is `a < b`.
     assert "not (not" not in text and "not not" not in text
     funded = _function(text, "rule_claim_capability_funded")
-    assert "if capability.status >= CapabilityStatus.FUNDED:\n" in funded
+    assert "if capability.status >= CAPABILITYSTATUS_FUNDED:\n" in funded
+    # (an enum member a rule names is read off its class once, into a module constant)
+    assert "\nCAPABILITYSTATUS_FUNDED: Final = CapabilityStatus.FUNDED\n" in text
     # A reference followed five times in one condition is read once, into a local.
     economics = _function(text, "rule_acquisition_without_unit_economics")
-    assert economics.count("bind.deref_opt(plan.ix_product, campaign.product)") == 1
-    assert "campaign_product = bind.deref_opt(plan.ix_product, campaign.product)" in economics
+    # (looked up in place: a key that names no product leaves the campaign out, as the
+    # dangling reference it is)
+    assert economics.count("get_product(campaign.product)") == 1
+    assert economics.index("get_product = plan.ix_product.get") < economics.index("for campaign")
+    assert "bind.deref_opt(" not in economics
+    assert "if campaign_product is None and campaign.product is not None:\n" in economics
     assert "bind.present(" not in economics
     # The capabilities a claim names are gathered once per claim, not once per capability.
     service = _function(text, "rule_premium_claim_while_service_cut")

@@ -23,7 +23,7 @@ HOSTILE_NAMES = [
     "match", "case", "type", "id", "list", "dict", "str", "int", "object", "print", "exec",
     "eval", "open", "Plan", "Params", "check", "load", "bind", "Money", "date", "Decimal",
     "attrs", "info", "plan", "params", "today", "item", "RULES", "SPECS", "ENUM_TEXT", "K_0",
-    "RE_0", "cast", "Any", "Final", "Violation", "Report", "__init__", "__class__", "_x",
+    "RE_0", "cast", "Any", "Final", "Violation", "Location", "Report", "__init__", "__class__", "_x",
     "__builtins__", "sys", "os", "MRO", "name", "value", "ar_key_x", "annotations",
 ]  # fmt: skip
 

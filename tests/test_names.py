@@ -70,7 +70,7 @@ GENERATED = [
     "K_0", "K_1", "RE_0", "INFO_R", "SPELL_GRADE", "SPELL_Grade", "SPELL_TIER", "rule_r",
     "pred_big", "v_a", "v_b", "v_plan", "v_check", "all_thing", "ix_thing", "back_thing",
     "plan", "params", "today", "info", "item", "check", "load", "bind", "Plan", "Params",
-    "Report", "Violation", "RuleInfo", "Money", "Decimal", "date", "cast", "Final",
+    "Report", "Violation", "Location", "RuleInfo", "Money", "Decimal", "date", "cast", "Final",
     "ENUM_TEXT", "BINDER", "SPECS", "RULES", "RULESET", "ar_pointer", "ar_key", "problems",
     "attrs", "attr", "cattrs", "field", "fields", "evolve", "structure", "converter",
     "__attrs_attrs__", "__attrs_init__", "__path__", "__path___", "__class__", "__dict__",

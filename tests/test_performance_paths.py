@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 
+import attrs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -44,6 +45,24 @@ def test_report_sort_is_the_sort_key_order(violations: list[Violation]) -> None:
     (of violations with equal keys, the last one given is kept)."""
     assert _sorted_violations(violations) == _sorted(violations)
     assert _sorted_violations(iter(violations)) == _sorted(violations)
+
+
+#: Keys of the common shape only (`C12`, `C012`, `K-3`), where the sort ranks them faster.
+SHAPED_KEY = st.builds(
+    "{}{}".format,
+    st.sampled_from(["C", "CL", "K-", "c"]),
+    st.from_regex(r"0?[0-9]{1,3}", fullmatch=True),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(VIOLATION, max_size=30), st.lists(SHAPED_KEY, min_size=30, max_size=30))
+def test_report_sort_of_common_keys_is_the_sort_key_order(
+    violations: list[Violation], keys: list[str]
+) -> None:
+    """The same, when every key has the common shape: some text, then ASCII digits."""
+    shaped = [attrs.evolve(v, key=k) for v, k in zip(violations, keys, strict=False)]
+    assert _sorted_violations(shaped) == _sorted(shaped)
 
 
 @given(KEY)

@@ -171,3 +171,49 @@ def test_spark_refuses_a_ruleset_it_cannot_run_where_it_is_written(spark: Any) -
     problems = info.value.diagnostics
     assert problems and all(d.code == "sql-unsupported" and d.span is not None for d in problems)
     assert "`distinct` (Spark resolves outer columns one level up only)" in problems[0].message
+
+
+TINY_RULES = """
+entity Item in "items" {
+    id: text
+    a: decimal
+    b: decimal
+}
+
+rule tiny-sum {
+    no item may item.a + item.b > 0.000000001
+    message "item {item.id} adds up to more than a billionth"
+}
+
+rule tiny-product {
+    no item may item.a * item.b > 0.000000005
+    message "item {item.id} multiplies to more than five billionths"
+}
+"""
+
+
+def test_spark_keeps_every_decimal_place_of_sums_and_products(spark: Any, tmp_path: Path) -> None:
+    """Spark's default decimal arithmetic drops places from a sum or product of two wide
+    decimals (0.000000001 + 0.000000001 becomes 0E-8); the engine must not, and must leave
+    the session's own setting as it found it."""
+    rules = tmp_path / "tiny.rules"
+    rules.write_text(TINY_RULES, "utf-8")
+    checker = alignrules.load(rules)
+    plan = tmp_path / "tiny.json"
+    plan.write_text(
+        '{"items": [{"id": "I1", "a": 0.000000001, "b": 0.000000001},'
+        ' {"id": "I2", "a": 0.000000001, "b": 0},'
+        ' {"id": "I3", "a": 0.0001, "b": 0.0001}]}',
+        "utf-8",
+    )
+    expected = checker.check_file(plan, as_of=AS_OF)
+    assert [(v.rule, v.key) for v in expected.violations] == [
+        ("tiny-product", "I3"),
+        ("tiny-sum", "I1"),
+        ("tiny-sum", "I3"),
+    ]
+    setting = "spark.sql.decimalOperations.allowPrecisionLoss"
+    before = spark.conf.get(setting)
+    got = check(spark, checker, _to_spark(spark, checker, plan, "tiny_"), as_of=AS_OF)
+    assert _findings(got) == _findings(expected)
+    assert spark.conf.get(setting) == before

@@ -27,6 +27,7 @@ from alignrules.ir import nodes as ir
 from alignrules.ir import types as t
 from alignrules.ir.builtins import BUILTINS
 from alignrules.ir.nodes import walk
+from alignrules.pointer import escape as escape_pointer
 from alignrules.runtime.compat import RUNTIME_ABI
 
 _OPS = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
@@ -67,6 +68,8 @@ class Emitter:
         self.w = PyWriter()
         self.consts: dict[str, str] = {}  # source of a constant → its module-level name
         self.const_lines: list[str] = []
+        # In a rule function: what it reads of `plan` before its loop, source → local.
+        self.hoists: dict[str, str] | None = None
         self.cls = {en.name: self.names.keep(en.name, "type") for en in program.enums}
         self.cls.update({e.name: self.names.keep(e.name, "type") for e in program.entities})
         self.members = {en.name: self._members(en) for en in program.enums}
@@ -165,7 +168,8 @@ class Emitter:
         w.line("from alignrules.runtime import bind, binder, readers, specs  # noqa: E402")
         w.line("from alignrules.runtime.params import make_params  # noqa: E402")
         w.line(
-            "from alignrules.runtime.report import Report, RuleInfo, Severity, Violation  # noqa: E402"
+            "from alignrules.runtime.report import Location, Report, RuleInfo, Severity, Violation"
+            "  # noqa: E402"
         )
         w.line("from alignrules.runtime.values import Money  # noqa: E402")
         w.line()
@@ -343,10 +347,13 @@ class Emitter:
         w.indent()
         w.line(py_docstring(r.title))
         w.line(f"info = {self.rule_info[r.id]}")
+        self.hoists, at, level = {}, len(w.lines), w.level
         w.line(f"for {self.local(first.var)} in subjects:")
         w.indent()
         self.binding(r, rest)
         w.dedent()
+        w.lines[at:at] = ["    " * level + f"{n} = {src}" for src, n in self.hoists.items()]
+        self.hoists = None
         w.dedent()
 
     def binding(self, r: ir.Rule, steps: list[ir.Step]) -> None:
@@ -377,7 +384,10 @@ class Emitter:
                 w.line("continue")
                 w.dedent()
             elif isinstance(step, ir.LetStep):
-                w.line(f"{self.local(step.var)} = {self.expr(step.expr)}")
+                if guard and _lookup(step.expr) is not None:
+                    self.let_lookup(self.local(step.var), step.expr)
+                else:
+                    w.line(f"{self.local(step.var)} = {self.expr(step.expr)}")
         if inner:
             step, rest = inner[0], inner[1:]
             assert isinstance(step, ir.Bind)
@@ -386,8 +396,15 @@ class Emitter:
                 # The entities a list of keys names, looked up one by one (no tuple per subject).
                 var = self.local(step.var)
                 keys = f"{self.expr(coll.obj)}.{self.fattrs[coll.entity][coll.field]}"
-                w.line(f"for {var} in map(plan.{self.plan_ix[coll.target]}.get, {keys}):")
-                w.indent()
+                get = self.index_get(coll.target)
+                if self.hoists is None:  # pragma: no cover - bindings are emitted in rules
+                    w.line(f"for {var} in map({get}, {keys}):")
+                    w.indent()
+                else:
+                    key = self.scope.fresh("key")
+                    w.line(f"for {key} in {keys}:")
+                    w.indent()
+                    w.line(f"{var} = {get}({key})")
                 w.line(f"if {var} is None:")
                 w.indent()
                 w.line("continue  # a dangling key: the loader reported it")
@@ -412,11 +429,39 @@ class Emitter:
             w.line("continue  # the loader reported the dangling reference")
             w.dedent()
 
+    def index_get(self, entity: str) -> str:
+        """`plan.ix_<entity>.get`; in a rule function, a local read once before its loop
+        (reading the method per record costs about what the lookup itself costs)."""
+        source = f"plan.{self.plan_ix[entity]}.get"
+        if self.hoists is None:
+            return source
+        if source not in self.hoists:
+            local = f"get_{self.plan_ix[entity].removeprefix('ix_')}"
+            self.hoists[source] = self.scope.fresh(local)
+        return self.hoists[source]
+
+    def let_lookup(self, var: str, e: ir.Expr) -> None:
+        """`let x = y.ref` inside a guarded binding: the record looked up in place, and the
+        binding left out when the key names none, as `bind.Dangling` would (the handler of
+        this binding is `continue`), without a call and an exception per subject."""
+        assert isinstance(e, ir.Deref)
+        key = f"{self.expr(e.obj)}.{self.fattrs[e.entity][e.field]}"
+        w = self.w
+        lookup = f"{self.index_get(e.target)}({key})"
+        if e.optional:
+            w.line(f"{var} = None if {key} is None else {lookup}")
+            w.line(f"if {var} is None and {key} is not None:")
+        else:
+            w.line(f"{var} = {lookup}")
+            w.line(f"if {var} is None:")
+        w.indent()
+        w.line("continue  # a dangling reference: the loader reported it")
+        w.dedent()
+
     def yield_violation(self, r: ir.Rule) -> None:
         w = self.w
         subject = self.local(r.subject)
         entity = self.p.entity(r.subject_entity)
-        key = f"{subject}.{self.fattrs[entity.name][entity.key]}"
         related = "".join(
             f"({py_literal(ent)}, {self.key_text(self.local(var), ent)}), "
             for var, ent in r.related
@@ -443,18 +488,24 @@ class Emitter:
             message = f'"".join(({", ".join(parts)},))'
         else:
             message = py_literal(r.title)
-        field_args = ""
+        pointer = f"{subject}.ar_pointer"
+        field, field_location = "None", "None"
         if r.field is not None:
             f = entity.field(r.field)
             assert f is not None
-            field_args = f", field={py_literal(r.field)}, field_data={py_literal(f.data_name)}"
-            if f.path:  # a value inside nested objects: its pointer has one token per key
-                field_args = f", field={py_literal(r.field)}, field_path={py_literal_tuple(f.path)}"
-        w.line("yield bind.violation(")
+            # A value inside nested objects has one pointer token per key; tokens are
+            # escaped here, once, not for every violation.
+            suffix = "".join(f"/{escape_pointer(k)}" for k in (f.path or (f.data_name,)))
+            field = py_literal(r.field)
+            field_location = f"Location(None, {pointer} + {py_literal(suffix)})"
+        # The record itself, its arguments in field order (rule, severity, message, entity,
+        # key, location, related, field, field location): keywords would cost a fifth of
+        # building it, and a report of 10^5 violations builds 10^5 of them.
+        w.line("yield Violation(")
         w.indent()
-        w.line(f"info, {py_literal(entity.name)}, {key}, {subject}.ar_pointer,")
-        w.line(f"{message},")
-        w.line(f"related=({related}){field_args},")
+        w.line(f"info.id, info.severity, {message},")
+        w.line(f"{py_literal(entity.name)}, {self.key_text(subject, entity.name)},")
+        w.line(f"Location(None, {pointer}), ({related}), {field}, {field_location},")
         w.dedent()
         w.line(")")
 
@@ -472,6 +523,11 @@ class Emitter:
             return f"ENUM_TEXT[{self.expr(e)}]"  # what the enum's __str__ gives, without the call
         if e.type in (t.INT, t.DATE, t.MONEY):
             return f"str({self.expr(e)})"
+        if isinstance(e.type, t.OptT) and isinstance(e, ir.GetField) and isinstance(e.obj, ir.Var):
+            # An optional field of a record (read twice, cheaply): what `bind.text` gives.
+            present = self.message_text(attrs.evolve(e, type=e.type.inner))
+            if present != f"bind.text({self.expr(e)})":
+                return f'"missing" if {self.expr(e)} is None else {present}'
         return f"bind.text({self.expr(e)})"
 
     def check(self) -> None:
@@ -640,7 +696,16 @@ class Emitter:
         return py_literal(e.value)
 
     def x_enumconst(self, e: ir.EnumConst) -> str:
-        return f"{self.cls[e.enum]}.{self.members[e.enum][e.value]}"
+        # Reading a member off its class goes through the enum metaclass, several times the
+        # cost of a global; rules compare with members once per record, so each member a
+        # rule names is read once, into a module constant (`CAPABILITYSTATUS_FUNDED`).
+        cls, member = self.cls[e.enum], self.members[e.enum][e.value]
+        source = f"{cls}.{member}"
+        if source not in self.consts:
+            name = self.names.get(cls, member, upper=True)
+            self.consts[source] = name
+            self.const_lines.append(f"{name}: Final = {source}")
+        return self.consts[source]
 
     def x_today(self, e: ir.Today) -> str:
         return "today"
@@ -672,21 +737,30 @@ class Emitter:
             # `campaign.items.product`: an item whose product dangles is one step left out
             terms = f"bind.terms({self._element(e.var, e.coll, self.expr(e.value), e.value)})"
             return f"bind.flat({terms})" if e.flatten else f"tuple({terms})"
-        coll, value = self.expr(e.coll), self.expr(e.value)
-        refs = _plain_refs(e.value)
-        if e.flatten and refs is not None and isinstance(refs.obj, ir.Var):
+        gathered = self._gathered(e)
+        if gathered is not None:
             # `(Claim referencing c).capabilities`: gather the keys, then look them up at once.
-            # A required list is never missing, so one comprehension gathers the keys.
-            owner = self.expr(refs.obj)
-            key = "key_" if owner == "key" else "key"
-            keys = f"{owner}.{self.fattrs[refs.entity][refs.field]}"
-            gathered = f"[{key} for item in {coll} for {key} in {keys}]"
-            return f"bind.deref_many(plan.{self.plan_ix[refs.target]}, {gathered})"
+            return f"bind.deref_many(plan.{self.plan_ix[gathered[0]]}, {gathered[1]})"
+        coll, value = self.expr(e.coll), self.expr(e.value)
         if e.flatten:
             return f"bind.flat({value} for item in {coll})"
         if isinstance(e.value.type, t.OptT):
             return f"bind.values_of({value} for item in {coll})"
         return f"tuple({value} for item in {coll})"
+
+    def _gathered(self, e: ir.Expr) -> tuple[str, str] | None:
+        """For `(Claim referencing c).capabilities`: the entity of the records named and one
+        comprehension that gathers their keys (a required list is never missing)."""
+        if not isinstance(e, ir.MapField) or not e.flatten or self.dangles.may_dangle(e.value):
+            return None
+        refs = _plain_refs(e.value)
+        if refs is None or not isinstance(refs.obj, ir.Var):
+            return None
+        owner = self.expr(refs.obj)
+        key = "key_" if owner == "key" else "key"
+        keys = f"{owner}.{self.fattrs[refs.entity][refs.field]}"
+        gathered = f"[{key} for item in {self.expr(e.coll)} for {key} in {keys}]"
+        return refs.target, gathered
 
     def x_allof(self, e: ir.AllOf) -> str:
         return f"plan.{self.plan_all[e.entity]}"
@@ -707,6 +781,14 @@ class Emitter:
 
     def _gen(self, var: str, coll: ir.Expr, where: ir.Expr | None) -> str:
         clause = f" for {self.local(var)} in {self.expr(coll)}"
+        gathered = self._gathered(coll)
+        if gathered is not None:
+            # The records the gathered keys name, looked up one by one; a dangling key is
+            # left out, as `bind.deref_many` leaves it out, without a tuple of them all.
+            get, keys = self.index_get(gathered[0]), gathered[1]
+            clause = (
+                f" for {self.local(var)} in map({get}, {keys}) if {self.local(var)} is not None"
+            )
         if where is not None:
             clause += f" if {self.expr(where)}"
         return clause
@@ -731,17 +813,19 @@ class Emitter:
         if e.op == "count":
             if e.where is None:
                 return f"len({self.expr(e.coll)})"
-            return f"sum(1{gen})"
+            return f"sum([1{gen}])"
         vt = t.strip_opt(e.value.type)
+        # The terms in a list, not a generator: `sum` and `min` read a list at C speed, and
+        # resuming a generator once per term was most of an aggregate's time.
         if e.op == "sum":
             zero = _ZERO[str(vt)]
             if vt == t.INT:
-                return f"sum({value}{gen})"
-            return f"sum(({value}{gen}), {zero})"
+                return f"sum([{value}{gen}])"
+            return f"sum([{value}{gen}], {zero})"
         if e.op == "avg":
             fn = "avg_money" if vt == t.MONEY else "avg"
             return f"bind.{fn}({value}{gen})"
-        return f"{e.op}(({value}{gen}), default=None)"
+        return f"{e.op}([{value}{gen}], default=None)"
 
     def aggregate_known(self, e: ir.Aggregate) -> str:
         """An aggregate whose terms may follow a dangling reference: those terms are left out."""
@@ -901,6 +985,11 @@ def unique_attrs(
         used.add(base)
         out[name] = base
     return out
+
+
+def _lookup(e: ir.Expr) -> ir.Deref | None:
+    """`e` when it follows one reference of a local variable (`campaign.product`)."""
+    return e if isinstance(e, ir.Deref) and not e.many and isinstance(e.obj, ir.Var) else None
 
 
 def _plain_refs(e: ir.Expr) -> ir.Deref | None:

@@ -26,7 +26,7 @@ from collections.abc import Iterable
 MODULE_FIXED = frozenset(
     {
         "annotations", "attrs", "date", "timedelta", "Decimal", "Enum", "IntEnum", "re",
-        "Any", "Final", "Iterator", "Mapping", "Money", "Violation", "Report", "RuleInfo",
+        "Any", "Final", "Iterator", "Mapping", "Money", "Violation", "Report", "RuleInfo", "Location",
         "Severity", "RuleCrashed", "bind", "compat", "binder", "readers", "specs", "make_params",
         "Plan", "Params",
         "RULES", "SPECS", "check",
@@ -127,6 +127,15 @@ class FunctionScope:
                 ident, n = f"{base}_{n}", n + 1
         self._used.add(ident)
         self._vars[name] = ident
+        return ident
+
+    def fresh(self, base: str) -> str:
+        """A local the emitter makes for itself (`key`, `get_capability`), numbered until free;
+        a ruleset variable met later never takes it."""
+        ident, n = base, 2
+        while not self._free(ident):
+            ident, n = f"{base}_{n}", n + 1
+        self._used.add(ident)
         return ident
 
     def _free(self, ident: str) -> bool:

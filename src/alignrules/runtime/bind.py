@@ -69,11 +69,22 @@ def back_index(
     """Key → the items whose reference field names that key (built once per check)."""
     out: dict[Any, list[E]] = {}
     with gc_paused():
+        if not many:  # one key per item: no tuple of it per item
+            seq = items if isinstance(items, tuple | list) else tuple(items)
+            for item, k in zip(seq, map(keys, seq), strict=True):
+                if k is None:
+                    continue
+                bucket = out.get(k)
+                if bucket is None:
+                    out[k] = [item]
+                else:
+                    bucket.append(item)
+            return {k: tuple(v) for k, v in out.items()}
         for item in items:
             value = keys(item)
             if value is None:
                 continue
-            for k in (dict.fromkeys(value) if len(value) > 1 else value) if many else (value,):
+            for k in dict.fromkeys(value) if len(value) > 1 else value:
                 bucket = out.get(k)
                 if bucket is None:
                     out[k] = [item]

@@ -10,6 +10,7 @@ path without a failure costs nothing: no `try` runs per record.
 from __future__ import annotations
 
 import decimal
+import operator
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Final
 
@@ -28,6 +29,7 @@ CRASHED: Final = RuleInfo(
     ),
 )
 
+_RULE: Final = operator.attrgetter("rule")
 _DIVISION = "division by zero"
 _DATE = "a date out of range (before the year 1 or after the year 9999)"
 _NUMBER = "a number too large for decimal arithmetic"
@@ -136,6 +138,6 @@ def _finding(info: RuleInfo, subject: Any, exc: BaseException) -> Violation:
 def reported_rules(found: Iterable[Violation], infos: Iterable[RuleInfo]) -> list[RuleInfo]:
     """The rules a report lists: `infos`, and `rule-crashed` when a rule failed on a record."""
     out = list(infos)
-    if any(v.rule == CRASHED.id for v in found):
+    if CRASHED.id in map(_RULE, found):  # at C speed: a report can hold 10^5 violations
         out.append(CRASHED)
     return out

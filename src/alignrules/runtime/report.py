@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import enum
+import itertools
+import operator
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import attrs
 
@@ -217,21 +219,77 @@ def _sorted(items: Iterable[Any]) -> tuple[Any, ...]:
 def _sorted_violations(violations: Iterable[Violation]) -> tuple[Violation, ...]:
     """`_sorted(violations)`, at the cost a report of 10^5 violations needs.
 
-    The keys are `Violation.sort_key()`, with the natural key of each distinct key text
-    computed once: keys repeat (a capability is named by thousands of findings), and the
-    natural key is most of the cost of a sort key.
+    Most violations differ already in severity, rule, entity or key, so they are sorted first
+    by one integer that stands for those four (the key by its place in natural order); only
+    the violations that tie there are sorted again by the whole `Violation.sort_key()`.
+    Ranking the distinct key texts is most of the work, and they are ranked in the order
+    the rules met them, which follows the plan's records and so is nearly sorted already.
     """
     vs = violations if isinstance(violations, list | tuple) else list(violations)
-    texts = {v.key for v in vs}
-    texts.update(k for v in vs for _, k in v.related)
-    natural = dict(zip(texts, map(_natural, texts), strict=True)).__getitem__
-    keys = [v.sort_key(natural) for v in vs]
-    # A stable sort puts equal keys next to each other in the order given; of each run the
-    # last is kept, as `_sorted`'s dict does. Comparing neighbours is cheaper than hashing
-    # every key into a dict.
-    order = sorted(range(len(vs)), key=keys.__getitem__)
+    rank = _ranks(list(dict.fromkeys(map(_KEY, vs))))
+    width = len(rank)
+    heads = sorted(dict.fromkeys(map(_HEAD, vs)), key=_head_order)
+    base = {head: i * width for i, head in enumerate(heads)}
+    # Severity, rule, entity and key: one integer, compared at C speed.
+    primary = list(
+        map(
+            operator.add,
+            map(base.__getitem__, map(_HEAD, vs)),
+            map(rank.__getitem__, map(_KEY, vs)),
+        )
+    )
+    order = sorted(range(len(vs)), key=primary.__getitem__)
+    ordered = list(map(primary.__getitem__, order))
+    out: list[Violation] = []
+    done = 0
+    for start, stop in _ties(ordered):
+        out.extend(map(vs.__getitem__, order[done:start]))
+        out.extend(_sorted_tie([vs[i] for i in order[start:stop]]))
+        done = stop
+    out.extend(map(vs.__getitem__, order[done:]))
+    return tuple(out)
+
+
+_KEY: Final = operator.attrgetter("key")
+_HEAD: Final = operator.attrgetter("severity", "rule", "entity")
+
+
+def _head_order(head: tuple[Severity, str, str]) -> tuple[int, str, str]:
+    return (-head[0], head[1], head[2])
+
+
+def _ranks(texts: list[str]) -> dict[str, int]:
+    """Each text's place when sorted by `(_natural(text), text)`."""
+    matches = list(map(_NAME_NUMBER.fullmatch, texts))
+    keys: list[tuple[Any, ...]]
+    if None not in matches:
+        # Every text is `C123`, whose natural key is ((1, "C"), (0, 123)): the same order.
+        keys = [(m[1], int(m[2]), m.string) for m in cast("list[re.Match[str]]", matches)]
+    else:
+        keys = [(_natural(t), t) for t in texts]
+    keys.sort()
+    return {k[-1]: i for i, k in enumerate(keys)}
+
+
+def _ties(ordered: list[int]) -> Iterator[tuple[int, int]]:
+    """The runs `[start, stop)` of equal neighbours in `ordered`, longer than one."""
+    starts = [n for n, (a, b) in enumerate(itertools.pairwise(ordered)) if a == b]
+    i = 0
+    while i < len(starts):
+        start = stop = starts[i]
+        while i < len(starts) and starts[i] == stop:
+            stop += 1
+            i += 1
+        yield start, stop + 1
+
+
+def _sorted_tie(run: list[Violation]) -> Iterator[Violation]:
+    """Violations equal in severity, rule, entity and key, in `sort_key` order; of equal
+    keys the last one given (a stable sort keeps them in the order given)."""
+    keys = [v.sort_key() for v in run]
+    order = sorted(range(len(run)), key=keys.__getitem__)
     last = len(order) - 1
-    return tuple(vs[i] for n, i in enumerate(order) if n == last or keys[i] != keys[order[n + 1]])
+    return (run[i] for n, i in enumerate(order) if n == last or keys[i] != keys[order[n + 1]])
 
 
 @attrs.frozen

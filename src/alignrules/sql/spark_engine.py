@@ -15,9 +15,10 @@ Python only for findings, as there.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import contextlib
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date
-from typing import Any
+from typing import Any, Final
 
 import sqlglot
 
@@ -130,6 +131,35 @@ def check(
         raise AssertionError("a table source has no plan text")
 
     raw: Callable[[str], Any] = no_raw
-    return check_tables_in(
-        _SparkConnection(spark), program, module, tr, checker._params, today, raw
-    )
+    with _exact_decimals(spark):
+        return check_tables_in(
+            _SparkConnection(spark), program, module, tr, checker._params, today, raw
+        )
+
+
+#: Spark settings the queries need, for the length of a check: arithmetic that keeps every
+#: decimal place (by default Spark gives the sum of two DECIMAL(38, 9) values 8 places and
+#: their product 6, so a rule could miss a finding the Python engine reports), and ANSI
+#: mode, in which a result too large for its type is an error rather than a NULL that would
+#: silently read as "missing".
+_EXACT: Final = {
+    "spark.sql.decimalOperations.allowPrecisionLoss": "false",
+    "spark.sql.ansi.enabled": "true",
+}
+
+
+@contextlib.contextmanager
+def _exact_decimals(spark: Any) -> Iterator[None]:
+    """Apply `_EXACT` to the session, then leave its settings as they were: the session is
+    the host's."""
+    before = {key: spark.conf.get(key, None) for key in _EXACT}
+    for key, value in _EXACT.items():
+        spark.conf.set(key, value)
+    try:
+        yield
+    finally:
+        for key, value in before.items():
+            if value is None:
+                spark.conf.unset(key)
+            else:
+                spark.conf.set(key, value)

@@ -363,10 +363,12 @@ class Emitter:
         w = self.w
         n = next((i for i, s in enumerate(steps) if isinstance(s, ir.Bind)), len(steps))
         own, inner = steps[:n], steps[n:]
+        # A `let` that follows one reference of a variable is looked up in place and leaves
+        # the binding out itself (`let_lookup`), so it needs no handler of its own.
         exprs: list[ir.Expr | None] = [
             s.cond if isinstance(s, ir.Filter) else s.expr
             for s in own
-            if isinstance(s, ir.Filter | ir.LetStep)
+            if isinstance(s, ir.Filter) or (isinstance(s, ir.LetStep) and _lookup(s.expr) is None)
         ]
         if inner:
             assert isinstance(inner[0], ir.Bind)
@@ -384,7 +386,7 @@ class Emitter:
                 w.line("continue")
                 w.dedent()
             elif isinstance(step, ir.LetStep):
-                if guard and _lookup(step.expr) is not None:
+                if _lookup(step.expr) is not None:
                     self.let_lookup(self.local(step.var), step.expr)
                 else:
                     w.line(f"{self.local(step.var)} = {self.expr(step.expr)}")
@@ -441,9 +443,10 @@ class Emitter:
         return self.hoists[source]
 
     def let_lookup(self, var: str, e: ir.Expr) -> None:
-        """`let x = y.ref` inside a guarded binding: the record looked up in place, and the
-        binding left out when the key names none, as `bind.Dangling` would (the handler of
-        this binding is `continue`), without a call and an exception per subject."""
+        """`let x = y.ref` in a binding: the record looked up in place, and the binding left
+        out when the key names none, as a dangling reference leaves it out elsewhere (the
+        handler of a guarded binding is `continue`), without a call and an exception per
+        subject."""
         assert isinstance(e, ir.Deref)
         key = f"{self.expr(e.obj)}.{self.fattrs[e.entity][e.field]}"
         w = self.w

@@ -245,6 +245,14 @@ def test_a_file_that_does_not_parse_exits_2_with_a_located_message(tmp_path: Pat
     assert "[syntax]" in result.stderr and "Traceback" not in result.stderr
     assert (tmp_path / "bad.rules").read_text("utf-8") == "rule r {\n  every claim must\n}\n"
     assert (tmp_path / "good.rules").read_text("utf-8") == CANONICAL  # the others still done
+    # The summary never counts a file it could not read as already formatted.
+    assert (
+        result.stdout
+        == "reformatted good.rules\n1 file reformatted, 1 file not formatted (errors above)\n"
+    )
+    (tmp_path / "good.rules").unlink()
+    alone = run_cli("fmt", tmp_path, "--check", cwd=tmp_path)
+    assert (alone.returncode, alone.stdout) == (2, "1 file not formatted (errors above)\n")
 
 
 # ---------------------------------------------------------------------------- random rulesets

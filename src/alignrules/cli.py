@@ -655,7 +655,7 @@ def _fmt(args: argparse.Namespace) -> int:
     """Format each file on its own; a file that does not parse is reported and left alone."""
     from alignrules.syntax.printer import format_source
 
-    failed = False
+    failed = 0
     changed = []
     files = ruleset_files(args.rulesets)
     for path in files:
@@ -665,7 +665,7 @@ def _fmt(args: argparse.Namespace) -> int:
         except DiagnosticError as exc:
             for d in exc.diagnostics:
                 _error(render_text(d))
-            failed = True
+            failed += 1
             continue
         if text == src.text:
             continue
@@ -678,7 +678,7 @@ def _fmt(args: argparse.Namespace) -> int:
             _write_atomic(str(path), text, keep_mode=True)
             print(f"reformatted {visible(src.name)}")
     dry = args.check or args.diff
-    print(_fmt_summary(len(changed), len(files) - len(changed), dry=dry))
+    print(_fmt_summary(len(changed), len(files) - len(changed) - failed, dry=dry, failed=failed))
     if failed:
         return EXIT_ERROR
     return EXIT_VIOLATIONS if dry and changed else EXIT_OK
@@ -693,18 +693,23 @@ def _unified_diff(name: str, before: str, after: str) -> str:
     return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
 
 
-def _fmt_summary(changed: int, rest: int, *, dry: bool) -> str:
-    """One line that says what `fmt` did, as ruff's formatter says it."""
+def _fmt_summary(changed: int, rest: int, *, dry: bool, failed: int = 0) -> str:
+    """One line that says what `fmt` did, as ruff's formatter says it; a file that could not
+    be read or parsed is counted apart, never as already formatted."""
 
     def files(n: int) -> str:
         return f"{n} file{'' if n == 1 else 's'}"
 
     if not changed:
-        return f"{files(rest)} already formatted"
-    done = f"{files(changed)} would be reformatted" if dry else f"{files(changed)} reformatted"
-    if not rest:
+        done = f"{files(rest)} already formatted" if rest or not failed else ""
+    else:
+        done = f"{files(changed)} would be reformatted" if dry else f"{files(changed)} reformatted"
+        if rest:
+            done += f", {files(rest)} already formatted" if dry else f", {rest} left unchanged"
+    if not failed:
         return done
-    return f"{done}, {files(rest)} already formatted" if dry else f"{done}, {rest} left unchanged"
+    broken = f"{files(failed)} not formatted (errors above)"
+    return f"{done}, {broken}" if done else broken
 
 
 def _lint(args: argparse.Namespace) -> int:

@@ -192,6 +192,22 @@ def test_money_in_two_currencies_stops_both_engines(
         code = main(["check", str(rules), "--data", str(data), "--engine", engine])
         outputs.append((code, capsys.readouterr().out))
     assert outputs[0] == outputs[1] and outputs[0][0] == 1
+    # In a rule of several bodies the refusal names the body that reads the money.
+    rules.write_text(
+        "entity Campaign { id: text  budget: money }\n"
+        "entity Product { id: text }\n"
+        "rule big {\n"
+        '    no product where product.id = ""\n'
+        "    no campaign where campaign.budget > 100 USD\n"
+        "}\n",
+        encoding="utf-8",
+    )
+    data.write_text(
+        '{"products": [], "campaigns": [{"id": "M1", "budget": "EUR 500"}]}', encoding="utf-8"
+    )
+    assert main(["check", str(rules), "--data", str(data), "--engine", "duckdb"]) == 2
+    err = capsys.readouterr().err
+    assert "body 2 of rule `big` reads money in several currencies (EUR, USD)" in err
 
 
 @pytest.mark.parametrize(

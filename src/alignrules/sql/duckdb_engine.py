@@ -222,7 +222,7 @@ def _check_currencies(
         raise DiagnosticError(
             Diagnostic(
                 "sql-unsupported",
-                f"rule `{q.rule.id}` reads money in several currencies"
+                f"{q.rule.name} reads money in several currencies"
                 f" ({', '.join(sorted(codes))}); the duckdb engine compares amounts only",
                 q.rule.span,
                 hint="check this plan with the Python engine (the default), which stops on"

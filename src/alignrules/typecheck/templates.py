@@ -54,7 +54,7 @@ def _hole(
         or is_today
     ):
         known = [n for n, _ in env.vars] + list(exprs.ctx.params)
-        bound = f"names bound here: {', '.join(sorted(known)) or 'none'}"
+        bound = f"names bound here: {', '.join(f'`{n}`' for n in sorted(known)) or 'none'}"
         exprs.report(
             Diagnostic(
                 "template",

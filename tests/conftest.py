@@ -3,6 +3,7 @@ process where the contract under test is the process itself (`run_process`)."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -50,6 +51,22 @@ def run_process(
 @pytest.fixture
 def cli():  # type: ignore[no-untyped-def]
     return run_cli
+
+
+def benchmark_plan(folder: Path, n: int, seed: int = 20261122) -> Path:
+    """A plan of `n` claims from the benchmark's generator (benchmarks/generate.py), written
+    in `folder`: the shape and size the performance figures are measured on."""
+    spec = importlib.util.spec_from_file_location(
+        "ar_bench_generate", ROOT / "benchmarks" / "generate.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["ar_bench_generate"] = module
+    try:
+        spec.loader.exec_module(module)
+        return Path(module.write(n, folder / f"plan-{n}-{seed}.json", seed=seed))
+    finally:
+        del sys.modules["ar_bench_generate"]
 
 
 def schema_file(name: str) -> Path:

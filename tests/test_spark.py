@@ -3,8 +3,6 @@ translated for Spark, find what the Python backend finds on a sample of generate
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -20,6 +18,7 @@ from alignrules.diagnostics import DiagnosticError
 from alignrules.sql import duckdb_engine
 from alignrules.sql.layout import layout
 from alignrules.sql.spark_engine import check
+from tests.conftest import benchmark_plan
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = date(2026, 1, 1)
@@ -38,20 +37,6 @@ def spark() -> Iterator[Any]:
     session.sparkContext.setLogLevel("ERROR")
     yield session
     session.stop()
-
-
-def _generated(tmp_path: Path, n: int, seed: int) -> Path:
-    spec = importlib.util.spec_from_file_location(
-        "ar_bench_generate", ROOT / "benchmarks/generate.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["ar_bench_generate"] = module
-    try:
-        spec.loader.exec_module(module)
-        return Path(module.write(n, tmp_path / f"plan-{n}-{seed}.json", seed=seed))
-    finally:
-        del sys.modules["ar_bench_generate"]
 
 
 def _to_spark(spark: Any, checker: Any, plan: Path, prefix: str) -> dict[str, str]:
@@ -91,7 +76,7 @@ def _findings(report: Any) -> list[tuple[Any, ...]]:
 @pytest.mark.parametrize("seed", [1, 2])
 def test_spark_finds_what_the_python_backend_finds(spark: Any, tmp_path: Path, seed: int) -> None:
     checker = alignrules.load(ROOT / "benchmarks" / "reference.rules")
-    plan = _generated(tmp_path, 300, seed)
+    plan = benchmark_plan(tmp_path, 300, seed)
     expected = checker.check_file(plan, as_of=AS_OF)
     tables = _to_spark(spark, checker, plan, f"plan{seed}_")
     got = check(spark, checker, tables, as_of=AS_OF)

@@ -9,9 +9,7 @@ the report is still the same.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -22,6 +20,7 @@ import alignrules
 from alignrules.cli import main
 from alignrules.data.json_text import JsonText
 from alignrules.sql import native_engine
+from tests.conftest import benchmark_plan
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "benchmarks" / "reference.rules"
@@ -52,20 +51,6 @@ PRICES_PLAN = {
 }
 
 
-def _generated(tmp_path: Path, n: int) -> Path:
-    spec = importlib.util.spec_from_file_location(
-        "ar_bench_generate", ROOT / "benchmarks/generate.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["ar_bench_generate"] = module
-    try:
-        spec.loader.exec_module(module)
-        return Path(module.write(n, tmp_path / f"plan-{n}.json"))
-    finally:
-        del sys.modules["ar_bench_generate"]
-
-
 def _cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
     code = main(["check", *args, "--as-of", AS_OF, "--format", "json"])
     return code, capsys.readouterr().out
@@ -87,7 +72,7 @@ def _native_is_used(rules: Path, plan: Path) -> None:
 def test_a_generated_plan_gives_the_python_backends_report(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    plan = _generated(tmp_path, 3000)
+    plan = benchmark_plan(tmp_path, 3000)
     _native_is_used(REFERENCE, plan)
     python = _cli(capsys, str(REFERENCE), "--data", str(plan))
     sql = _cli(capsys, str(REFERENCE), "--data", str(plan), "--engine", "duckdb")

@@ -9,9 +9,7 @@ and leave no table behind.
 from __future__ import annotations
 
 import enum
-import importlib.util
 import json
-import sys
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -25,6 +23,7 @@ from alignrules.data.read import read_plan
 from alignrules.runtime.values import Money
 from alignrules.sql.layout import OWNER, POS, ROW, VALUE, layout
 from alignrules.sql.readers import NativeUnavailable, load_json, record_pointer
+from tests.conftest import benchmark_plan
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -178,23 +177,9 @@ def test_every_kind_of_value_reads_as_the_python_loader_binds_it(tmp_path: Path)
     assert record_pointer(ruleset.compiled.program, "Item", 2) == "/catalogue/items/2"
 
 
-def _generated_plan(tmp_path: Path, n: int) -> Path:
-    spec = importlib.util.spec_from_file_location(
-        "ar_bench_generate", ROOT / "benchmarks/generate.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["ar_bench_generate"] = module
-    try:
-        spec.loader.exec_module(module)
-        return Path(module.write(n, tmp_path / f"plan-{n}.json"))
-    finally:
-        del sys.modules["ar_bench_generate"]
-
-
 def test_a_generated_benchmark_plan_reads_natively(tmp_path: Path) -> None:
     ruleset = alignrules.load(ROOT / "benchmarks/reference.rules")
-    _same(ruleset, _generated_plan(tmp_path, 2000))
+    _same(ruleset, benchmark_plan(tmp_path, 2000))
 
 
 @pytest.mark.parametrize(

@@ -119,6 +119,12 @@ class Table:
                 return c
         raise KeyError(name)
 
+    @property
+    def described(self) -> str:
+        """The relation as an error about a missing table names it: `entity Claim`, or
+        `Claim.capabilities` for a list field's elements."""
+        return f"entity {self.entity}" if self.field is None else f"{self.entity}.{self.field}"
+
 
 @attrs.frozen
 class Layout:

@@ -75,7 +75,7 @@ def attach_tables(
                 relation = f"read_parquet({_literal(where)})"
             if not found:
                 raise _fail(
-                    f"no table `{table.name}` for {_what(table)}",
+                    f"no table `{table.name}` for {table.described}",
                     where,
                     hint="write every relation of the SQL table layout; see docs/scale.md",
                 )
@@ -105,14 +105,14 @@ def _warehouse_relation(
     if not found:
         if entity.table is None:
             raise _fail(
-                f"no table `{m.table}` for {_what(table)}",
+                f"no table `{m.table}` for {table.described}",
                 f"{name}: table {m.table}",
                 hint="write every relation of the SQL table layout; see docs/scale.md",
             )
         raise DiagnosticError(
             Diagnostic(
                 "data",
-                f"the database `{name}` has no table `{m.table}` for {_what(table)}",
+                f"the database `{name}` has no table `{m.table}` for {table.described}",
                 entity.span,
             )
         )
@@ -133,10 +133,6 @@ def _warehouse_relation(
         return relation
     renames = ", ".join(f"{_quote(p)} AS {_quote(c)}" for c, p in m.columns)
     return f"(SELECT * RENAME ({renames}) FROM {relation})"
-
-
-def _what(table: Table) -> str:
-    return f"entity {table.entity}" if table.field is None else f"{table.entity}.{table.field}"
 
 
 def _check_columns(con: duckdb.DuckDBPyConnection, table: Table, where: str) -> None:

@@ -63,7 +63,7 @@ def _view(spark: Any, program: ir.Program, table: Table, m: Mapped, given: str |
         raise DiagnosticError(
             Diagnostic(
                 "data",
-                f"the Spark session has no table `{source}` for {_what(table)}",
+                f"the Spark session has no table `{source}` for {table.described}",
                 entity.span if given is None and entity.table is not None else None,
             )
         )
@@ -89,10 +89,6 @@ def _refuse_what_spark_cannot_run(program: ir.Program, module: Any) -> None:
     cannot run as the language means it (`matches` on Java's regular expressions,
     `distinct`) must be refused, not fail inside Spark or answer differently."""
     translate(program, dialect="spark", casefold=True, enum_names=dict(module.ENUM_TEXT))
-
-
-def _what(table: Table) -> str:
-    return f"entity {table.entity}" if table.field is None else f"{table.entity}.{table.field}"
 
 
 def check(

@@ -18,30 +18,18 @@ from typing import Final
 from alignrules.diagnostics import Diagnostic, DiagnosticError
 from alignrules.runtime.report import Report, Severity
 
-#: Format name (as given to `--format`) → the module of `alignrules.render` that writes it.
-#: A renderer's module is imported when its format is first asked for: `alignrules check`
-#: prints one or two formats, and importing all eight (HTML, XML, SARIF) would cost every
-#: run the start-up time that CI and pre-commit hooks pay again and again.
-_MODULES: Final = {
-    "text": "text",
-    "json": "json",
-    "sarif": "sarif",
-    "junit": "junit",
-    "github": "github",
-    "markdown": "markdown",
-    # Without the plan's alignment map (which the CLI adds), the map shows only the records
-    # that have findings.
-    "html": "html",
-    "gitlab": "gitlab",
-}
-
-#: The output format names, in the order `--help` and error messages list them.
-FORMATS: Final = tuple(_MODULES)
+#: The output format names, in the order `--help` and error messages list them. Format `x` is
+#: written by `render_x` in the module `alignrules.render.x`, imported when the format is first
+#: asked for: `alignrules check` prints one or two formats, and importing all eight (HTML, XML,
+#: SARIF) would cost every run the start-up time that CI and pre-commit hooks pay again and
+#: again. Without the plan's alignment map (which the CLI adds), the HTML map shows only the
+#: records that have findings.
+FORMATS: Final = ("text", "json", "sarif", "junit", "github", "markdown", "html", "gitlab")
 
 
 def renderer(fmt: str) -> Callable[..., str]:
     """The function that writes the format named `fmt` (one of `FORMATS`)."""
-    if fmt not in _MODULES:
+    if fmt not in FORMATS:
         raise DiagnosticError(
             Diagnostic(
                 "usage",
@@ -49,7 +37,7 @@ def renderer(fmt: str) -> Callable[..., str]:
                 hint="choose one of " + ", ".join(f"`{name}`" for name in FORMATS),
             )
         )
-    module = import_module(f"alignrules.render.{_MODULES[fmt]}")
+    module = import_module(f"alignrules.render.{fmt}")
     function: Callable[..., str] = getattr(module, f"render_{fmt}")
     return function
 

@@ -124,8 +124,10 @@ class Checker:
         except RuleCrashed as exc:
             raise DiagnosticError(_crash_diag(exc, source)) from exc
         if source is not None:
+            from alignrules.data.from_json import bulk_locator
+
             with gc_paused():  # a new Violation and Locations per violation, no cycles
-                report = report.with_locations(source.locate)
+                report = report.with_locations(source.locate, bulk_locator(source))
         return report
 
     def check(
@@ -160,8 +162,10 @@ class Checker:
         except RuleCrashed as exc:
             raise DiagnosticError(_crash_diag(exc, source)) from exc
         if source is not None:
+            from alignrules.data.from_json import bulk_locator
+
             with gc_paused():  # a new Violation and Locations per violation, no cycles
-                report = report.with_locations(source.locate)
+                report = report.with_locations(source.locate, bulk_locator(source))
         return report
 
     def check_file(
@@ -378,7 +382,7 @@ def _native_check(
         raise DiagnosticError(_crash_diag(exc, read_plan(file, max_bytes=limit))) from exc
     if report.violations:
         with gc_paused():  # a new Violation and Locations per violation, no cycles
-            report = report.with_locations(text().locate)
+            report = report.with_locations(text().locate, text().locate_all)
     return report
 
 

@@ -209,3 +209,32 @@ def test_a_location_the_bulk_locator_gives_no_file_keeps_its_own() -> None:
         lambda loc: loc, lambda ps: {p: Location(None, p, 1, 2) for p in ps}
     )
     assert located.violations[0].location == Location("given.json", "/a", 1, 2)
+
+
+def _large_text() -> str:
+    """More members than a walk forgets (a large root, long values before a key), more
+    pointers than the memo of recent ones holds, records flat and not."""
+    root: dict[str, Any] = {f"k{i}": "x" * 200 for i in range(40)}
+    root["records"] = [
+        {"id": f"R{i}", "n": i, "tags": ["a", "}"] if i % 7 == 0 else [], "o": {"p": i}}
+        if i % 5 == 0
+        else {"id": f"R{i}", "n": i, "s": "{" if i % 11 == 0 else "t"}
+        for i in range(6000)
+    ]
+    root["nested"] = [[{"id": i}] for i in range(50)]
+    root["z"] = {"deep": [1, 2, {"a": "b"}]}
+    return json.dumps(root, indent=1)
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_large_texts_agree_in_any_order(reverse: bool) -> None:
+    from tests.test_json_text import TEXTS
+
+    for text in [*TEXTS, _large_text()]:
+        plan = read_plan_text(text, "json", "plan.json")
+        named = _pointers(plan.root)
+        pointers = [*named, *(p + "/nothing" for p in named), *(p + "/3" for p in named)]
+        if reverse:
+            pointers.reverse()
+        bulk = JsonText(text, "plan.json").locate_all(pointers)
+        assert bulk == {p: plan.locate(Location(None, p)) for p in pointers}

@@ -1,12 +1,13 @@
 """Where the values of many JSON pointers start in one JSON text, found together.
 
-A report can name tens of thousands of records and fields of one plan. Looked up one at a
-time (`JsonLocator.find`, `JsonText.find`), each pointer is resolved from a memo or from the
-root, and each lookup pays for its own steps and its own line count. `offsets` takes all of
-a report's pointers at once instead: it groups them by container, so each container is read
-once, in text order, for all the members wanted of it (a record once for all its fields, a
-large array once up to the last item wanted), and `alignrules.data.lines.positions` turns
-every offset into a line and column in one ordered sweep.
+A report can name hundreds of thousands of records and fields of one plan. `offsets` takes
+all of a report's pointers at once, and `alignrules.data.lines.positions` then turns every
+offset into a line and column in one ordered sweep. Each pointer is resolved from its
+parent's offset (resolved once, then kept for all its children); a large array is walked
+once, as far as the last item wanted; and a record's field is searched for in the record's
+text, which the walk has measured: for a record with no nested object, no backslash and no
+string holding a brace (most records), one regular-expression search and one quote count
+find a field, and no field before it is parsed.
 
 >>> text = '{"claims": [{"id": "C1", "n": 2}, {"id": "C2"}], "a/b": 7}'
 >>> found = offsets(text, ["/claims/1/id", "/claims/0/n", "/a~1b", "/claims/5", "x"])
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import json
 import re
+from array import array
 from collections.abc import Callable, Iterable
 from json.scanner import make_scanner
 from typing import Any, Final
@@ -37,16 +39,16 @@ _KEY: Final = r'"([^"\\]*(?:\\.[^"\\]*)*)"[ \t\n\r]*:[ \t\n\r]*'
 _FIRST_MEMBER: Final = re.compile(r"[ \t\n\r]*" + _KEY, re.S)
 _NEXT_MEMBER: Final = re.compile(r"[ \t\n\r]*,[ \t\n\r]*" + _KEY, re.S)
 _NEXT_ITEM: Final = re.compile(r"[ \t\n\r]*,[ \t\n\r]*")
-# An object with at most this many keys wanted is searched for them (`_search`).
-_SEARCH: Final = 4
-# How far into an object `_search` looks for a key.
-_LONG: Final = 1 << 12
 _TOKEN: Final = re.compile(r'"(?:[^"\\]|\\.)*"|[\[{]|[\]}]|[^\s,:\[\]{}"]+', re.S)
+# How far into an object a key is searched for before walking the object; and an object
+# longer than this, or with more than _WALK members, keeps what its walk found.
+_LONG: Final = 1 << 12
+_WALK: Final = 32
 
 #: The stdlib's C scanner (what `json.loads` runs): `_skip(text, i)` parses the value that
-#: starts at offset i and returns it with the offset after it. Stepping over a record this
-#: way costs about a microsecond, less than a vectorised pass (`alignrules.jsonscan`) over
-#: the same text costs per record, so this module needs no numpy.
+#: starts at offset i and returns it with the offset after it. About a microsecond per
+#: record: less than a vectorised pass (`alignrules.jsonscan`) costs per record, so this
+#: module needs no numpy.
 _skip: Callable[[str, int], tuple[Any, int]] = make_scanner(
     json.JSONDecoder()  # type: ignore[arg-type]  # typeshed's stub wants the scanner class
 )
@@ -54,152 +56,232 @@ _skip: Callable[[str, int], tuple[Any, int]] = make_scanner(
 
 def offsets(text: str, pointers: Iterable[str]) -> dict[str, int]:
     """Where the value each of `pointers` names starts in `text` (or its nearest existing
-    ancestor's); the root's start for one that is not a pointer (`""`, `x`)."""
-    root = _WS.match(text, 0).end()  # type: ignore[union-attr]  # always matches
+    ancestor's); the root's start for one that is not a pointer (`""`, `x`).
+
+    Any order gives the same offsets; pointers in report order (a rule's findings by key,
+    mostly text order) keep the memo of recent pointers small and the text read nearby.
+    """
+    found = _Offsets(text)
+    resolve = found.resolve
     out: dict[str, int] = {}
-    # Every pointer and its ancestors, as a tree: parent pointer -> child pointers.
-    children: dict[str, list[str]] = {}
     for pointer in pointers:
-        if not pointer.startswith("/"):
-            out[pointer] = root
-            continue
-        node = pointer
-        while node and node not in out:
-            out[node] = -1  # placed in the tree; its offset comes below
-            parent = node[: node.rindex("/")]
-            kids = children.get(parent)
-            if kids is None:
-                children[parent] = [node]
-            else:
-                kids.append(node)
-            node = parent
-    if not children:
-        return out
-    patterns: dict[str, re.Pattern[str]] = {}  # key -> how `_search` finds it
-    pending = [("", root)]
-    while pending:
-        parent, offset = pending.pop()
-        kids = children[parent]
-        cut = len(parent) + 1
-        tokens = [k[cut:] for k in kids]
-        for kid, start in zip(kids, _members(text, offset, tokens, patterns), strict=True):
-            if start is None:
-                _fill(out, children, kid, offset)
-                continue
-            out[kid] = start
-            if kid in children:
-                pending.append((kid, start))
+        at = resolve(pointer)
+        out[pointer] = at if at >= 0 else ~at
     return out
 
 
-def _fill(out: dict[str, int], children: dict[str, list[str]], node: str, offset: int) -> None:
-    """`node` names nothing: it and every pointer under it are found at `offset`."""
-    stack = [node]
-    while stack:
-        node = stack.pop()
-        out[node] = offset
-        stack.extend(children.get(node, ()))
+class _Offsets:
+    """The offsets resolved so far in one text, and where the items of its arrays start."""
 
+    __slots__ = ("ends", "items", "patterns", "resolved", "root", "text", "walks")
 
-def _members(
-    text: str, offset: int, tokens: list[str], patterns: dict[str, re.Pattern[str]]
-) -> list[int | None]:
-    """Where the members that the (escaped) reference `tokens` name start in the container at
-    `offset`, None for those it does not have (or when the value there is not a container)."""
-    opener = text[offset]
-    if opener == "[":
-        return _items(text, offset, tokens)
-    if opener == "{":
-        return _keys(text, offset, [unescape(t) if "~" in t else t for t in tokens], patterns)
-    return [None] * len(tokens)
+    # Pointers resolved lately, kept so that a field finds its record, and a record its
+    # array, without a walk from the root; cleared when full, so that it stays small (a large
+    # memo of a large report cost more in cache misses than it saved).
+    _MEMO: Final = 1 << 14
 
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.root = _WS.match(text, 0).end()  # type: ignore[union-attr]  # always matches
+        # pointer -> the offset of its value, or ~offset of its nearest existing ancestor's
+        self.resolved: dict[str, int] = {"": self.root}
+        self.items: dict[int, array[int]] = {}  # array offset -> where its items start
+        self.ends: dict[int, int] = {}  # array offset -> its end, once walked to the end
+        self.patterns: dict[str, re.Pattern[str]] = {}  # key -> how `_key` searches for it
+        self.walks: dict[int, _Walk] = {}  # a large object's offset -> its walk so far
 
-def _items(text: str, offset: int, tokens: list[str]) -> list[int | None]:
-    """Array members: one walk from the first item to the last one wanted."""
-    wanted = [
-        int(t) if t.isdigit() and t.isascii() and (t[0] != "0" or t == "0") else -1
-        for t in tokens  # `01`, `-1`, `x`: no array index
-    ]
-    top = max(wanted)
-    if top < 0:
-        return [None] * len(tokens)
-    starts: list[int] = []
-    at = _WS.match(text, offset + 1).end()  # type: ignore[union-attr]  # always matches
-    if text[at] != "]":
-        append, match = starts.append, _NEXT_ITEM.match
-        append(at)
-        # For `/claims` of a large export this runs once per record: kept lean.
-        while len(starts) <= top:
-            m = match(text, value_end(text, at))
+    def resolve(self, pointer: str) -> int:
+        """The offset of `pointer`'s value, or ~offset of its nearest existing ancestor's."""
+        resolved = self.resolved
+        at = resolved.get(pointer)
+        if at is not None:
+            return at
+        if not pointer.startswith("/"):
+            return self.root
+        if len(resolved) >= self._MEMO:
+            resolved.clear()
+            resolved[""] = self.root
+        # The usual case: a field whose record is resolved, or a record whose array is.
+        parent, _, token = pointer.rpartition("/")
+        at = resolved.get(parent)
+        if at is None:
+            pending = [pointer]  # the pointer and its unresolved ancestors, innermost first
+            while at is None:
+                pending.append(parent)
+                parent = parent.rpartition("/")[0]
+                at = resolved.get(parent)
+            for node in reversed(pending):
+                at = resolved[node] = self._step(at, node.rpartition("/")[2])
+            return at
+        at = resolved[pointer] = self._step(at, token)
+        return at
+
+    def _step(self, at: int, token: str) -> int:
+        """Member `token` of the value at `at` (or, for a negative `at`, of nothing)."""
+        if at < 0:
+            return at
+        opener = self.text[at]
+        if opener == "{":
+            start = self._key(at, unescape(token) if "~" in token else token)
+        elif opener == "[":
+            if not (token.isdigit() and token.isascii() and (token[0] != "0" or token == "0")):
+                return ~at  # `01`, `-1`, `x`: no array index
+            start = self._item(at, int(token))
+        else:
+            return ~at  # a scalar has no members
+        return ~at if start is None else start
+
+    def _item(self, at: int, index: int) -> int | None:
+        """Array item `index`, walking the array from the last item found so far."""
+        starts = self.items.get(at)
+        if starts is None:
+            starts = self.items[at] = array("q")
+        if index < len(starts):
+            return starts[index]
+        if at in self.ends:
+            return None
+        text = self.text
+        if not starts:
+            first = _WS.match(text, at + 1).end()  # type: ignore[union-attr]  # always matches
+            if text[first] == "]":
+                self.ends[at] = first + 1
+                return None
+            starts.append(first)
+        find, count, match, append = text.find, text.count, _NEXT_ITEM.match, starts.append
+        start = starts[-1]
+        # For `/claims` of a large export this runs once per record: kept lean. A record
+        # with no nested object ends at its first `}`, found without parsing it (`_flat`,
+        # spelled out here).
+        for _ in range(index + 1 - len(starts)):
+            end = find("}", start) + 1 if text[start] == "{" else 0
+            if not (
+                end
+                and find("{", start + 1, end) == -1
+                and find("\\", start, end) == -1
+                and not count('"', start, end) & 1
+            ):
+                end = value_end(text, start)
+            if text[end] == ",":
+                start = end + 1
+                if text[start] in " \t\n\r":
+                    start = match(text, end).end()  # type: ignore[union-attr]  # a `,` is
+            else:
+                m = match(text, end)
+                if m is None:  # the closing `]`
+                    self.ends[at] = _WS.match(text, end).end() + 1  # type: ignore[union-attr]
+                    return None
+                start = m.end()
+            append(start)
+        return starts[index]
+
+    def _key(self, at: int, key: str) -> int | None:
+        """Object member `key`: searched for in the text, or found by walking the object.
+
+        `"key":` is a member of this object when a `{` or `,` comes just before it (past
+        white space), outside any string, and no brace comes between the object's `{` and
+        that one: a nested object, or the end of this one, would put one there. Outside a
+        string is when an even number of quotes comes before it and no backslash (an
+        escaped quote, or another spelling of the key). Anything else, or a key further in
+        than _LONG, is left to the walk.
+        """
+        text = self.text
+        pattern = self.patterns.get(key)
+        if pattern is None:
+            pattern = self.patterns[key] = _pattern(key)
+        end = text.find("}", at, at + _LONG) + 1
+        flat = _flat(text, at, end)
+        m = pattern.search(text, at, end if flat else at + _LONG)
+        if m is None:
+            # A flat record (`_flat`) holds no backslash, so no other spelling of the key:
+            # it has no such member.
+            return None if flat else self._walk(at, key)
+        before = m.start() - 1
+        while text[before] in " \t\n\r":
+            before -= 1
+        if text[before] not in "{,":
+            return self._walk(at, key)
+        if before == at:
+            return m.end()
+        if not flat and (
+            text.find("{", at + 1, before + 1) != -1
+            or text.find("}", at + 1, before) != -1
+            or text.find("\\", at, before) != -1
+        ):
+            return self._walk(at, key)
+        if text.count('"', at, before) & 1:
+            return self._walk(at, key)
+        return m.end()
+
+    def _walk(self, at: int, key: str) -> int | None:
+        """Object member `key`, stepping over the members before it. A large object (the
+        root, a plan section) keeps what its walk found, and goes on from there next time."""
+        text = self.text
+        walk = self.walks.get(at)
+        if walk is None:
+            walk = _Walk()
+        else:
+            found = walk.keys.get(key)
+            if found is not None:
+                return found
+        keys = walk.keys
+        while walk.last != 0:
+            if walk.last < 0:
+                m = _FIRST_MEMBER.match(text, at + 1)
+            else:
+                m = _NEXT_MEMBER.match(text, self._end(walk.last))
             if m is None:
+                walk.last = 0
                 break
-            at = m.end()
-            append(at)
-    size = len(starts)
-    return [starts[i] if 0 <= i < size else None for i in wanted]
+            raw, start = m.group(1), m.end()
+            name = json.loads(f'"{raw}"') if "\\" in raw else raw
+            if name not in keys:  # the first of repeated keys, as the readers name it
+                keys[name] = start
+            walk.last = start
+            if name == key:
+                break  # its value is stepped over only if a later key is wanted
+        if at not in self.walks and (len(keys) > _WALK or walk.last - at > _LONG):
+            self.walks[at] = walk
+        return keys.get(key)
+
+    def _end(self, start: int) -> int:
+        """The end of the value at `start`. An array is walked as `_item` walks one (twice
+        as fast as parsing an array of records), and its end kept."""
+        if self.text[start] != "[":
+            return value_end(self.text, start)
+        if start not in self.ends:
+            self._item(start, len(self.text))
+        return self.ends[start]
 
 
-def _keys(
-    text: str, offset: int, keys: list[str], patterns: dict[str, re.Pattern[str]]
-) -> list[int | None]:
-    """Object members: each key searched for in the text (a record's few fields), or one
-    walk from the first member until every key wanted is found (to the end for a key the
-    object does not have)."""
-    if len(keys) <= _SEARCH:
-        searched = [_search(text, offset, key, patterns) for key in keys]
-        if None not in searched:
-            return searched
-    found: list[int | None] = [None] * len(keys)
-    wanted: dict[str, list[int]] = {}  # `~` and `~0` both name the key `~`
-    for i, key in enumerate(keys):
-        wanted.setdefault(key, []).append(i)
-    m = _FIRST_MEMBER.match(text, offset + 1)
-    match = _NEXT_MEMBER.match
-    while m is not None:
-        raw, at = m.group(1), m.end()
-        # A repeated key: the first is the one named (`pop`), as the one-at-a-time walk has it.
-        places = wanted.pop(json.loads(f'"{raw}"') if "\\" in raw else raw, None)
-        if places is not None:
-            for i in places:
-                found[i] = at
-            if not wanted:
-                break
-        m = match(text, value_end(text, at))
-    return found
+class _Walk:
+    """How far a walk through the members of an object went: each key's value's offset, and
+    `last`, the offset of the last value reached (-1 before the first, 0 past the end)."""
+
+    __slots__ = ("keys", "last")
+
+    def __init__(self) -> None:
+        self.keys: dict[str, int] = {}
+        self.last = -1
 
 
-def _search(text: str, offset: int, key: str, patterns: dict[str, re.Pattern[str]]) -> int | None:
-    """Where member `key` of the object at `offset` starts, found by searching the text for
-    the key; None when the search cannot be sure (then the object is walked).
-
-    `{` or `,`, then `"key"` and `:` is a member of this object when the `{` or `,` is
-    outside any string and no brace comes between the object's `{` and it: a nested object,
-    or the end of this one, would put one there. Outside a string it is when an even number
-    of quotes comes before it, counted from the object's `{`; a backslash on the way (an
-    escaped quote, or another spelling of the key) sends the lookup to the walk, and so
-    does a brace inside a string, or a key further than _LONG characters in.
-    """
-    pattern = patterns.get(key)
-    if pattern is None:
-        pattern = patterns[key] = _pattern(key)
-    m = pattern.search(text, offset, offset + _LONG)
-    if m is None:
-        return None
-    at = m.start()
-    if (
-        text.find("{", offset + 1, at + 1) != -1
-        or text.find("}", offset + 1, at) != -1
-        or text.find("\\", offset, at) != -1
-        or text.count('"', offset, at) & 1
-    ):
-        return None
-    return m.end()
+def _flat(text: str, start: int, end: int) -> bool:
+    """Whether the object at `start` ends at `end`, just after the first `}` that follows
+    it: so when no `{` comes between (no nested object), and no backslash and an even number
+    of quotes (that `}` is in no string). Most records are such; finding that their end is
+    there costs four searches of their text, not a parse."""
+    return (
+        end > 0
+        and text.find("{", start + 1, end) == -1
+        and text.find("\\", start, end) == -1
+        and not text.count('"', start, end) & 1
+    )
 
 
 def _pattern(key: str) -> re.Pattern[str]:
-    """`{` or `,`, then `key` as a JSON string and a colon: how a member is found by `_search`."""
-    spelled = re.escape(json.dumps(key, ensure_ascii=False)[1:-1])
-    return re.compile(r'[{,][ \t\n\r]*"' + spelled + r'"[ \t\n\r]*:[ \t\n\r]*')
+    """`key` as a JSON string, then a colon: how `_key` searches for a member. (Starting
+    with the literal quoted key, the search runs at the speed of a substring search.)"""
+    spelled = re.escape(json.dumps(key, ensure_ascii=False))
+    return re.compile(spelled + r"[ \t\n\r]*:[ \t\n\r]*")
 
 
 def value_end(text: str, start: int) -> int:

@@ -375,12 +375,14 @@ class Report:
         location. A location it gives without a file keeps its own, as `locate` does.
         """
         if locate_all is not None:
-            pointers = {v.location.pointer for v in self.violations}
-            pointers.update(w.violation.location.pointer for w in self.waived)
-            for v in itertools.chain(self.violations, (w.violation for w in self.waived)):
-                if v.field_location is not None:
-                    pointers.add(v.field_location.pointer)
-            found = locate_all(pointers)
+            # Each pointer once, in report order: a rule's findings by key, mostly text order.
+            pointers = dict.fromkeys(
+                loc.pointer
+                for v in itertools.chain(self.violations, (w.violation for w in self.waived))
+                for loc in (v.location, v.field_location)
+                if loc is not None
+            )
+            found = locate_all(pointers.keys())
 
             def place(location: Location) -> Location:
                 new = found[location.pointer]

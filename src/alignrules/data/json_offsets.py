@@ -188,29 +188,27 @@ class _Offsets:
         pattern = self.patterns.get(key)
         if pattern is None:
             pattern = self.patterns[key] = _pattern(key)
+        m = pattern.search(text, at, at + _LONG)
+        if m is not None:
+            before = m.start() - 1
+            while text[before] in " \t\n\r":
+                before -= 1
+            if text[before] in "{," and (
+                before == at
+                or (
+                    text.find("{", at + 1, before + 1) == -1
+                    and text.find("}", at + 1, before) == -1
+                    and text.find("\\", at, before) == -1
+                    and not text.count('"', at, before) & 1
+                )
+            ):
+                return m.end()
+        # Not found so, and the object is a flat record (`_flat`): no other spelling of the
+        # key (no backslash), no member hidden in a nested object, so no such member.
         end = text.find("}", at, at + _LONG) + 1
-        flat = _flat(text, at, end)
-        m = pattern.search(text, at, end if flat else at + _LONG)
-        if m is None:
-            # A flat record (`_flat`) holds no backslash, so no other spelling of the key:
-            # it has no such member.
-            return None if flat else self._walk(at, key)
-        before = m.start() - 1
-        while text[before] in " \t\n\r":
-            before -= 1
-        if text[before] not in "{,":
-            return self._walk(at, key)
-        if before == at:
-            return m.end()
-        if not flat and (
-            text.find("{", at + 1, before + 1) != -1
-            or text.find("}", at + 1, before) != -1
-            or text.find("\\", at, before) != -1
-        ):
-            return self._walk(at, key)
-        if text.count('"', at, before) & 1:
-            return self._walk(at, key)
-        return m.end()
+        if _flat(text, at, end) and (m is None or m.start() > end):
+            return None
+        return self._walk(at, key)
 
     def _walk(self, at: int, key: str) -> int | None:
         """Object member `key`, stepping over the members before it. A large object (the

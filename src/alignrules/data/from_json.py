@@ -28,7 +28,7 @@ from typing import Any
 
 from alignrules.data import json_offsets
 from alignrules.data.limits import NUMBER_RANGE_HINT, json_int, number_problem
-from alignrules.data.lines import LineIndex, positions
+from alignrules.data.lines import LineIndex
 from alignrules.data.plan import (
     MAX_DEPTH,
     PlanData,
@@ -243,10 +243,8 @@ class JsonLocator:
         """`find` for many pointers at once, as `Location`s: the same places, found together
         (`alignrules.data.json_offsets`, then one sweep for lines and columns), several times
         faster for a large report's pointers than one `find` each."""
-        found = json_offsets.offsets(self._text, pointers)
-        where = positions(self._text, [found[p] for p in pointers])
-        name = self._name or None  # no name: as `PlanData.locate`, the location's own file
-        return {p: Location(name, p, *where[found[p]]) for p in pointers}
+        # No name: as `PlanData.locate` does, each location keeps its own file.
+        return json_offsets.locations(self._text, self._name or None, pointers)
 
     def _resolve(self, pointer: str) -> tuple[int, Any, bool]:
         """(offset, value, whether it is what `pointer` names) for a pointer starting with

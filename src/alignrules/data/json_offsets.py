@@ -30,9 +30,11 @@ from collections.abc import Callable, Iterable
 from json.scanner import make_scanner
 from typing import Any, Final
 
+from alignrules.data.lines import positions
 from alignrules.pointer import unescape
+from alignrules.runtime.report import Location
 
-__all__ = ["offsets", "value_end"]
+__all__ = ["locations", "offsets", "value_end"]
 
 _WS: Final = re.compile(r"[ \t\n\r]*")
 _KEY: Final = r'"([^"\\]*(?:\\.[^"\\]*)*)"[ \t\n\r]*:[ \t\n\r]*'
@@ -52,6 +54,16 @@ _WALK: Final = 32
 _skip: Callable[[str, int], tuple[Any, int]] = make_scanner(
     json.JSONDecoder()  # type: ignore[arg-type]  # typeshed's stub wants the scanner class
 )
+
+
+def locations(text: str, file: str | None, pointers: Iterable[str]) -> dict[str, Location]:
+    """The `Location` of each of `pointers` in `text`, a file named `file`: where its value
+    starts (`offsets`), as a line and column (`alignrules.data.lines.positions`)."""
+    found = offsets(text, pointers)
+    if text.find("\n") == -1:  # one line (minified JSON): no sweep, no table of positions
+        return {p: Location(file, p, 1, at + 1) for p, at in found.items()}
+    where = positions(text, found.values())
+    return {p: Location(file, p, *where[at]) for p, at in found.items()}
 
 
 def offsets(text: str, pointers: Iterable[str]) -> dict[str, int]:

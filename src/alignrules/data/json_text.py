@@ -32,7 +32,7 @@ from typing import Any, Final
 
 from alignrules import jsonscan
 from alignrules.data import json_offsets
-from alignrules.data.lines import LineIndex, positions
+from alignrules.data.lines import LineIndex
 from alignrules.data.plan import Position
 from alignrules.pointer import unescape
 from alignrules.runtime.report import Location
@@ -116,9 +116,7 @@ class JsonText:
         """`locate` for many pointers at once: the same `Location`s, found together
         (`alignrules.data.json_offsets`, then one sweep for lines and columns), several times
         faster for a large report's pointers than one `locate` each."""
-        found = json_offsets.offsets(self._text, pointers)
-        where = positions(self._text, [found[p] for p in pointers])
-        return {p: Location(self.name, p, *where[found[p]]) for p in pointers}
+        return json_offsets.locations(self._text, self.name, pointers)
 
     def value(self, pointer: str) -> Any:
         """The value `pointer` names, as the Python reader reads it; KeyError if none."""

@@ -102,9 +102,7 @@ def positions(text: str, offsets: Iterable[int]) -> dict[int, tuple[int, int]]:
     """The line and column of the character at each of `offsets`, as `LineIndex.position`
     gives them (only `\\n` ends a line), found in one sweep: sorted, each offset's newlines
     are counted from the previous one, so the text is read once, whatever the number of
-    offsets, and no index of it is built. A text of one line (minified JSON) is not read."""
-    if text.find("\n") == -1:
-        return {offset: (1, offset + 1) for offset in offsets}
+    offsets, and no index of it is built."""
     out: dict[int, tuple[int, int]] = {}
     count, rfind = text.count, text.rfind
     line, line_start, at = 1, 0, 0

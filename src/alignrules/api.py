@@ -220,7 +220,8 @@ class Checker:
                     native = self._native(plan, limit, day, params)
                     if native is not None:
                         reports.append(native)
-                        errors.extend(crash_diagnostics(native))
+                        # tables have no text: their errors name the plan, not `<data>`
+                        errors.extend(crash_diagnostics(native, os.fspath(plan)))
                         checked.append(os.fspath(plan))
                         continue
                 if isinstance(plan, str | os.PathLike):
@@ -348,6 +349,11 @@ def _native_check(
             return native_engine.check_tables(
                 checker.compiled.program, checker.module, file, chosen, today=today
             )
+        except _python_needed():
+            # The queries cannot give this plan's report (a rule fails on a record, money in
+            # several currencies): the tables, read back into the plan they hold, are
+            # checked by the Python engine, whose report it is.
+            return checker._run(_bind_tables(checker, file), as_of, chosen)
         except RuleCrashed as exc:
             raise DiagnosticError(_crash_diag(exc, None)) from exc
     if file.suffix.lower() != ".json" or not file.is_file() or file.stat().st_size > limit:
@@ -380,6 +386,23 @@ def _native_check(
         with gc_paused():  # a new Violation and Locations per violation, no cycles
             report = report.with_locations(text().locate)
     return report
+
+
+def _bind_tables(checker: Checker, path: Path) -> BoundPlan:
+    """The plan held as tables at `path`, bound for the Python engine; its records keep their
+    places in the plan (`/marketing/claims/7`), and a data error names the tables."""
+    from alignrules.runtime.bind import DataError
+    from alignrules.sql.from_tables import read_tables
+
+    data = read_tables(checker.compiled.program, checker.module, path)
+    try:
+        plan = checker.module.load(data, "json")
+    except DataError as exc:
+        where = Place(os.fspath(path))
+        raise DiagnosticError(
+            [Diagnostic("data", f"{p or '/'}: {m}", where=where) for p, m in exc.problems]
+        ) from None
+    return BoundPlan(plan, checker.module)
 
 
 @attrs.frozen
@@ -441,16 +464,17 @@ def _crash_diag(exc: RuleCrashed, source: PlanData | None) -> Diagnostic:
     return Diagnostic("rule-crashed", message, where=where, hint=hint)
 
 
-def crash_diagnostics(report: Report) -> list[Diagnostic]:
+def crash_diagnostics(report: Report, data: str = "<data>") -> list[Diagnostic]:
     """The records rules failed on (`rule-crashed` findings), as located errors: the report
-    keeps them too, but a report with one is not complete."""
+    keeps them too, but a report with one is not complete. A finding with no file (data
+    given in memory, a plan held as tables) is placed at `data`."""
     from alignrules.runtime import crashes
 
     out = []
     for v in report.violations:
         if v.rule == crashes.CRASHED.id:
             loc = v.location
-            where = Place(loc.file or "<data>", loc.line, loc.column)
+            where = Place(loc.file or data, loc.line, loc.column)
             on = f" on {v.entity} `{v.key}`"
             head, _, why = v.message.partition(on + ": ")
             hint = crashes.HINTS.get(why, crashes.VALUE_HINT)

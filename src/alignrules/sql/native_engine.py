@@ -13,6 +13,7 @@ way, only the time differs.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date, timedelta
@@ -21,6 +22,7 @@ from typing import Any, Final, Protocol
 
 import duckdb
 
+from alignrules.diagnostics import DiagnosticError
 from alignrules.ir import nodes as ir
 from alignrules.ir import types as t
 from alignrules.pointer import escape as escape_pointer
@@ -39,14 +41,21 @@ from alignrules.sql.layout import (
     present_column,
     scale_column,
 )
-from alignrules.sql.limits import plan_scale
+from alignrules.sql.limits import PythonNeeded, plan_scale
 from alignrules.sql.messages import Bound
 from alignrules.sql.readers import NativeUnavailable, load_json, pointer_for
 from alignrules.sql.sources import attach_tables
 from alignrules.sql.text import query_text
 from alignrules.sql.translate import Translation, translate
 
-__all__ = ["Connection", "NativeUnavailable", "check_file", "check_tables", "check_tables_in"]
+__all__ = [
+    "Connection",
+    "NativeUnavailable",
+    "check_file",
+    "check_tables",
+    "check_tables_in",
+    "python_needed",
+]
 
 
 class Connection(Protocol):
@@ -104,15 +113,42 @@ def check_tables(
     today: date,
 ) -> Report:
     """Check a plan held as tables in the layout: a folder of Parquet files or a DuckDB
-    database file (`sql.sources`). A table that does not fit the layout is a `data` error."""
+    database file (`sql.sources`). A table that does not fit the layout is a `data` error.
+
+    Raises `PythonNeeded` where the queries cannot give the Python engine's report on these
+    tables (`python_needed`); the caller then reads them back for it (`sql.from_tables`).
+    """
 
     def no_raw(pointer: str) -> Any:  # pragma: no cover - the tables hold every number's places
         raise AssertionError("a table source has no plan text")
 
+    if plan_scale(program, {}, {}, _param_values(module, params)) > DECIMAL_SCALE:
+        raise PythonNeeded("a rule or parameter is written with more than 9 places")
     tr = _translate(program, module, params, today, stops=True)
-    return _run(
-        program, module, tr, params, today, no_raw, lambda con: attach_tables(con, program, path)
-    )
+    with python_needed():
+        return _run(
+            program,
+            module,
+            tr,
+            params,
+            today,
+            no_raw,
+            lambda con: attach_tables(con, program, path),
+        )
+
+
+@contextlib.contextmanager
+def python_needed() -> Iterator[None]:
+    """Around the queries run on a plan held as tables: a rule refused on the data (money in
+    several currencies; once the queries are translated, no other refusal is left) raises
+    `PythonNeeded`, as a rule the database cannot finish does, for the Python engine to
+    check the plan; the Python engine stops only on a rule that combines two currencies."""
+    try:
+        yield
+    except DiagnosticError as exc:
+        if exc.diagnostics and all(d.code == "sql-unsupported" for d in exc.diagnostics):
+            raise PythonNeeded(exc.diagnostics[0].message) from exc
+        raise
 
 
 def _translate(

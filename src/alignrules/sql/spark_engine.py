@@ -18,15 +18,17 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import sqlglot
 
 from alignrules.diagnostics import Diagnostic, DiagnosticError
 from alignrules.ir import nodes as ir
 from alignrules.runtime.report import Report
-from alignrules.sql.layout import Mapped, Table, warehouse
-from alignrules.sql.native_engine import _translate, check_tables_in
+from alignrules.sql.from_tables import plan_data
+from alignrules.sql.layout import DECIMAL_SCALE, Layout, Mapped, Table, layout, warehouse
+from alignrules.sql.limits import PythonNeeded, plan_scale
+from alignrules.sql.native_engine import _param_values, _translate, check_tables_in, python_needed
 from alignrules.sql.translate import translate
 
 __all__ = ["check", "spark_sql"]
@@ -52,7 +54,15 @@ class _SparkConnection:
         self.spark = spark
 
     def execute(self, query: str, /) -> _Result:
-        return _Result([tuple(row) for row in self.spark.sql(spark_sql(query)).collect()])
+        from pyspark.errors import ArithmeticException, DateTimeException
+
+        try:
+            return _Result([tuple(row) for row in self.spark.sql(spark_sql(query)).collect()])
+        except (ArithmeticException, DateTimeException) as exc:
+            # In ANSI mode Spark stops a query on an overflow or a date it cannot hold, where
+            # DuckDB stops too: the Python engine, with 60 digits and its own dates, answers
+            # or names the record it fails on.
+            raise PythonNeeded(f"Spark could not finish a query on this plan: {exc}") from exc
 
 
 def _view(spark: Any, program: ir.Program, table: Table, m: Mapped, given: str | None) -> None:
@@ -111,11 +121,14 @@ def check(
 
     program, module = checker.compiled.program, checker.module
     today = as_of if as_of is not None else date.today()
+    if plan_scale(program, {}, {}, _param_values(module, checker._params)) > DECIMAL_SCALE:
+        # A literal or parameter with more places than the layout's decimals: the queries
+        # cannot compare it exactly, the Python engine can.
+        _views(spark, program, layout(program), tables)
+        return _python_check(spark, checker, layout(program), today)
     _refuse_what_spark_cannot_run(program, module)
     tr = _translate(program, module, checker._params, today)
-    mapped = warehouse(program, tr.layout)
-    for table in tr.layout.tables:
-        _view(spark, program, table, mapped[table.name], (tables or {}).get(table.name))
+    _views(spark, program, tr.layout, tables)
     for name, fn in (
         ("ar_casefold", str.casefold),
         ("ar_lower", str.lower),
@@ -127,10 +140,30 @@ def check(
         raise AssertionError("a table source has no plan text")
 
     raw: Callable[[str], Any] = no_raw
-    with _exact_decimals(spark):
-        return check_tables_in(
-            _SparkConnection(spark), program, module, tr, checker._params, today, raw
-        )
+    try:
+        with _exact_decimals(spark), python_needed():
+            return check_tables_in(
+                _SparkConnection(spark), program, module, tr, checker._params, today, raw
+            )
+    except PythonNeeded:
+        return _python_check(spark, checker, tr.layout, today)
+
+
+def _views(spark: Any, program: ir.Program, lay: Layout, tables: Mapping[str, str] | None) -> None:
+    """Every relation of `lay` a temporary view under its layout name (`_view`)."""
+    mapped = warehouse(program, lay)
+    for table in lay.tables:
+        _view(spark, program, table, mapped[table.name], (tables or {}).get(table.name))
+
+
+def _python_check(spark: Any, checker: Any, lay: Layout, today: date) -> Report:
+    """The Python engine's report on the plan in the views of `lay`: where the queries
+    cannot give it (a rule fails on a record, money in several currencies), the relations
+    the ruleset reads are collected into the driver and read back into the plan they hold
+    (`sql.from_tables`)."""
+    program, module = checker.compiled.program, checker.module
+    data = plan_data(_SparkConnection(spark), program, module, lay, "<spark session>")
+    return cast(Report, checker.run(checker.bind(data), as_of=today))
 
 
 #: Spark settings the queries need, for the length of a check: arithmetic that keeps every

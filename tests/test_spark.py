@@ -202,3 +202,63 @@ def test_spark_keeps_every_decimal_place_of_sums_and_products(spark: Any, tmp_pa
     got = check(spark, checker, _to_spark(spark, checker, plan, "tiny_"), as_of=AS_OF)
     assert _findings(got) == _findings(expected)
     assert spark.conf.get(setting) == before
+
+
+FAILING_RULES = """
+entity Part in "parts" {
+    id: text
+    price: money
+    reach: int
+    a: decimal
+    tags: list of text?
+}
+
+rule per-head {
+    no part where price / reach > 10
+    message "part {id} costs {price} for {reach}"
+}
+
+rule huge {
+    no part where a * a * a > 1
+    message "part {id} is huge: {a}"
+}
+"""
+
+FAILING_PLAN = (
+    '{"parts": [{"id": "P1", "price": "USD 100.50", "reach": %s, "a": 0.5, "tags": ["x"]},'
+    ' {"id": "P2", "price": "USD 100.50", "reach": 2, "a": 0.25, "tags": []},'
+    ' {"id": "P3", "price": "7", "reach": 1, "a": %s}]}'
+)
+
+
+@pytest.mark.parametrize(
+    ("rule", "reach", "a"),
+    [("per-head", "0", "1.5"), ("huge", "5", "100000000000000")],
+    ids=["fails-on-a-record", "beyond-spark-decimals"],
+)
+def test_spark_gives_the_python_engines_report_where_its_queries_cannot(
+    spark: Any, tmp_path: Path, rule: str, reach: str, a: str
+) -> None:
+    """A rule that fails on a record (a division by zero), and a product Spark's decimals
+    cannot hold (ANSI mode stops the query): the relations the ruleset reads are collected
+    and checked by the Python engine, whose report, `rule-crashed` findings included, this
+    is."""
+    rules = tmp_path / "failing.rules"
+    rules.write_text(FAILING_RULES, "utf-8")
+    checker = alignrules.load(rules)
+    plan = tmp_path / "failing.json"
+    plan.write_text(FAILING_PLAN % (reach, a), "utf-8")
+    expected = checker.check_file(plan, as_of=AS_OF)
+    tables = _to_spark(spark, checker, plan, f"failing_{rule.replace('-', '_')}_")
+    got = check(spark, checker, tables, as_of=AS_OF)
+    assert _findings(got) == _findings(expected)
+    assert [r.id for r in got.rules] == [r.id for r in expected.rules]
+    assert got.entities == expected.entities
+    found = {(v.rule, v.key) for v in got.violations}
+    if rule == "per-head":
+        assert ("rule-crashed", "P1") in found and ("per-head", "P2") in found
+        crashed = next(v for v in got.violations if v.rule == "rule-crashed")
+        assert crashed.message.endswith("could not be checked on Part `P1`: division by zero")
+        assert crashed.location.pointer == "/parts/0"
+    else:
+        assert ("huge", "P3") in found and "rule-crashed" not in {r.id for r in got.rules}

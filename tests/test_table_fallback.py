@@ -117,7 +117,9 @@ def _tables(rules: Path, plan: Path, folder: Path) -> tuple[Path, Path]:
     with duckdb.connect(str(db)) as con:
         duckdb_engine._load(con, program, lay, entities, fattrs, dict(module.ENUM_TEXT))
         for table in lay.tables:
-            con.execute(f"COPY \"{table.name}\" TO '{parquet / table.name}.parquet' (FORMAT parquet)")
+            con.execute(
+                f"COPY \"{table.name}\" TO '{parquet / table.name}.parquet' (FORMAT parquet)"
+            )
     return db, parquet
 
 

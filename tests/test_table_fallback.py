@@ -273,3 +273,12 @@ def test_tables_whose_records_cannot_be_placed_back_are_a_located_error(tmp_path
     assert (code, got) == (2, {"violations": []})
     assert "r.rules:7:1: error: `Need` cannot be read back from tables" in err
     assert "its records are read through `[]`" in err
+
+
+def test_the_modules_examples_run() -> None:
+    import doctest
+
+    from alignrules.sql import from_tables
+
+    result = doctest.testmod(from_tables)
+    assert result.attempted > 0 and result.failed == 0

@@ -8,6 +8,11 @@ view under the layout's name. Every query the engine runs is written in DuckDB's
 Spark by sqlglot, so the queries are the ones the DuckDB engine runs; rows come back to
 Python only for findings, as there.
 
+Where the queries cannot give the Python engine's report (a rule fails on a record, a result
+too large for Spark's decimals, money in several currencies: `sql.limits.PythonNeeded`), the
+relations the ruleset reads are collected into the driver, read back into the plan they hold
+(`sql.from_tables`) and checked by the Python engine.
+
 >>> from alignrules.sql.spark_engine import spark_sql
 >>> spark_sql('SELECT "id" FROM "Claim" WHERE "ar_row" >= 0')
 'SELECT `id` FROM `Claim` WHERE `ar_row` >= 0'
@@ -113,9 +118,12 @@ def check(
     `tables` maps a relation of the layout to the session's table holding it; a relation
     not in it is read from the table its entity's `table "..."` names, or else from a table
     of its own name. Fields bound with `column "..."` are read from those columns. A table
-    or column the session does not have is a `DiagnosticError` located in the ruleset. Decimal and money columns must come
-    with their `__scale` columns (the places each number was written with), as the layout
-    says. Findings point at each record's place in the plan (`/marketing/claims/0`).
+    or column the session does not have is a `DiagnosticError` located in the ruleset.
+    Decimal and money columns must come with their `__scale` columns (the places each number
+    was written with), as the layout says. Findings point at each record's place in the plan
+    (`/marketing/claims/0`). Where the queries cannot give the Python engine's report, the
+    tables the ruleset reads are collected into the driver's memory and the Python engine
+    checks them; its data errors (a required value missing) are `DiagnosticError`s.
     """
     from pyspark.sql.types import StringType
 
@@ -136,8 +144,10 @@ def check(
     ):
         spark.udf.register(name, fn, StringType())
 
-    def no_raw(pointer: str) -> Any:  # pragma: no cover - the tables hold every number's places
-        raise AssertionError("a table source has no plan text")
+    def no_raw(pointer: str) -> Any:
+        # A number with no places in its `__scale` column, which nothing checked before:
+        # reading the tables back for the Python engine names it as a data error.
+        raise PythonNeeded(f"the number at {pointer} has no places")
 
     raw: Callable[[str], Any] = no_raw
     try:

@@ -3,6 +3,7 @@ translated for Spark, find what the Python backend finds on a sample of generate
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -210,6 +211,8 @@ entity Part in "parts" {
     price: money
     reach: int
     a: decimal
+    starts: date
+    lead: duration?
     tags: list of text?
 }
 
@@ -222,43 +225,62 @@ rule huge {
     no part where a * a * a > 1
     message "part {id} is huge: {a}"
 }
+
+rule late {
+    no part where lead is present and starts + lead > 2027-01-01
+    message "part {id} is late"
+}
 """
 
-FAILING_PLAN = (
-    '{"parts": [{"id": "P1", "price": "USD 100.50", "reach": %s, "a": 0.5, "tags": ["x"]},'
-    ' {"id": "P2", "price": "USD 100.50", "reach": 2, "a": 0.25, "tags": []},'
-    ' {"id": "P3", "price": "7", "reach": 1, "a": %s}]}'
-)
+
+def _failing_plan(reach: int, a: str, starts: str) -> str:
+    """The plan, with P1's reach, P3's `a` (written as text: exact) and P3's start."""
+    parts = [
+        {"id": "P1", "price": "USD 100.50", "reach": reach, "a": "0.5", "tags": ["x"]},
+        {"id": "P2", "price": "USD 100.50", "reach": 2, "a": "0.25", "tags": []},
+        {"id": "P3", "price": "7", "reach": 1, "a": a},
+    ]
+    for part, (start, lead) in zip(
+        parts, [("2026-01-01", 400), ("2026-01-01", 30), (starts, 400)], strict=True
+    ):
+        part.update(starts=start, lead=lead)
+    return json.dumps({"parts": parts})
 
 
 @pytest.mark.parametrize(
-    ("rule", "reach", "a"),
-    [("per-head", "0", "1.5"), ("huge", "5", "100000000000000")],
-    ids=["fails-on-a-record", "beyond-spark-decimals"],
+    ("rule", "plan"),
+    [
+        ("per-head", _failing_plan(0, "1.5", "2026-01-01")),
+        ("huge", _failing_plan(5, "100000000000000", "2026-01-01")),
+        ("late", _failing_plan(5, "1.5", "9999-12-01")),
+    ],
+    ids=["division-by-zero", "beyond-spark-decimals", "date-out-of-range"],
 )
 def test_spark_gives_the_python_engines_report_where_its_queries_cannot(
-    spark: Any, tmp_path: Path, rule: str, reach: str, a: str
+    spark: Any, tmp_path: Path, rule: str, plan: str
 ) -> None:
-    """A rule that fails on a record (a division by zero), and a product Spark's decimals
-    cannot hold (ANSI mode stops the query): the relations the ruleset reads are collected
-    and checked by the Python engine, whose report, `rule-crashed` findings included, this
-    is."""
+    """A rule that fails on a record (a division by zero, a date past the year 9999), and a
+    product Spark's decimals cannot hold (ANSI mode stops the query): the relations the
+    ruleset reads are collected and checked by the Python engine, whose report,
+    `rule-crashed` findings included, this is."""
     rules = tmp_path / "failing.rules"
     rules.write_text(FAILING_RULES, "utf-8")
     checker = alignrules.load(rules)
-    plan = tmp_path / "failing.json"
-    plan.write_text(FAILING_PLAN % (reach, a), "utf-8")
-    expected = checker.check_file(plan, as_of=AS_OF)
-    tables = _to_spark(spark, checker, plan, f"failing_{rule.replace('-', '_')}_")
+    plan_file = tmp_path / "failing.json"
+    plan_file.write_text(plan, "utf-8")
+    expected = checker.check_file(plan_file, as_of=AS_OF)
+    tables = _to_spark(spark, checker, plan_file, f"failing_{rule.replace('-', '_')}_")
     got = check(spark, checker, tables, as_of=AS_OF)
     assert _findings(got) == _findings(expected)
     assert [r.id for r in got.rules] == [r.id for r in expected.rules]
     assert got.entities == expected.entities
     found = {(v.rule, v.key) for v in got.violations}
-    if rule == "per-head":
-        assert ("rule-crashed", "P1") in found and ("per-head", "P2") in found
-        crashed = next(v for v in got.violations if v.rule == "rule-crashed")
-        assert crashed.message.endswith("could not be checked on Part `P1`: division by zero")
-        assert crashed.location.pointer == "/parts/0"
-    else:
-        assert ("huge", "P3") in found and "rule-crashed" not in {r.id for r in got.rules}
+    assert ("late", "P1") in found  # a date plus a duration column, in Spark's SQL
+    crashed = {v.key: v for v in got.violations if v.rule == "rule-crashed"}
+    if rule == "huge":
+        assert ("huge", "P3") in found and not crashed
+        return
+    on, pointer = ("P1", "/parts/0") if rule == "per-head" else ("P3", "/parts/2")
+    assert list(crashed) == [on] and crashed[on].location.pointer == pointer
+    reason = "division by zero" if rule == "per-head" else "a date out of range"
+    assert f"could not be checked on Part `{on}`: {reason}" in crashed[on].message

@@ -154,8 +154,8 @@ def python_needed() -> Iterator[None]:
 def _translate(
     program: ir.Program, module: Any, params: Any, today: date, *, stops: bool = False
 ) -> Translation:
-    """The queries; `stops` (DuckDB, not Spark) raises where date arithmetic leaves the
-    years 1-9999, where the Python engine stops the check."""
+    """The queries; `stops` raises where date arithmetic leaves the years 1-9999, where the
+    Python engine stops the check."""
     return translate(
         program,
         dialect="duckdb",

@@ -26,6 +26,7 @@ from datetime import date
 from typing import Any, Final, cast
 
 import sqlglot
+from sqlglot import exp
 
 from alignrules.diagnostics import Diagnostic, DiagnosticError
 from alignrules.ir import nodes as ir
@@ -34,14 +35,38 @@ from alignrules.sql.from_tables import plan_data
 from alignrules.sql.layout import DECIMAL_SCALE, Layout, Mapped, Table, layout, warehouse
 from alignrules.sql.limits import PythonNeeded, plan_scale
 from alignrules.sql.native_engine import _param_values, _translate, check_tables_in, python_needed
-from alignrules.sql.translate import translate
+from alignrules.sql.translate import DATE_STOP, translate
 
 __all__ = ["check", "spark_sql"]
 
 
 def spark_sql(query: str) -> str:
-    """A query in DuckDB's SQL, as Spark SQL."""
-    return str(sqlglot.transpile(query, read="duckdb", write="spark")[0])
+    """A query in DuckDB's SQL, as Spark SQL.
+
+    Two of DuckDB's spellings have no Spark twin that sqlglot writes: a date plus a number of
+    days, `d + INTERVAL (n) DAY` (Spark's `INTERVAL` takes a literal only), becomes
+    `DATE_ADD(d, n)`, and `error(message)`, which stops the query, becomes `RAISE_ERROR`.
+
+    >>> spark_sql('SELECT CAST("on" + INTERVAL ("lead") DAY AS DATE) FROM "Claim"')
+    'SELECT CAST(DATE_ADD(`on`, `lead`) AS DATE) FROM `Claim`'
+    """
+    tree = sqlglot.parse_one(query, read="duckdb")
+    return tree.transform(_spark_twin, copy=False).sql("spark")
+
+
+def _spark_twin(node: exp.Expr) -> exp.Expr:
+    """`node`, or what Spark runs for it (`spark_sql`)."""
+    if isinstance(node, exp.Add) and isinstance(node.expression, exp.Interval):
+        interval = node.expression
+        unit = interval.args.get("unit")
+        if unit is not None and unit.name.upper() == "DAY":
+            days = interval.this.unnest() if isinstance(interval.this, exp.Paren) else interval.this
+            if isinstance(days, exp.Literal) and days.is_string:
+                days = exp.Literal.number(days.this)
+            return exp.DateAdd(this=node.this, expression=days, unit=exp.var("DAY"))
+    if isinstance(node, exp.Anonymous) and node.name.lower() == "error":
+        return exp.Anonymous(this="RAISE_ERROR", expressions=node.expressions)
+    return node
 
 
 class _Result:
@@ -59,14 +84,17 @@ class _SparkConnection:
         self.spark = spark
 
     def execute(self, query: str, /) -> _Result:
-        from pyspark.errors import ArithmeticException, DateTimeException
+        from pyspark.errors import ArithmeticException, DateTimeException, SparkRuntimeException
 
         try:
             return _Result([tuple(row) for row in self.spark.sql(spark_sql(query)).collect()])
-        except (ArithmeticException, DateTimeException) as exc:
-            # In ANSI mode Spark stops a query on an overflow or a date it cannot hold, where
+        except (ArithmeticException, DateTimeException, SparkRuntimeException) as exc:
+            # In ANSI mode Spark stops a query on an overflow or a date it cannot hold, and a
+            # query stops itself on a date outside the years 1-9999 (`DATE_STOP`), where
             # DuckDB stops too: the Python engine, with 60 digits and its own dates, answers
             # or names the record it fails on.
+            if isinstance(exc, SparkRuntimeException) and DATE_STOP not in str(exc):
+                raise
             raise PythonNeeded(f"Spark could not finish a query on this plan: {exc}") from exc
 
 
@@ -135,7 +163,8 @@ def check(
         _views(spark, program, layout(program), tables)
         return _python_check(spark, checker, layout(program), today)
     _refuse_what_spark_cannot_run(program, module)
-    tr = _translate(program, module, checker._params, today)
+    # date arithmetic outside the years 1-9999 stops the query (`RAISE_ERROR`), as on DuckDB
+    tr = _translate(program, module, checker._params, today, stops=True)
     _views(spark, program, tr.layout, tables)
     for name, fn in (
         ("ar_casefold", str.casefold),

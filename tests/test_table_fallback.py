@@ -282,3 +282,22 @@ def test_the_modules_examples_run() -> None:
 
     result = doctest.testmod(from_tables)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_auto_checks_tables_the_sql_target_cannot_with_the_python_engine(tmp_path: Path) -> None:
+    """A ruleset with a construct the SQL target refuses: `--engine auto` checks a plan file
+    with Python, and a plan held as tables, which the Python reader cannot open, read back
+    from its tables; `--engine duckdb` still refuses it, located in the ruleset."""
+    refused = PARTS + (
+        "\nrule ratio {\n    no part where (price / cost) * 2 > 3\n"
+        '    message "part {id} sells at over 1.5 times its cost"\n}\n'
+    )
+    plan = {"parts": [{**p, "price": "USD 5", "cost": "USD 2"} for p in PARTS_PLAN["parts"]]}
+    rules, plan_file = _write(tmp_path, refused, plan)
+    expected = _check(rules, plan_file)
+    assert expected[0] == 1 and expected[1]["violations"]
+    db, parquet = _tables(rules, plan_file, tmp_path)
+    for tables in (db, parquet):
+        assert _check(rules, tables, "--engine", "auto") == (*expected[:2], "")
+    code, _, err = _check(rules, db, "--engine", "duckdb")
+    assert code == 2 and "[sql-unsupported]" in err

@@ -257,7 +257,8 @@ class Checker:
         params: Mapping[str, Any] | None,
     ) -> Report | None:
         """`_native_check`; with `engine="auto"`, None (check it with Python) where the
-        ruleset has a construct the SQL target refuses, unless only DuckDB reads the plan."""
+        ruleset has a construct the SQL target refuses, or for a plan held as tables, the
+        Python engine's report on the plan read back from them."""
         if self.engine != "auto":
             return _native_check(self, path, limit, as_of, params)
         from alignrules.sql.table_files import is_table_source
@@ -265,10 +266,12 @@ class Checker:
         try:
             return _native_check(self, path, limit, as_of, params)
         except DiagnosticError as exc:
-            refused = all(d.code == "sql-unsupported" for d in exc.diagnostics)
-            if refused and not is_table_source(path):
+            if not all(d.code == "sql-unsupported" for d in exc.diagnostics):
+                raise
+            if not is_table_source(path):
                 return None
-            raise
+            chosen = self._params if params is None else self._make_params(params)
+            return self._run(_bind_tables(self, Path(path)), as_of, chosen)
 
 
 #: `auto` checks a large JSON plan file, or a plan held as tables, with DuckDB when it is

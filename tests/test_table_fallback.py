@@ -301,3 +301,15 @@ def test_auto_checks_tables_the_sql_target_cannot_with_the_python_engine(tmp_pat
         assert _check(rules, tables, "--engine", "auto") == (*expected[:2], "")
     code, _, err = _check(rules, db, "--engine", "duckdb")
     assert code == 2 and "[sql-unsupported]" in err
+
+
+def test_a_data_error_the_python_engine_finds_names_the_tables(tmp_path: Path) -> None:
+    """A required value missing in the tables: the Python engine, handed the plan for a rule
+    that fails on a record, refuses it as it refuses the JSON plan, naming the record."""
+    rules, plan = _write(tmp_path, RULES, PLAN)
+    db, _ = _tables(rules, plan, tmp_path)
+    with duckdb.connect(str(db)) as con:
+        con.execute("UPDATE \"Claim\" SET reach = NULL WHERE id = 'K2'")
+    code, got, err = _check(rules, db, "--engine", "duckdb")
+    assert (code, got) == (2, {"violations": []})
+    assert err.startswith(f"{db}: error: /marketing/claims/1: missing required field `reach`")

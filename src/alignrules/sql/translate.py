@@ -259,7 +259,7 @@ class RuleTranslator:
             alias = scope[var].alias
             assert alias is not None
             cols.append(exp.alias_(col(alias, ROW), f"ar_bound_{i}"))
-        lets = tuple(sorted(self._message_lets(r, {*let_vals, *self.let_colls})))
+        lets = tuple(sorted(self._message_lets(r)))
         for i, name in enumerate(lets):
             if name in self.let_colls:  # a list: its elements, in any order (text sorts them)
                 src = self.source(*self.let_colls[name])
@@ -306,9 +306,11 @@ class RuleTranslator:
             crash is not None,
         )
 
-    def _message_lets(self, r: ir.Rule, lets: set[str]) -> set[str]:
+    def _message_lets(self, r: ir.Rule) -> set[str]:
         """The computed `let` variables a message hole reads: the query returns them."""
         exprs = {s.var: s.expr for s in r.steps if isinstance(s, ir.LetStep)}
+        # the query returns the row of each record the rule binds, not a plain value
+        plain = {s.var for s in r.steps if isinstance(s, ir.Bind) and s.entity is None}
         out: set[str] = set()
         for part in r.message:
             if part.expr is None:
@@ -316,14 +318,21 @@ class RuleTranslator:
             if not is_path(part.expr):  # pragma: no cover - the type checker allows paths only
                 raise Unsupported("a computed message hole", part.expr.span)
             for node in ir.walk(part.expr):
+                if isinstance(node, ir.Var) and node.name in plain:
+                    raise Unsupported(
+                        f"a message printing a plain value the rule ranges over (`{node.name}`)",
+                        node.span,
+                    )
                 if not (isinstance(node, ir.Var) and node.name in exprs):
                     continue
                 if is_path(exprs[node.name]):
                     continue  # read from the records, as the Python backend reads it
-                if node.name not in lets and element_type(exprs[node.name].type) in (
+                if node.name in self.let_colls and element_type(exprs[node.name].type) in (
                     t.DECIMAL,
                     t.MONEY,
                 ):
+                    # the database returns each number at the column's scale, not with the
+                    # places it was written with (`2.500000000`, not `2.50`)
                     raise Unsupported("a message printing a computed list of decimals", node.span)
                 out.add(node.name)
         # A computed `let related` record: the query returns its key (a path is read from
@@ -372,7 +381,10 @@ class RuleTranslator:
                 key = self.p.entity(e.target).key
                 join = exp.EQ(this=col(ta, key), expression=col(la, VALUE))
                 return Source(
-                    (self.table(rel.name, la), self.table(self.lay.entity_table(e.target).name, ta)),
+                    (
+                        self.table(rel.name, la),
+                        self.table(self.lay.entity_table(e.target).name, ta),
+                    ),
                     (owner, join),
                     self.entity_row(e.target, ta),
                     obj.ok,

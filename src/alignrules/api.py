@@ -350,6 +350,8 @@ def _native_check(
             )
         except RuleCrashed as exc:
             raise DiagnosticError(_crash_diag(exc, None)) from exc
+    if _is_csv_plan(file):
+        return _native_csv(checker, file, limit, as_of, chosen, today)
     if file.suffix.lower() != ".json" or not file.is_file() or file.stat().st_size > limit:
         return None
     # The file's text, not a parse of it: findings are located, and the numbers a message
@@ -379,6 +381,46 @@ def _native_check(
     if report.violations:
         with gc_paused():  # a new Violation and Locations per violation, no cycles
             report = report.with_locations(text().locate)
+    return report
+
+
+def _is_csv_plan(file: Path) -> bool:
+    """A `.csv` file, or a folder (the Python reader reads its `.csv` files)."""
+    return file.is_dir() or (file.suffix.lower() == ".csv" and file.is_file())
+
+
+def _native_csv(
+    checker: Checker, file: Path, limit: int, as_of: date | None, chosen: Any, today: date
+) -> Report | None:
+    """`_native_check` of a CSV plan: DuckDB reads the files, and the Python reader only
+    when a finding is to be located (or the plan is the Python reader's after all)."""
+    from alignrules.data.read import read_plan
+    from alignrules.gcpause import gc_paused
+    from alignrules.sql import native_engine
+    from alignrules.sql.csv_reader import csv_files
+
+    try:
+        files = csv_files(file)
+        # The Python reader refuses more than `limit` bytes, and says so.
+        if not files or sum(os.stat(p).st_size for p in files.values()) > limit:
+            return None
+    except OSError:
+        return None
+    try:
+        report = native_engine.check_csv(
+            checker.compiled.program, checker.module, file, chosen, today=today
+        )
+    except native_engine.NativeUnavailable:
+        return None
+    except _python_needed():
+        return checker._run(checker.bind(read_plan(file, max_bytes=limit)), as_of, chosen)
+    except RuleCrashed as exc:
+        raise DiagnosticError(_crash_diag(exc, read_plan(file, max_bytes=limit))) from exc
+    if report.violations:
+        # The rows' lines and the cells' columns are the Python reader's to find.
+        source = read_plan(file, max_bytes=limit)
+        with gc_paused():  # a new Violation and Locations per violation, no cycles
+            report = report.with_locations(source.locate)
     return report
 
 

@@ -72,12 +72,16 @@ _OTHER_SPACE: Final = (
 #: A number as `runtime.values.parse_decimal` takes it, once `_` are removed (ASCII digits).
 _NUMBER: Final = r"[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?"
 _SYMBOLS: Final = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY"}
-_DIGITS: Final = "[0-9][0-9,_.]*"
-#: The money spellings read here, as `parse_money` reads them: (sign) (symbol) number;
-#: (sign) CODE (sign) number; (sign) number CODE.
-_MONEY_SYMBOL: Final = f"([+-]?) *(?:([{''.join(_SYMBOLS)}]) *)?({_DIGITS})"
-_MONEY_CODE_FIRST: Final = f"([+-]?) *([A-Z]{{3}}) +([+-]?)({_DIGITS})"
-_MONEY_CODE_LAST: Final = f"([+-]?) *({_DIGITS}) +([A-Z]{{3}})"
+_DIGITS: Final = "([0-9][0-9,_.]*)"
+#: The money spellings read here, as `parse_money` reads them, in one pattern (one pass
+#: over the cell): (sign) (symbol) number | (sign) CODE (sign) number | (sign) number CODE.
+_MONEY: Final = (
+    f"^(?:([+-]?) *(?:([{''.join(_SYMBOLS)}]) *)?{_DIGITS}"
+    f"|([+-]?) *([A-Z]{{3}}) +([+-]?){_DIGITS}"
+    f"|([+-]?) *{_DIGITS} +([A-Z]{{3}}))$"
+)
+#: The names of `_MONEY`'s groups, in order, as fields of the struct `regexp_extract` gives.
+_MONEY_GROUPS: Final = ("s1", "sym", "n1", "s2", "code1", "s3", "n2", "s4", "n3", "code2")
 
 
 def _quote(name: str) -> str:
@@ -131,15 +135,17 @@ def _kind(f: Any) -> str:
 
 # ------------------------------------------------------------------ cell conversions
 class _Cell:
-    """SQL reading one non-empty cell `s` (VARCHAR) of a kind: `ok` is true exactly when the
-    binder takes the cell, and then `value` (with `currency` and `scale` for money and
-    decimals) is what it gives."""
+    """SQL reading one non-empty cell of a kind: `ok` is true exactly when the binder takes
+    the cell, and then `value` (with `currency` and `scale` for money and decimals) is what
+    it gives. `s` is the cell (VARCHAR), `t` the cell without spaces at its ends, and `m`,
+    for money, the `_MONEY` groups of `t` (`money_groups`)."""
 
-    def __init__(self, kind: str, s: str, spellings: tuple[str, str] | None) -> None:
+    def __init__(
+        self, kind: str, s: str, t: str, m: str | None, spellings: tuple[str, str] | None
+    ) -> None:
         self.currency = "CAST(NULL AS VARCHAR)"
         self.scale = "CAST(NULL AS SMALLINT)"
         ascii_only = f"regexp_full_match({s}, '[ -~]*')"
-        t = f"trim({s}, ' ')"
         if kind in ("text", "ref_text"):
             self.ok, self.value = "true", s
         elif kind in ("int", "ref_int"):
@@ -172,7 +178,8 @@ class _Cell:
             self.ok, self.value, self.scale = _number(t)
             self.ok = f"{ascii_only} AND {self.ok}"
         elif kind == "money":
-            self._money(s, t)
+            assert m is not None
+            self._money(s, m)
         else:  # pragma: no cover - every kind of FieldSpec is above
             raise AssertionError(kind)
 
@@ -189,31 +196,29 @@ class _Cell:
         self.ok = f"{ascii_only} AND ({days}) BETWEEN -{MAX_DAYS} AND {MAX_DAYS}"
         self.value = f"CAST({days} AS INTEGER)"
 
-    def _money(self, s: str, t: str) -> None:
-        def part(pattern: str, group: int) -> str:
-            return f"regexp_extract({t}, {_literal(pattern)}, {group})"
-
-        def full(pattern: str) -> str:
-            return f"regexp_full_match({t}, {_literal(pattern)})"
-
+    def _money(self, s: str, m: str) -> None:
+        number = f"{m}__number"  # `money_number(m)`, prepared beside `m`
         symbol = " ".join(f"WHEN {_literal(k)} THEN {_literal(v)}" for k, v in _SYMBOLS.items())
-        first, last = _MONEY_CODE_FIRST, _MONEY_CODE_LAST
-        # The sign and digits, as `parse_money` hands them to `parse_decimal`.
-        number = (
-            f"CASE WHEN {full(_MONEY_SYMBOL)} THEN {part(_MONEY_SYMBOL, 1)} || {part(_MONEY_SYMBOL, 3)}"
-            f" WHEN {full(first)} AND ({part(first, 1)} = '' OR {part(first, 3)} = '')"
-            f" THEN {part(first, 1)} || {part(first, 3)} || {part(first, 4)}"
-            f" WHEN {full(last)} THEN {part(last, 1)} || {part(last, 2)} END"
-        )
-        self.currency = (
-            f"CASE WHEN {full(_MONEY_SYMBOL)} THEN"
-            f" (CASE {part(_MONEY_SYMBOL, 2)} {symbol} ELSE NULL END)"
-            f" WHEN {full(first)} THEN {part(first, 2)}"
-            f" WHEN {full(last)} THEN {part(last, 3)} END"
-        )
-        ok, self.value, self.scale = _number(f"({number})")
+        self.currency = f"CASE {m}.sym {symbol} ELSE nullif({m}.code1 || {m}.code2, '') END"
+        ok, self.value, self.scale = _number(number)
         symbols = "".join(_SYMBOLS)
-        self.ok = f"regexp_full_match({s}, '[ -~{symbols}]*') AND ({number}) IS NOT NULL AND {ok}"
+        self.ok = (
+            f"regexp_full_match({s}, '[ -~{symbols}]*') AND {m}.n1 || {m}.n2 || {m}.n3 <> ''"
+            f" AND ({m}.s2 = '' OR {m}.s3 = '') AND {ok}"
+        )
+
+
+def money_groups(t: str) -> str:
+    """The struct of `_MONEY`'s groups in `t` (all empty when it does not match)."""
+    names = ", ".join(_literal(g) for g in _MONEY_GROUPS)
+    return f"regexp_extract({t}, {_literal(_MONEY)}, [{names}])"
+
+
+def money_number(m: str) -> str:
+    """The sign and digits of money groups `m`, as `parse_money` hands them to
+    `parse_decimal`: one alternative of `_MONEY` matched, so the others' groups are empty
+    and the parts concatenate (two signs, `-EUR -5`, are refused by `_Cell`)."""
+    return f"({m}.s1 || {m}.s2 || {m}.s3 || {m}.s4 || {m}.n1 || {m}.n2 || {m}.n3)"
 
 
 def _number(text: str) -> tuple[str, str, str]:
@@ -223,8 +228,9 @@ def _number(text: str) -> tuple[str, str, str]:
     u = f"replace({text}, '_', '')"
     plain = f"replace({u}, ',', '')"
     amount = f"TRY_CAST({plain} AS DECIMAL({DECIMAL_PRECISION}, {DECIMAL_SCALE}))"
-    places = f"length(regexp_extract({plain}, '\\.([0-9]+)', 1))"
-    whole = f"length(regexp_extract({plain}, '([0-9]+)', 1))"
+    point = f"strpos({plain}, '.')"
+    places = f"CASE WHEN {point} = 0 THEN 0 ELSE length({plain}) - {point} END"
+    whole = f"length(ltrim(split_part({plain}, '.', 1), '+-'))"
     ok = (
         f"regexp_full_match({u}, '{_NUMBER}') AND {places} <= {DECIMAL_SCALE}"
         f" AND {whole} <= {DECIMAL_PRECISION - DECIMAL_SCALE}"
@@ -366,9 +372,13 @@ def _load_entity(
     table = lay.entity_table(entity.name)
     at = {h: f"c{i}" for i, h in enumerate(header)}
     problems: list[str] = []
-    columns: list[str] = [f"rowid AS {ROW}"]
+    columns: list[str] = [ROW]
+    # The cells each conversion reads, prepared once in an inner SELECT: the cell (empty
+    # for NULL), without its end spaces, and for money its spelling's parts.
+    prepared: list[str] = [f"rowid AS {ROW}"]
+    numbers: list[str] = []  # money: the number of the spelling, from its parts
     lists: list[tuple[Any, Any, str]] = []
-    for f, fs in zip(entity.fields, spec.fields, strict=True):
+    for i, (f, fs) in enumerate(zip(entity.fields, spec.fields, strict=True)):
         column = at.get(fs.data)
         if column is None:
             # `record.get(column)` is None in every row: missing, which a required field
@@ -384,15 +394,22 @@ def _load_entity(
                 if c.field == f.name
             ]
             continue
-        s = f"coalesce({column}, '')"
+        cell_text = f"coalesce({column}, '')"
         if f.many:
             # The cell is there, so the list is, even empty (`K1;;` has one item).
-            problems.append(f"regexp_matches({s}, '{_OTHER_SPACE}')")
+            prepared.append(f"{cell_text} AS ar__s{i}")
+            problems.append(f"regexp_matches(ar__s{i}, '{_OTHER_SPACE}')")
             columns.append(f"true AS {_quote(present_column(f.name))}")
-            lists.append((f, fs, s))
+            lists.append((f, fs, cell_text))
             continue
+        s, t, m = f"ar__s{i}", f"ar__t{i}", f"ar__m{i}"
+        trimmed = f"trim({cell_text}, ' ')"
+        prepared += [f"{cell_text} AS {s}", f"{trimmed} AS {t}"]
+        if fs.kind == "money":
+            prepared.append(f"{money_groups(trimmed)} AS {m}")
+            numbers.append(f"{money_number(m)} AS {m}__number")
         kind = _kind(fs)
-        cell = _Cell(kind, s, enum_arms(program, f))
+        cell = _Cell(kind, s, t, m, enum_arms(program, f))
         missing = f"{s} = ''" if kind != "text" or fs.optional else "false"
         if not fs.optional:
             problems.append(missing)
@@ -413,7 +430,8 @@ def _load_entity(
     columns.append(f"coalesce({bad}, true) AS ar__bad")
     con.execute(
         f"CREATE TABLE {_quote(table.name)} AS SELECT {', '.join(columns)}"
-        f" FROM {_quote(source)} ORDER BY rowid"
+        f" FROM (SELECT *{''.join(', ' + n for n in numbers)} FROM"
+        f" (SELECT {', '.join(prepared)} FROM {_quote(source)})) ORDER BY {ROW}"
     )
     key = _quote(entity.key_field.name)
     first_bad, dup = con.execute(
@@ -430,7 +448,8 @@ def _load_entity(
     con.execute(f"ALTER TABLE {_quote(table.name)} DROP COLUMN ar__bad")
     key_spec = spec.key_field
     key_column = at[key_spec.data]
-    key_cell = _Cell(_kind(key_spec), f"coalesce({key_column}, '')", None)
+    key_text = f"coalesce({key_column}, '')"
+    key_cell = _Cell(_kind(key_spec), key_text, f"trim({key_text}, ' ')", None, None)
     for f, fs, s in lists:
         _load_list(con, program, lay, entity, f, fs, s, source, key_cell.value)
 
@@ -460,7 +479,7 @@ def _load_list(
         f" FROM (SELECT rowid AS {ROW}, {key} AS {OWNER}, {parts} AS l FROM {_quote(source)})"
     )
     try:
-        cell = _Cell(_kind(fs), "e", enum_arms(program, f))
+        cell = _Cell(_kind(fs), "e", "trim(e, ' ')", None, enum_arms(program, f))
         bad = con.execute(
             f"SELECT count(*) FROM {_quote(items)} WHERE NOT coalesce({cell.ok}, false)"
         ).fetchall()[0][0]

@@ -462,3 +462,30 @@ def test_where_duckdbs_reader_would_differ_the_python_reader_reads(
         _cli(capsys, str(rules), "--data", str(plan), "--format", "json", "--engine", "duckdb")
         == python
     )
+
+
+# ------------------------------------------------------------------ engine="auto"
+def test_auto_picks_duckdb_for_a_large_csv_plan_only(tmp_path: Path) -> None:
+    from alignrules.sql import choice
+
+    folder = tmp_path / "plan"
+    folder.mkdir()
+    (folder / "offers.csv").write_text("id,price\nA,12\n", encoding="utf-8")
+    (folder / "notes.txt").write_text("x" * 100, encoding="utf-8")  # not read, not counted
+    size = (folder / "offers.csv").stat().st_size
+    assert not choice.prefers_duckdb(folder)
+    assert choice.prefers_duckdb(folder, min_csv_bytes=size)
+    assert not choice.prefers_duckdb(folder, min_csv_bytes=size + 1)
+    assert choice.prefers_duckdb(folder / "offers.csv", min_csv_bytes=size)
+    assert not choice.prefers_duckdb(folder / "notes.txt", min_bytes=0, min_csv_bytes=0)
+
+
+@pytest.mark.parametrize("threshold", [0, 1 << 40], ids=["duckdb", "python"])
+def test_auto_on_a_csv_plan_gives_the_python_engines_report(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, threshold: int
+) -> None:
+    from alignrules.sql import choice
+
+    monkeypatch.setattr(choice, "AUTO_MIN_CSV_BYTES", threshold)
+    args = ("std:strategy", "--data", str(EXAMPLE), "--format", "json")
+    assert _cli(capsys, *args, "--engine", "auto") == _cli(capsys, *args)

@@ -270,7 +270,7 @@ class Checker:
             raise
 
 
-#: `auto` checks a large JSON plan file, or a plan held as tables, with DuckDB when it is
+#: `auto` checks a large JSON or CSV plan, or a plan held as tables, with DuckDB when it is
 #: installed, and anything else with Python (`sql.choice`).
 ENGINES: Final = ("python", "duckdb", "auto")
 

@@ -1,9 +1,14 @@
-"""The in-process API: load a ruleset once, check many plans."""
+"""The in-process API: load a ruleset once, check many plans.
+
+Over 500 lines, because the choice of engine for a plan file (the Python engine, DuckDB on
+bound records, DuckDB reading a JSON or CSV file or tables itself) and the handing back to
+the Python engine happen here, beside the `Checker` whose private steps they use.
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -11,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 
 from alignrules.diagnostics import Diagnostic, DiagnosticError, Place
-from alignrules.runtime.report import Report, RuleCrashed, RuleInfo
+from alignrules.runtime.report import Location, Report, RuleCrashed, RuleInfo
 from alignrules.runtime.values import ValueProblem
 
 if TYPE_CHECKING:
@@ -324,9 +329,10 @@ def _native_check(
     params: Mapping[str, Any] | None,
 ) -> Report | None:
     """The plan file at `path` checked in DuckDB as DuckDB reads it, or None when the Python
-    reader must read it (not a JSON file within `limit`, or values DuckDB's reader cannot
-    take exactly as the Python loader does). Locations are looked up in the file's text
-    (`data.json_text`) only when there is a finding to locate."""
+    reader must read it (not a JSON file or CSV plan within `limit`, or values DuckDB's
+    reader cannot take exactly as the Python loader does). Locations are looked up only when
+    there is a finding to locate: in a JSON file's text (`data.json_text`), or by the Python
+    reader of a CSV plan."""
     from alignrules.data.json_text import JsonText
     from alignrules.data.limits import read_text
     from alignrules.data.read import read_plan
@@ -339,6 +345,7 @@ def _native_check(
         return None  # the baseline path names the missing extra
     chosen = checker._params if params is None else checker._make_params(params)
     today = as_of if as_of is not None else date.today()
+    from alignrules.sql.csv_reader import csv_plan_bytes
     from alignrules.sql.table_files import is_table_source
 
     if is_table_source(file):
@@ -350,66 +357,46 @@ def _native_check(
             )
         except RuleCrashed as exc:
             raise DiagnosticError(_crash_diag(exc, None)) from exc
-    if _is_csv_plan(file):
-        return _native_csv(checker, file, limit, as_of, chosen, today)
-    if file.suffix.lower() != ".json" or not file.is_file() or file.stat().st_size > limit:
-        return None
-    # The file's text, not a parse of it: findings are located, and the numbers a message
-    # prints read as written, from the text along their pointers (`data.json_text`).
-    texts: list[JsonText] = []
-
-    def text() -> JsonText:
-        if not texts:
-            texts.append(JsonText(read_text(os.fspath(file), limit), os.fspath(file)))
-        return texts[0]
-
-    try:
-        report = native_engine.check_file(
-            checker.compiled.program,
-            checker.module,
-            file,
-            chosen,
-            today=today,
-            raw=lambda pointer: text().value(pointer),
-        )
-    except native_engine.NativeUnavailable:
-        return None
-    except _python_needed():
-        return checker._run(checker.bind(read_plan(file, max_bytes=limit)), as_of, chosen)
-    except RuleCrashed as exc:
-        raise DiagnosticError(_crash_diag(exc, read_plan(file, max_bytes=limit))) from exc
-    if report.violations:
-        with gc_paused():  # a new Violation and Locations per violation, no cycles
-            report = report.with_locations(text().locate)
-    return report
-
-
-def _is_csv_plan(file: Path) -> bool:
-    """A `.csv` file, or a folder (the Python reader reads its `.csv` files)."""
-    return file.is_dir() or (file.suffix.lower() == ".csv" and file.is_file())
-
-
-def _native_csv(
-    checker: Checker, file: Path, limit: int, as_of: date | None, chosen: Any, today: date
-) -> Report | None:
-    """`_native_check` of a CSV plan: DuckDB reads the files, and the Python reader only
-    when a finding is to be located (or the plan is the Python reader's after all)."""
-    from alignrules.data.read import read_plan
-    from alignrules.gcpause import gc_paused
-    from alignrules.sql import native_engine
-    from alignrules.sql.csv_reader import csv_files
-
-    try:
-        files = csv_files(file)
-        # The Python reader refuses more than `limit` bytes, and says so.
-        if not files or sum(os.stat(p).st_size for p in files.values()) > limit:
+    csv_bytes = csv_plan_bytes(file)
+    if csv_bytes is not None or file.is_dir():
+        if csv_bytes is None or csv_bytes > limit:  # the Python reader says why
             return None
-    except OSError:
-        return None
+
+        def run() -> Report:
+            return native_engine.check_csv(
+                checker.compiled.program, checker.module, file, chosen, today=today
+            )
+
+        def locate() -> Callable[[Location], Location]:
+            # The rows' lines and the cells' columns: the Python reader finds them.
+            return read_plan(file, max_bytes=limit).locate
+    else:
+        if file.suffix.lower() != ".json" or not file.is_file() or file.stat().st_size > limit:
+            return None
+        # The file's text, not a parse of it: findings are located, and the numbers a
+        # message prints read as written, from the text along their pointers (`json_text`).
+        texts: list[JsonText] = []
+
+        def text() -> JsonText:
+            if not texts:
+                texts.append(JsonText(read_text(os.fspath(file), limit), os.fspath(file)))
+            return texts[0]
+
+        def run() -> Report:
+            return native_engine.check_file(
+                checker.compiled.program,
+                checker.module,
+                file,
+                chosen,
+                today=today,
+                raw=lambda pointer: text().value(pointer),
+            )
+
+        def locate() -> Callable[[Location], Location]:
+            return text().locate
+
     try:
-        report = native_engine.check_csv(
-            checker.compiled.program, checker.module, file, chosen, today=today
-        )
+        report = run()
     except native_engine.NativeUnavailable:
         return None
     except _python_needed():
@@ -417,10 +404,8 @@ def _native_csv(
     except RuleCrashed as exc:
         raise DiagnosticError(_crash_diag(exc, read_plan(file, max_bytes=limit))) from exc
     if report.violations:
-        # The rows' lines and the cells' columns are the Python reader's to find.
-        source = read_plan(file, max_bytes=limit)
         with gc_paused():  # a new Violation and Locations per violation, no cycles
-            report = report.with_locations(source.locate)
+            report = report.with_locations(locate())
     return report
 
 

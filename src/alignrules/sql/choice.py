@@ -45,17 +45,9 @@ def prefers_duckdb(
         return False
     if is_table_source(p):
         return True
-    if p.is_dir() or (p.suffix.lower() == ".csv" and p.is_file()):
-        return _csv_bytes(p) >= least_csv
+    from alignrules.sql.csv_reader import csv_plan_bytes
+
+    csv_bytes = csv_plan_bytes(p)
+    if csv_bytes is not None:
+        return csv_bytes >= least_csv
     return p.suffix.lower() == ".json" and p.is_file() and p.stat().st_size >= least
-
-
-def _csv_bytes(p: Path) -> int:
-    """The size of a CSV plan: its file, or the `.csv` files the Python reader reads of a
-    folder (0 when they cannot be listed: the Python reader then says why)."""
-    from alignrules.sql.csv_reader import csv_files
-
-    try:
-        return sum(os.stat(f).st_size for f in csv_files(p).values())
-    except OSError:
-        return 0

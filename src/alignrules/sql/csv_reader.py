@@ -61,7 +61,7 @@ from alignrules.sql.readers import NativeUnavailable, enum_arms
 if TYPE_CHECKING:
     import duckdb
 
-__all__ = ["csv_files", "load_csv"]
+__all__ = ["csv_files", "csv_plan_bytes", "load_csv"]
 
 #: Characters Python's `str.strip` and `str.split` treat as space, other than the space
 #: itself (RE2 syntax). A list cell holding one is split by Python: its items' ends differ.
@@ -105,6 +105,20 @@ def csv_files(path: str | os.PathLike[str]) -> dict[str, str]:
             if e.name.lower().endswith(".csv") and not e.name.startswith(".") and e.is_file()
         )
     return {f: os.path.join(name, f) for f in found}
+
+
+def csv_plan_bytes(path: str | os.PathLike[str]) -> int | None:
+    """The size of the CSV plan at `path`: a `.csv` file, or a folder's `.csv` files
+    together; None when it is no CSV plan, has no `.csv` file, or cannot be listed (the
+    Python reader then says why)."""
+    name = os.fspath(path)
+    if not (os.path.isdir(name) or (name.lower().endswith(".csv") and os.path.isfile(name))):
+        return None
+    try:
+        files = csv_files(name)
+        return sum(os.stat(p).st_size for p in files.values()) if files else None
+    except OSError:
+        return None
 
 
 # ------------------------------------------------------------------ what can be read

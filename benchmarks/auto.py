@@ -90,13 +90,20 @@ def csv_ruleset(text: str) -> str:
 
 
 def csv_plan_path(n: int, seed: int = 20261122) -> Path:
-    """The benchmark plan for `n` claims as a folder of CSV files, written on first use: one
-    file per collection, named after its last key, with a column per key any record has."""
+    """The benchmark plan for `n` claims as a folder of CSV files, written on first use."""
     folder = OUT / f"plan-{n}-{seed}-csv"
-    if folder.is_dir():
-        return folder
+    if not folder.is_dir():
+        tmp = folder.with_name(folder.name + ".tmp")
+        write_csv(n, tmp, seed)
+        tmp.replace(folder)
+    return folder
+
+
+def write_csv(n: int, folder: Path, seed: int = 20261122) -> Path:
+    """The benchmark plan for `n` claims written in `folder` as CSV files: one file per
+    collection, named after its last key, with a column per key any record has."""
     plan = generate(n, seed)
-    tmp = folder.with_name(folder.name + ".tmp")
+    tmp = folder
     tmp.mkdir(parents=True, exist_ok=True)
     collections = {
         "objectives": plan["objectives"],
@@ -109,7 +116,6 @@ def csv_plan_path(n: int, seed: int = 20261122) -> Path:
             out = csv.writer(f, lineterminator="\n")
             out.writerow(columns)
             out.writerows([_cell(r.get(c)) for c in columns] for r in records)
-    tmp.replace(folder)
     return folder
 
 

@@ -28,6 +28,7 @@ from alignrules.api import read_plan
 from alignrules.cli import main
 from alignrules.render import FORMATS
 from alignrules.sql import duckdb_engine, native_engine
+from tests.conftest import benchmark_csv_plan
 
 duckdb = pytest.importorskip("duckdb")
 
@@ -151,6 +152,20 @@ def test_the_shipped_example_finds_what_its_readme_says(capsys: pytest.CaptureFi
     assert code == 1
     assert "campaigns.csv:2:65: error: campaign M1 plans 60000 units a month" in out
     assert "claims.csv:5:1: error: claim CL4" in out
+
+
+def test_the_benchmark_plan_as_csv_gives_the_python_engines_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan, text = benchmark_csv_plan(tmp_path, 3000)
+    rules = tmp_path / "reference.rules"
+    rules.write_text(text, encoding="utf-8")
+    assert _native(rules, plan) is not None
+    python = _cli(capsys, str(rules), "--data", str(plan), "--format", "json")
+    sql = _cli(capsys, str(rules), "--data", str(plan), "--format", "json", "--engine", "duckdb")
+    assert python[0] == 1
+    assert sql == python
+    assert '"rule": "dangling-reference"' in python[1] and "claims.csv" in python[1]
 
 
 def test_one_csv_file_is_a_plan_too(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -461,7 +461,9 @@ def _load_entity(
         raise NativeUnavailable(f"entity {entity.name} has a duplicate key")
     con.execute(f"ALTER TABLE {_quote(table.name)} DROP COLUMN ar__bad")
     key_spec = spec.key_field
-    key_column = at[key_spec.data]
+    key_column = at.get(key_spec.data)
+    if key_column is None:  # pragma: no cover - a key is required, so refused above
+        raise NativeUnavailable(f"{spec.csv} has no column `{key_spec.data}`")
     key_text = f"coalesce({key_column}, '')"
     key_cell = _Cell(_kind(key_spec), key_text, f"trim({key_text}, ' ')", None, None)
     for f, fs, s in lists:

@@ -504,3 +504,12 @@ def test_auto_on_a_csv_plan_gives_the_python_engines_report(
     monkeypatch.setattr(choice, "AUTO_MIN_CSV_BYTES", threshold)
     args = ("std:strategy", "--data", str(EXAMPLE), "--format", "json")
     assert _cli(capsys, *args, "--engine", "auto") == _cli(capsys, *args)
+
+
+def test_the_modules_examples_run() -> None:
+    import doctest
+
+    from alignrules.sql import csv_reader
+
+    result = doctest.testmod(csv_reader)
+    assert result.attempted > 0 and result.failed == 0

@@ -29,8 +29,10 @@ number, a full-width digit) goes to Python.
 Decimal and money cells keep their places in the layout's scale columns, read from the text
 as written (`0.50` -> 2), so messages print them as the Python engine does.
 
->>> sorted(csv_files("examples/hardware-launch"))[:2]
-['campaigns.csv', 'capabilities.csv']
+A single file is keyed by its name, as the collection the Python reader makes of it:
+
+>>> csv_files("exports/claims.csv")
+{'claims.csv': 'exports/claims.csv'}
 """
 
 from __future__ import annotations

@@ -459,6 +459,28 @@ HAZARDS = {
 }
 
 
+def test_a_file_name_duckdb_would_read_as_a_pattern_is_the_python_readers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rules = tmp_path / "r.rules"
+    rules.write_text(
+        'entity Item in "items" csv "it*ms.csv" { id: text }\n'
+        'rule r { every item must item.id = "none"\n message "{item.id}" }\n',
+        encoding="utf-8",
+    )
+    folder = tmp_path / "plan"
+    folder.mkdir()
+    (folder / "it*ms.csv").write_text("id\nA\n", encoding="utf-8")
+    (folder / "items.csv").write_text("id\nB\n", encoding="utf-8")  # the pattern matches it
+    assert _native(rules, folder) is None
+    python = _cli(capsys, str(rules), "--data", str(folder), "--format", "json")
+    assert (
+        _cli(capsys, str(rules), "--data", str(folder), "--format", "json", "--engine", "duckdb")
+        == python
+    )
+    assert "item A" not in python[1] and '"key": "A"' in python[1]
+
+
 @pytest.mark.parametrize("text", HAZARDS.values(), ids=HAZARDS.keys())
 def test_where_duckdbs_reader_would_differ_the_python_reader_reads(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str | bytes

@@ -305,12 +305,16 @@ def _read_file(con: duckdb.DuckDBPyConnection, path: str, table: str) -> list[st
     file order (`rowid` is the row's 0-based index among the Python reader's rows); its
     header. `NativeUnavailable` where DuckDB's rows could differ from the Python reader's."""
     header = _header(path)
+    if any(c in path for c in "*?[{"):
+        # DuckDB reads such a path as a pattern naming several files.
+        raise NativeUnavailable(f"{path}: a file name DuckDB reads as a pattern")
     if _spaced_quote(path):
         raise NativeUnavailable(f"{path}: a space beside a quote, which DuckDB drops")
     names = [f"c{i}" for i in range(len(header))]
     columns = "{" + ", ".join(f"'{n}': 'VARCHAR'" for n in names) + "}"
     con.execute(
-        f"CREATE TEMP TABLE {_quote(table)} AS SELECT * FROM read_csv({_literal(path)},"
+        f"CREATE TEMP TABLE {_quote(table)} AS SELECT * FROM"
+        f" read_csv({_literal(os.path.abspath(path))},"
         f" columns = {columns}, header = true, auto_detect = false, delim = ',', quote = '\"',"
         " escape = '\"', strict_mode = true, null_padding = false, encoding = 'utf-8')"
     )

@@ -459,6 +459,24 @@ HAZARDS = {
 }
 
 
+def test_a_plan_left_to_the_python_reader_leaves_no_table_behind(
+    checkers: tuple[Any, Any, Path], tmp_path: Path
+) -> None:
+    from alignrules.sql.csv_reader import csv_files, load_csv
+
+    python, _, _ = checkers
+    (tmp_path / "things.csv").write_text(
+        _write(THING_COLUMNS, [["T0", "Lamp", *[""] * 9, "T1;T2", "draft"]], "\n", 0),
+        encoding="utf-8",
+    )
+    # The things are read; a note's amount in two currencies is not.
+    (tmp_path / "notes.csv").write_text("id,thing_id,Budget (USD)\n1,T0,€5 EUR\n", encoding="utf-8")
+    con = duckdb.connect()
+    with pytest.raises(native_engine.NativeUnavailable, match=r"notes\.csv row 0"):
+        load_csv(con, python.compiled.program, python.module.SPECS, csv_files(tmp_path))
+    assert con.execute("SELECT count(*) FROM duckdb_tables()").fetchall() == [(0,)]
+
+
 def test_a_file_name_duckdb_would_read_as_a_pattern_is_the_python_readers(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

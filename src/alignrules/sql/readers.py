@@ -213,6 +213,9 @@ def load_json(
     import duckdb
 
     lay = layout(program, names)
+    if any(c in os.fspath(path) for c in "*?[{"):
+        # DuckDB reads such a path as a pattern naming several files.
+        raise NativeUnavailable("a file name DuckDB reads as a pattern")
     for entity in program.entities:
         why = _why_not(program, entity)
         if why is not None:

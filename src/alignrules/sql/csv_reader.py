@@ -124,7 +124,7 @@ def csv_plan_bytes(path: str | os.PathLike[str]) -> int | None:
 
 
 # ------------------------------------------------------------------ what can be read
-def _why_not(program: Program, entity: Entity, spec: Any) -> str | None:
+def _why_not(entity: Entity, spec: Any) -> str | None:
     """Why `entity` cannot be read natively from CSV, or None."""
     if entity.single:
         return f"entity {entity.name} is a single record (`at`)"
@@ -347,7 +347,7 @@ def load_csv(
 
     lay = layout(program)
     for entity, spec in zip(program.entities, specs, strict=True):
-        why = _why_not(program, entity, spec)
+        why = _why_not(entity, spec)
         if why is None and spec.csv not in files:
             why = f"no file {spec.csv} for entity {entity.name}"
         if why is not None:

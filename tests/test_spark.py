@@ -3,6 +3,7 @@ translated for Spark, find what the Python backend finds on a sample of generate
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 
 import duckdb
 import pytest
+from hypothesis import Phase, given, settings
 from pyspark.sql import SparkSession
 
 import alignrules
@@ -19,6 +21,7 @@ from alignrules.sql import duckdb_engine
 from alignrules.sql.layout import layout
 from alignrules.sql.spark_engine import check
 from tests.conftest import benchmark_plan
+from tests.randplans import plans_for
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = date(2026, 1, 1)
@@ -147,15 +150,74 @@ def test_spark_reads_the_warehouse_tables_the_schema_names(spark: Any, tmp_path:
     assert "w.rules:12:5: error:" in str(info.value)
 
 
-def test_spark_refuses_a_ruleset_it_cannot_run_where_it_is_written(spark: Any) -> None:
-    """`distinct` reads the rule's row two query levels down, which Spark cannot resolve:
-    the engine says so, located in the ruleset, instead of failing inside Spark."""
-    checker = alignrules.load(ROOT / "tests" / "fixtures" / "distinct.rules")
+def test_spark_refuses_a_ruleset_it_cannot_run_where_it_is_written(
+    spark: Any, tmp_path: Path
+) -> None:
+    """`matches` would run on Java's regular expressions, not RE2: the engine says so,
+    located in the ruleset, instead of answering differently."""
+    pytest.importorskip("re2")
+    rules = tmp_path / "text.rules"
+    rules.write_text(
+        "entity Claim { id: text  text: text }\n"
+        'rule absolute { no claim where text matches "\\\\d ?%" }\n',
+        encoding="utf-8",
+    )
     with pytest.raises(DiagnosticError) as info:
-        check(spark, checker, as_of=AS_OF)
-    problems = info.value.diagnostics
-    assert problems and all(d.code == "sql-unsupported" and d.span is not None for d in problems)
-    assert "`distinct` (Spark resolves outer columns one level up only)" in problems[0].message
+        check(spark, alignrules.load(rules), as_of=AS_OF)
+    (problem,) = info.value.diagnostics
+    assert problem.code == "sql-unsupported" and "RE2" in problem.message
+    assert problem.span is not None and problem.span.source.line_col(problem.span.start)[0] == 2
+
+
+DISTINCT_PLAN = {
+    "capabilities": [
+        {"id": "K1", "status": "built", "capacity": 10, "cost": "2.5"},
+        {"id": "K2", "status": "proposed", "capacity": 5, "cost": "2.50"},
+        {"id": "K3", "status": "funded"},
+    ],
+    "campaigns": [
+        {"id": "M1", "demand": 20, "product_id": "K2"},
+        {"id": "M2", "demand": 12, "product_id": "K9"},
+        {"id": "M3", "demand": 5, "product_id": "K1"},
+    ],
+    "claims": [
+        {"id": "C1", "campaign_id": "M1", "capability_ids": ["K1", "K2"], "tags": ["eco", "x"]},
+        {"id": "C2", "campaign_id": "M1", "capability_ids": ["K1", "K9"], "tags": ["eco"]},
+        {"id": "C3", "campaign_id": "M2", "capability_ids": ["K1", "K1"], "weights": [1, "1.0"]},
+        {"id": "C4", "campaign_id": "M3", "capability_ids": ["K2", "K3"], "tags": ["a", "a"]},
+        {"id": "C5", "capability_ids": ["K3"], "weights": ["99.5", "0.5", "0.50"]},
+    ],
+}
+
+
+def _found(report: Any) -> set[tuple[Any, ...]]:
+    return {(v.rule, v.key, v.related) for v in report.violations}
+
+
+def test_spark_keeps_each_element_of_distinct_once(spark: Any, tmp_path: Path) -> None:
+    """Every use of `distinct` in tests/fixtures/distinct.rules (records and plain values,
+    duplicates, dangling ids, missing lists and values) finds on Spark what the Python
+    engine finds, on a written plan and on generated ones."""
+    checker = alignrules.load(ROOT / "tests" / "fixtures" / "distinct.rules")
+    plans = [DISTINCT_PLAN]
+
+    @settings(
+        max_examples=1, deadline=None, derandomize=True, database=None, phases=[Phase.generate]
+    )
+    @given(plans_for(checker.compiled.program, max_records=5))
+    def collect(raw: dict[str, Any]) -> None:
+        plans.append(raw)
+
+    collect()
+    fired: set[str] = set()
+    for i, raw in enumerate(plans):
+        plan = tmp_path / f"distinct{i}.json"
+        plan.write_text(json.dumps(raw), "utf-8")
+        expected = checker.check_file(plan, as_of=AS_OF)
+        got = check(spark, checker, _to_spark(spark, checker, plan, f"distinct{i}_"), as_of=AS_OF)
+        assert _found(got) == _found(expected)
+        fired.update(v.rule for v in expected.violations)
+    assert len(fired - {"dangling-reference"}) >= 8, fired  # the comparison is not vacuous
 
 
 TINY_RULES = """

@@ -86,8 +86,8 @@ def _view(spark: Any, program: ir.Program, table: Table, m: Mapped, given: str |
 def _refuse_what_spark_cannot_run(program: ir.Program, module: Any) -> None:
     """Raise the located `sql-unsupported` errors `compile --target sql --dialect spark`
     gives: the engine runs the DuckDB queries translated by sqlglot, and a construct Spark
-    cannot run as the language means it (`matches` on Java's regular expressions,
-    `distinct`) must be refused, not fail inside Spark or answer differently."""
+    cannot run as the language means it (`matches` on Java's regular expressions) must be
+    refused, not fail inside Spark or answer differently."""
     translate(program, dialect="spark", casefold=True, enum_names=dict(module.ENUM_TEXT))
 
 

@@ -50,7 +50,7 @@ from alignrules.ir import nodes as ir
 from alignrules.ir import types as t
 from alignrules.runtime.values import Money
 from alignrules.source import Span
-from alignrules.sql import exact
+from alignrules.sql import distinct, exact
 from alignrules.sql.layout import (
     DECIMAL_PRECISION,
     DECIMAL_SCALE,
@@ -201,10 +201,18 @@ class RuleTranslator:
         self.preds = {pr.name: pr for pr in program.predicates}
         self.let_colls: dict[str, tuple[ir.Expr, dict[str, Val]]] = {}
         self.let_env: dict[str, tuple[ir.Expr, dict[str, Val]]] = {}
+        #: what each table alias of the rule's query ranges over (a relation, or a derived
+        #: table), so that `distinct` can range over an enclosing query's rows itself
+        self.from_items: dict[str, exp.Expr] = {}
 
     def fresh(self, stem: str) -> str:
         self.n += 1
         return f"{stem[:20]}_{self.n}"
+
+    def table(self, relation: str, alias: str) -> exp.Expr:
+        """`relation AS alias`, noted in `from_items`."""
+        self.from_items[alias] = exp.Table(this=exp.to_identifier(relation, quoted=True))
+        return table(relation, alias)
 
     # ------------------------------------------------------------------ rules
     def rule(self, r: ir.Rule) -> RuleQuery:
@@ -251,7 +259,7 @@ class RuleTranslator:
             alias = scope[var].alias
             assert alias is not None
             cols.append(exp.alias_(col(alias, ROW), f"ar_bound_{i}"))
-        lets = tuple(sorted(self._message_lets(r, {*let_vals, *self.let_colls})))
+        lets = tuple(sorted(self._message_lets(r)))
         for i, name in enumerate(lets):
             if name in self.let_colls:  # a list: its elements, in any order (text sorts them)
                 src = self.source(*self.let_colls[name])
@@ -298,9 +306,11 @@ class RuleTranslator:
             crash is not None,
         )
 
-    def _message_lets(self, r: ir.Rule, lets: set[str]) -> set[str]:
+    def _message_lets(self, r: ir.Rule) -> set[str]:
         """The computed `let` variables a message hole reads: the query returns them."""
         exprs = {s.var: s.expr for s in r.steps if isinstance(s, ir.LetStep)}
+        # the query returns the row of each record the rule binds, not a plain value
+        plain = {s.var for s in r.steps if isinstance(s, ir.Bind) and s.entity is None}
         out: set[str] = set()
         for part in r.message:
             if part.expr is None:
@@ -308,14 +318,21 @@ class RuleTranslator:
             if not is_path(part.expr):  # pragma: no cover - the type checker allows paths only
                 raise Unsupported("a computed message hole", part.expr.span)
             for node in ir.walk(part.expr):
+                if isinstance(node, ir.Var) and node.name in plain:
+                    raise Unsupported(
+                        f"a message printing a plain value the rule ranges over (`{node.name}`)",
+                        node.span,
+                    )
                 if not (isinstance(node, ir.Var) and node.name in exprs):
                     continue
                 if is_path(exprs[node.name]):
                     continue  # read from the records, as the Python backend reads it
-                if node.name not in lets and element_type(exprs[node.name].type) in (
+                if node.name in self.let_colls and element_type(exprs[node.name].type) in (
                     t.DECIMAL,
                     t.MONEY,
                 ):
+                    # the database returns each number at the column's scale, not with the
+                    # places it was written with (`2.500000000`, not `2.50`)
                     raise Unsupported("a message printing a computed list of decimals", node.span)
                 out.add(node.name)
         # A computed `let related` record: the query returns its key (a path is read from
@@ -329,7 +346,7 @@ class RuleTranslator:
         if isinstance(e, ir.AllOf):
             alias = self.fresh(e.entity.lower())
             return Source(
-                (table(self.lay.entity_table(e.entity).name, alias),),
+                (self.table(self.lay.entity_table(e.entity).name, alias),),
                 (),
                 self.entity_row(e.entity, alias),
                 None,
@@ -337,7 +354,7 @@ class RuleTranslator:
         if isinstance(e, ir.Narrowed):
             return self.source(e.expr, scope)
         if isinstance(e, ir.Builtin) and e.name == "distinct":
-            return self._distinct(e, scope)
+            return distinct.source(self, e, scope)
         if isinstance(e, ir.Builtin) and e.name == "as_list":
             arg = e.args[0]
             if isinstance(t.strip_opt(arg.type), t.CollT):
@@ -347,7 +364,7 @@ class RuleTranslator:
                 alias = self.fresh(v.entity.lower())
                 key = self.p.entity(v.entity).key
                 return Source(
-                    (table(self.lay.entity_table(v.entity).name, alias),),
+                    (self.table(self.lay.entity_table(v.entity).name, alias),),
                     (exp.EQ(this=col(alias, key), expression=v.value),),
                     self.entity_row(v.entity, alias),
                     v.ok,
@@ -364,7 +381,10 @@ class RuleTranslator:
                 key = self.p.entity(e.target).key
                 join = exp.EQ(this=col(ta, key), expression=col(la, VALUE))
                 return Source(
-                    (table(rel.name, la), table(self.lay.entity_table(e.target).name, ta)),
+                    (
+                        self.table(rel.name, la),
+                        self.table(self.lay.entity_table(e.target).name, ta),
+                    ),
                     (owner, join),
                     self.entity_row(e.target, ta),
                     obj.ok,
@@ -380,7 +400,7 @@ class RuleTranslator:
             elem = Val(
                 col(la, VALUE), aux=aux if element_type(f.type) in (t.DECIMAL, t.MONEY) else None
             )
-            return Source((table(rel.name, la),), (owner,), elem, obj.ok)
+            return Source((self.table(rel.name, la),), (owner,), elem, obj.ok)
         if isinstance(e, ir.BackRef):
             target = self.expr(e.target, scope)
             alias = self.fresh(e.entity.lower())
@@ -391,7 +411,7 @@ class RuleTranslator:
                 key = self.p.entity(e.entity).key
                 inner = (
                     exp.select("1")
-                    .from_(table(self.lay.list_table(e.entity, e.field).name, la))
+                    .from_(self.table(self.lay.list_table(e.entity, e.field).name, la))
                     .where(
                         conj(
                             exp.EQ(this=col(la, OWNER), expression=col(alias, key)),
@@ -404,7 +424,7 @@ class RuleTranslator:
             else:
                 cond = exp.EQ(this=col(alias, e.field), expression=target.value)
             return Source(
-                (table(self.lay.entity_table(e.entity).name, alias),),
+                (self.table(self.lay.entity_table(e.entity).name, alias),),
                 (cond,),
                 self.entity_row(e.entity, alias),
                 target.ok,
@@ -430,7 +450,7 @@ class RuleTranslator:
                 ta = self.fresh(v.entity.lower())
                 key = self.p.entity(v.entity).key
                 return Source(
-                    (*inner_src.tables, table(self.lay.entity_table(v.entity).name, ta)),
+                    (*inner_src.tables, self.table(self.lay.entity_table(v.entity).name, ta)),
                     (*conds, exp.EQ(this=col(ta, key), expression=v.value)),
                     self.entity_row(v.entity, ta),
                     inner_src.outer_ok,
@@ -447,29 +467,6 @@ class RuleTranslator:
         if isinstance(e, ir.Otherwise) and isinstance(e.default, ir.SetLit) and not e.default.items:
             return self.source(e.expr, scope)  # a missing list has no elements
         raise Unsupported(f"this collection ({type(e).__name__})", e.span)
-
-    def _distinct(self, e: ir.Builtin, scope: dict[str, Val]) -> Source:
-        """Each record of an entity list once: the rows of the entity's table whose key the
-        list names, so a join can never repeat one."""
-        src = self.source(e.args[0], scope)
-        entity = src.elem.entity
-        if entity is None:
-            raise Unsupported("`distinct` of a list of plain values", e.span)
-        if self.dialect == "spark":
-            # The EXISTS below reads the enclosing rule's row from two query levels down
-            # inside an aggregate, and Spark resolves an outer column one level up only.
-            raise Unsupported("`distinct` (Spark resolves outer columns one level up only)", e.span)
-        alias = self.fresh(entity.lower())
-        key = self.p.entity(entity).key
-        named = exp.EQ(this=src.elem.value, expression=col(alias, key))
-        inner = self._scalar(src, exp.Literal.number(1), conj(*src.where, named)).value
-        assert isinstance(inner, exp.Subquery)
-        return Source(
-            (table(self.lay.entity_table(entity).name, alias),),
-            (exp.Exists(this=inner.this),),
-            self.entity_row(entity, alias),
-            src.outer_ok,
-        )
 
     def _is_list_field(self, e: ir.GetField | ir.Deref) -> bool:
         f = self.p.entity(e.entity).field(e.field)
@@ -549,7 +546,7 @@ class RuleTranslator:
         key = self.p.entity(entity).key
         return exp.Subquery(
             this=exp.select(col(alias, column))
-            .from_(table(self.lay.entity_table(entity).name, alias))
+            .from_(self.table(self.lay.entity_table(entity).name, alias))
             .where(exp.EQ(this=col(alias, key), expression=obj.value), copy=False)
         )
 
@@ -562,7 +559,7 @@ class RuleTranslator:
         target_key = self.p.entity(e.target).key
         exists = exp.Exists(
             this=exp.select("1")
-            .from_(table(self.lay.entity_table(e.target).name, alias))
+            .from_(self.table(self.lay.entity_table(e.target).name, alias))
             .where(exp.EQ(this=col(alias, target_key), expression=key.copy()), copy=False)
         )
         ok = disj(exp.Is(this=key.copy(), expression=exp.null()), exists)
@@ -607,7 +604,7 @@ class RuleTranslator:
         unnamed = exp.Not(
             this=exp.Exists(
                 this=exp.select("1")
-                .from_(table(self.lay.entity_table(e.target).name, alias))
+                .from_(self.table(self.lay.entity_table(e.target).name, alias))
                 .where(exp.EQ(this=col(alias, target_key), expression=key.copy()), copy=False)
             )
         )
@@ -616,7 +613,7 @@ class RuleTranslator:
             owner = exp.EQ(this=col(la, OWNER), expression=obj.value)
             test: exp.Expr = exp.Exists(
                 this=exp.select("1")
-                .from_(table(rel.name, la))
+                .from_(self.table(rel.name, la))
                 .where(exp.and_(owner, unnamed), copy=False)
             )
         else:

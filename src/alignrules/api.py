@@ -1,9 +1,14 @@
-"""The in-process API: load a ruleset once, check many plans."""
+"""The in-process API: load a ruleset once, check many plans.
+
+Over 500 lines, because the choice of engine for a plan file (the Python engine, DuckDB on
+bound records, DuckDB reading a JSON or CSV file or tables itself) and the handing back to
+the Python engine happen here, beside the `Checker` whose private steps they use.
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -11,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 
 from alignrules.diagnostics import Diagnostic, DiagnosticError, Place
-from alignrules.runtime.report import Report, RuleCrashed, RuleInfo
+from alignrules.runtime.report import Location, Report, RuleCrashed, RuleInfo
 from alignrules.runtime.values import ValueProblem
 
 if TYPE_CHECKING:
@@ -274,7 +279,7 @@ class Checker:
             return self._run(_bind_tables(self, Path(path)), as_of, chosen)
 
 
-#: `auto` checks a large JSON plan file, or a plan held as tables, with DuckDB when it is
+#: `auto` checks a large JSON or CSV plan, or a plan held as tables, with DuckDB when it is
 #: installed, and anything else with Python (`sql.choice`).
 ENGINES: Final = ("python", "duckdb", "auto")
 
@@ -328,9 +333,10 @@ def _native_check(
     params: Mapping[str, Any] | None,
 ) -> Report | None:
     """The plan file at `path` checked in DuckDB as DuckDB reads it, or None when the Python
-    reader must read it (not a JSON file within `limit`, or values DuckDB's reader cannot
-    take exactly as the Python loader does). Locations are looked up in the file's text
-    (`data.json_text`) only when there is a finding to locate."""
+    reader must read it (not a JSON file or CSV plan within `limit`, or values DuckDB's
+    reader cannot take exactly as the Python loader does). Locations are looked up only when
+    there is a finding to locate: in a JSON file's text (`data.json_text`), or by the Python
+    reader of a CSV plan."""
     from alignrules.data.json_text import JsonText
     from alignrules.data.limits import read_text
     from alignrules.data.read import read_plan
@@ -343,6 +349,7 @@ def _native_check(
         return None  # the baseline path names the missing extra
     chosen = checker._params if params is None else checker._make_params(params)
     today = as_of if as_of is not None else date.today()
+    from alignrules.sql.csv_reader import csv_plan_bytes
     from alignrules.sql.table_files import is_table_source
 
     if is_table_source(file):
@@ -359,26 +366,46 @@ def _native_check(
             return checker._run(_bind_tables(checker, file), as_of, chosen)
         except RuleCrashed as exc:
             raise DiagnosticError(_crash_diag(exc, None)) from exc
-    if file.suffix.lower() != ".json" or not file.is_file() or file.stat().st_size > limit:
-        return None
-    # The file's text, not a parse of it: findings are located, and the numbers a message
-    # prints read as written, from the text along their pointers (`data.json_text`).
-    texts: list[JsonText] = []
+    csv_bytes = csv_plan_bytes(file)
+    if csv_bytes is not None or file.is_dir():
+        if csv_bytes is None or csv_bytes > limit:  # the Python reader says why
+            return None
 
-    def text() -> JsonText:
-        if not texts:
-            texts.append(JsonText(read_text(os.fspath(file), limit), os.fspath(file)))
-        return texts[0]
+        def run() -> Report:
+            return native_engine.check_csv(
+                checker.compiled.program, checker.module, file, chosen, today=today
+            )
+
+        def locate() -> Callable[[Location], Location]:
+            # The rows' lines and the cells' columns: the Python reader finds them.
+            return read_plan(file, max_bytes=limit).locate
+    else:
+        if file.suffix.lower() != ".json" or not file.is_file() or file.stat().st_size > limit:
+            return None
+        # The file's text, not a parse of it: findings are located, and the numbers a
+        # message prints read as written, from the text along their pointers (`json_text`).
+        texts: list[JsonText] = []
+
+        def text() -> JsonText:
+            if not texts:
+                texts.append(JsonText(read_text(os.fspath(file), limit), os.fspath(file)))
+            return texts[0]
+
+        def run() -> Report:
+            return native_engine.check_file(
+                checker.compiled.program,
+                checker.module,
+                file,
+                chosen,
+                today=today,
+                raw=lambda pointer: text().value(pointer),
+            )
+
+        def locate() -> Callable[[Location], Location]:
+            return text().locate
 
     try:
-        report = native_engine.check_file(
-            checker.compiled.program,
-            checker.module,
-            file,
-            chosen,
-            today=today,
-            raw=lambda pointer: text().value(pointer),
-        )
+        report = run()
     except native_engine.NativeUnavailable:
         return None
     except _python_needed():
@@ -387,7 +414,7 @@ def _native_check(
         raise DiagnosticError(_crash_diag(exc, read_plan(file, max_bytes=limit))) from exc
     if report.violations:
         with gc_paused():  # a new Violation and Locations per violation, no cycles
-            report = report.with_locations(text().locate)
+            report = report.with_locations(locate())
     return report
 
 

@@ -47,9 +47,7 @@ def message_values(rule: ir.Rule) -> tuple[str, ...]:
     No record holds such a value, so the rule's query returns each as a column
     (`ar_value_<i>`, after the `let` columns), and both readers take it from there."""
     plain = [s.var for s in rule.steps if isinstance(s, ir.Bind) and s.entity is None]
-    paths = {
-        s.var: s.expr for s in rule.steps if isinstance(s, ir.LetStep) and is_path(s.expr)
-    }
+    paths = {s.var: s.expr for s in rule.steps if isinstance(s, ir.LetStep) and is_path(s.expr)}
     read: set[str] = set()
     todo = [part.expr for part in rule.message if part.expr is not None]
     while todo:

@@ -336,9 +336,7 @@ class RuleTranslator:
                 ),
                 step.span,
             )
-            raise Unsupported(
-                f"a message printing a number of `distinct(...)` (`{name}`)", span
-            )
+            raise Unsupported(f"a message printing a number of `distinct(...)` (`{name}`)", span)
         cols.append(exp.alias_(elem.aux["scale"].copy(), f"{column}_scale"))
         if element_type(step.coll.type) == t.MONEY:
             cols.append(exp.alias_(elem.aux["currency"].copy(), f"{column}_currency"))

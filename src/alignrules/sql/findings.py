@@ -40,9 +40,10 @@ class Columns:
 
     A hole is read this way when it is a constant, a computed `let` of a plain type, a plain
     value the rule ranges over, or a field path from a bound record through single
-    references, the form messages take. A
-    missing step prints `missing` and a dangling one `KEY (dangling)`, as `RowReader` does;
-    decimal and money fields print from their records, which hold the places as written.
+    references, the form messages take. A missing step prints `missing` and a dangling one
+    `KEY (dangling)`, as `RowReader` does; decimal and money fields print from their
+    records, which hold the places as written, and a plain number from the places the query
+    returns beside it.
     """
 
     def __init__(

@@ -144,9 +144,9 @@ rule summed {
     message "item {item.id} weighs {total} in all"
 }
 
-rule tagged {
-    no item, tag in distinct(item.tags) where tag starts with "e"
-    message "item {item.id} is tagged {tag}"
+rule weighed {
+    no item, w in distinct(item.weights) where w > 2
+    message "item {item.id} weighs {w}"
 }
 """
 
@@ -155,6 +155,11 @@ rule compared {
     no item where sum(distinct(item.weights)) > 3 and count(distinct(item.tags)) = 1
     message "item {item.id} is heavy and has one tag"
 }
+
+rule tagged {
+    no item, tag in distinct(item.tags) where tag starts with "e"
+    message "item {item.id} is tagged {tag}"
+}
 """
 
 
@@ -162,8 +167,8 @@ def test_sql_refuses_to_print_what_it_cannot_print_as_python_does(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The Python engine keeps the first of equal numbers, with its places (`2.5` before
-    `2.50`): a message printing distinct decimals, or their sum, is refused; so is a plain
-    value a rule ranges over. Comparing them is not."""
+    `2.50`): a message printing distinct decimals, their sum, or one of them that a rule
+    ranges over, is refused. Comparing them is not, and printing a distinct text is not."""
     pytest.importorskip("duckdb")
     ruleset, data = tmp_path / "w.rules", tmp_path / "w.json"
     ruleset.write_text(ITEMS + PRINTED + COMPARED, encoding="utf-8")
@@ -174,16 +179,19 @@ def test_sql_refuses_to_print_what_it_cannot_print_as_python_does(
     err = capsys.readouterr().err
     assert "w.rules:10:36: error: rule `listed`: a message printing a computed list of" in err
     assert "w.rules:14:29: error: rule `summed`: a message printing this computed decimal" in err
-    assert "w.rules:20:39: error: rule `tagged`: a message printing a plain value the" in err
-    assert "`compared`" not in err and "Traceback" not in err
+    assert "w.rules:20:36: error: rule `weighed`: a message printing a number of" in err
+    assert "`compared`" not in err and "`tagged`" not in err and "Traceback" not in err
     assert not out.exists()
     assert main(["check", str(ruleset), "--data", str(data)]) == 1
     python = capsys.readouterr().out
     assert "item I1 weighs 1, 2.5  [listed]" in python and "item I1 weighs 3.5 in all" in python
     assert "item I1 is tagged eco" in python and "item I1 is heavy" in python
+    assert "item I1 weighs 2.5  [weighed]" in python
     ruleset.write_text(ITEMS + COMPARED, encoding="utf-8")
     assert main(["check", str(ruleset), "--data", str(data), "--engine", "duckdb"]) == 1
-    assert "item I1 is heavy and has one tag  [compared]" in capsys.readouterr().out
+    duck = capsys.readouterr().out
+    assert "item I1 is heavy and has one tag  [compared]" in duck
+    assert "item I1 is tagged eco  [tagged]" in duck
 
 
 def test_distinct_of_a_single_value_is_a_located_error(

@@ -345,3 +345,24 @@ def test_spark_gives_the_python_engines_report_where_its_queries_cannot(
     assert list(crashed) == [on] and crashed[on].location.pointer == pointer
     reason = "division by zero" if rule == "per-head" else "a date out of range"
     assert f"could not be checked on Part `{on}`: {reason}" in crashed[on].message
+
+
+def test_spark_prints_the_plain_values_a_rule_ranges_over(spark: Any, tmp_path: Path) -> None:
+    """Messages that print a value of every plain type a rule ranges over (text, enum, whole
+    number, date, bool, duration, decimal and money with their places), as the Python
+    engine prints them (tests/fixtures/message_values_numbers.rules)."""
+    from tests.test_message_values import LISTS_OF_DECIMALS, NUMBERS, PLAN
+
+    checker = alignrules.load(NUMBERS)
+    plan = tmp_path / "values.json"
+    plan.write_text(json.dumps(PLAN), "utf-8")
+    expected = checker.check_file(plan, as_of=AS_OF)
+    got = check(spark, checker, _to_spark(spark, checker, plan, "values_"), as_of=AS_OF)
+
+    def printed(report: Any) -> list[tuple[Any, ...]]:
+        # a whole list of decimals read from tables prints at the column's scale: see
+        # tests/test_message_values.py
+        return [f for f in _findings(report) if f[0] not in LISTS_OF_DECIMALS]
+
+    assert printed(got) == printed(expected)
+    assert ("high-score", "Offer", "O1", "offer O1 scores 2.50") in {f[:4] for f in printed(got)}

@@ -2,9 +2,10 @@
 
 A rule's query returns one row per violating binding: the subject's `ar_row` (`ar_subject`),
 the `ar_row` of every other bound entity variable (`ar_bound_<i>`, in the order of
-`RuleQuery.bound`) and the value of every `let` a message needs (`ar_let_<i>`). Messages are
-then written in Python from those rows (`sql/messages.py`), so that they are the Python
-backend's, character for character.
+`RuleQuery.bound`), the value of every `let` a message needs (`ar_let_<i>`) and of every
+plain value the rule ranges over that a message prints (`ar_value_<i>`, `RuleQuery.values`).
+Messages are then written in Python from those rows (`sql/messages.py`), so that they are the
+Python backend's, character for character.
 
 How the semantics of docs/language.md map onto SQL:
 
@@ -66,7 +67,7 @@ from alignrules.sql.layout import (
     present_column,
     scale_column,
 )
-from alignrules.sql.messages import is_path
+from alignrules.sql.messages import is_path, message_values
 from alignrules.sql.sqltree import (
     COMPARE,
     Source,
@@ -102,6 +103,7 @@ class RuleQuery:
     query: exp.Select
     bound: tuple[tuple[str, str], ...]  # (variable, entity), column ar_bound_<i>
     lets: tuple[str, ...]  # let variables returned, column ar_let_<i>
+    values: tuple[str, ...]  # plain values returned (`message_values`), column ar_value_<i>
     money: tuple[tuple[str, str], ...]  # (entity, field) of money values the rule reads
     money_params: tuple[str, ...]
     currencies: tuple[str, ...]  # of the money literals it reads, predicates' included
@@ -221,6 +223,7 @@ class RuleTranslator:
         where: list[exp.Expr] = []
         seq: list[Val] = []
         bound: list[tuple[str, str]] = []
+        plain: dict[str, tuple[Val, ir.Bind]] = {}  # the plain values the rule ranges over
         let_vals: dict[str, Val] = {}
         crashes: list[tuple[int, exp.Expr | None]] = []
         for step in r.steps:
@@ -233,6 +236,8 @@ class RuleTranslator:
                 scope[step.var] = src.elem
                 if src.elem.entity is not None:
                     bound.append((step.var, src.elem.entity))
+                else:
+                    plain[step.var] = (src.elem, step)
             elif isinstance(step, ir.Filter):
                 crashes.append((len(seq), exact.crash(self, step.cond, scope)))
                 seq.append(self.expr(step.cond, scope))
@@ -279,6 +284,9 @@ class RuleTranslator:
                         exact.aux(self, let_expr, let_scope, "currency"), f"ar_let_{i}_currency"
                     )
                 )
+        values = message_values(r)
+        for i, name in enumerate(values):
+            cols.extend(self._value_columns(r, name, *plain[name], f"ar_value_{i}"))
         crash: exp.Expr | None = None
         for i, c in crashes:
             if c is not None:
@@ -300,17 +308,43 @@ class RuleTranslator:
             query,
             tuple(bound),
             lets,
+            values,
             tuple(sorted(self.money)),
             tuple(sorted(self.money_params)),
             tuple(sorted(self.currencies)),
             crash is not None,
         )
 
+    def _value_columns(
+        self, r: ir.Rule, name: str, elem: Val, step: ir.Bind, column: str
+    ) -> list[exp.Expr]:
+        """The columns of plain value `name` a message prints: the value, and for a number
+        the places it was written with (`column_scale`) and for money its currency."""
+        cols = [exp.alias_(elem.value.copy(), column)]
+        if element_type(step.coll.type) not in (t.DECIMAL, t.MONEY):
+            return cols
+        if elem.aux is None:
+            # `distinct` keeps one of equal numbers (`2.5`, `2.50`), and the Python engine
+            # prints the first one's places, which a table of elements does not know
+            span = next(
+                (
+                    node.span
+                    for part in r.message
+                    if part.expr is not None
+                    for node in ir.walk(part.expr)
+                    if isinstance(node, ir.Var) and node.name == name
+                ),
+                step.span,
+            )
+            raise Unsupported(f"a message printing a number of `distinct(...)` (`{name}`)", span)
+        cols.append(exp.alias_(elem.aux["scale"].copy(), f"{column}_scale"))
+        if element_type(step.coll.type) == t.MONEY:
+            cols.append(exp.alias_(elem.aux["currency"].copy(), f"{column}_currency"))
+        return cols
+
     def _message_lets(self, r: ir.Rule) -> set[str]:
         """The computed `let` variables a message hole reads: the query returns them."""
         exprs = {s.var: s.expr for s in r.steps if isinstance(s, ir.LetStep)}
-        # the query returns the row of each record the rule binds, not a plain value
-        plain = {s.var for s in r.steps if isinstance(s, ir.Bind) and s.entity is None}
         out: set[str] = set()
         for part in r.message:
             if part.expr is None:
@@ -318,11 +352,6 @@ class RuleTranslator:
             if not is_path(part.expr):  # pragma: no cover - the type checker allows paths only
                 raise Unsupported("a computed message hole", part.expr.span)
             for node in ir.walk(part.expr):
-                if isinstance(node, ir.Var) and node.name in plain:
-                    raise Unsupported(
-                        f"a message printing a plain value the rule ranges over (`{node.name}`)",
-                        node.span,
-                    )
                 if not (isinstance(node, ir.Var) and node.name in exprs):
                     continue
                 if is_path(exprs[node.name]):

@@ -69,6 +69,22 @@ def benchmark_plan(folder: Path, n: int, seed: int = 20261122) -> Path:
         del sys.modules["ar_bench_generate"]
 
 
+def benchmark_csv_plan(folder: Path, n: int, seed: int = 20261122) -> tuple[Path, str]:
+    """The plan of `benchmark_plan` as a folder of CSV files (benchmarks/auto.py `--csv`),
+    written in `folder`, and the reference rules with their lists read from `;`-split cells."""
+    spec = importlib.util.spec_from_file_location("ar_bench_auto", ROOT / "benchmarks" / "auto.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    path = list(sys.path)
+    try:
+        spec.loader.exec_module(module)  # it puts benchmarks/ on sys.path, for generate.py
+        rules = module.csv_ruleset((ROOT / "benchmarks" / "reference.rules").read_text("utf-8"))
+        return Path(module.write_csv(n, folder / f"plan-{n}-{seed}-csv", seed=seed)), rules
+    finally:
+        sys.path[:] = path
+        sys.modules.pop("generate", None)
+
+
 def schema_file(name: str) -> Path:
     """An official schema vendored in tests/schemas (see the README there for provenance)."""
     return SCHEMAS / name

@@ -1,9 +1,11 @@
 """`distinct(xs)`: each element of a list once, as users run it from the command line.
 
-A record that two claims promise is counted once by `count` and `sum`, on the Python engine
-and on DuckDB alike (also on random plans full of dangling ids, for every use of the result
-in tests/fixtures/distinct.rules); plain values are compared by value; SQL refuses plain
-values, and Spark any `distinct`, with a located error and writes nothing.
+A record that two claims promise is counted once by `count` and `sum`, and plain values are
+kept once by value, on the Python engine and on DuckDB alike (also on random plans full of
+dangling ids and missing values, for every use of the result in
+tests/fixtures/distinct.rules; tests/test_spark.py runs the fixture on Spark). The SQL text
+is the same form in every dialect; what SQL cannot print as the Python engine does is
+refused with a located error, and nothing is written.
 """
 
 from __future__ import annotations
@@ -108,17 +110,88 @@ def test_plain_values_are_kept_once_by_value(
     ]
 
 
-def test_sql_refuses_plain_values_where_they_are_written(
+@pytest.mark.parametrize("engine", ["python", "duckdb"])
+def test_plain_values_are_kept_once_by_value_on_both_engines(
+    engine: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    if engine == "duckdb":
+        pytest.importorskip("duckdb")
+    ruleset, data = _files(tmp_path, TAGS)
+    argv = ["check", str(ruleset), "--data", str(data), "--format", "json", "--engine", engine]
+    assert main(argv) == 1
+    found = json.loads(capsys.readouterr().out)["violations"]
+    assert [(v["key"], v["message"]) for v in found] == [
+        ("M1", "the claims of M1 repeat tags among eco, x"),
+    ]
+
+
+ITEMS = """
+entity Item in "items" {
+    id: text
+    weights: list of decimal
+    tags: list of text
+}
+"""
+
+PRINTED = """
+rule listed {
+    no item let ws = distinct(item.weights) where count(ws) > 1
+    message "item {item.id} weighs {ws}"
+}
+
+rule summed {
+    no item let total = sum(distinct(item.weights)) where total > 3
+    message "item {item.id} weighs {total} in all"
+}
+
+rule weighed {
+    no item, w in distinct(item.weights) where w > 2
+    message "item {item.id} weighs {w}"
+}
+"""
+
+COMPARED = """
+rule compared {
+    no item where sum(distinct(item.weights)) > 3 and count(distinct(item.tags)) = 1
+    message "item {item.id} is heavy and has one tag"
+}
+
+rule tagged {
+    no item, tag in distinct(item.tags) where tag starts with "e"
+    message "item {item.id} is tagged {tag}"
+}
+"""
+
+
+def test_sql_refuses_to_print_what_it_cannot_print_as_python_does(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    pytest.importorskip("sqlglot")
-    ruleset, _ = _files(tmp_path, TAGS)
+    """The Python engine keeps the first of equal numbers, with its places (`2.5` before
+    `2.50`): a message printing distinct decimals, their sum, or one of them that a rule
+    ranges over, is refused. Comparing them is not, and printing a distinct text is not."""
+    pytest.importorskip("duckdb")
+    ruleset, data = tmp_path / "w.rules", tmp_path / "w.json"
+    ruleset.write_text(ITEMS + PRINTED + COMPARED, encoding="utf-8")
+    plan = {"items": [{"id": "I1", "weights": ["2.5", "2.50", 1], "tags": ["eco", "eco"]}]}
+    data.write_text(json.dumps(plan), encoding="utf-8")
     out = tmp_path / "rules.sql"
     assert main(["compile", str(ruleset), "--target", "sql", "-o", str(out)]) == 2
     err = capsys.readouterr().err
-    assert "d.rules:18:20: error: rule `repeated-tags`: `distinct` of a list of plain values" in err
-    assert "[sql-unsupported]" in err and "Traceback" not in err
+    assert "w.rules:10:36: error: rule `listed`: a message printing a computed list of" in err
+    assert "w.rules:14:29: error: rule `summed`: a message printing this computed decimal" in err
+    assert "w.rules:20:36: error: rule `weighed`: a message printing a number of" in err
+    assert "`compared`" not in err and "`tagged`" not in err and "Traceback" not in err
     assert not out.exists()
+    assert main(["check", str(ruleset), "--data", str(data)]) == 1
+    python = capsys.readouterr().out
+    assert "item I1 weighs 1, 2.5  [listed]" in python and "item I1 weighs 3.5 in all" in python
+    assert "item I1 is tagged eco" in python and "item I1 is heavy" in python
+    assert "item I1 weighs 2.5  [weighed]" in python
+    ruleset.write_text(ITEMS + COMPARED, encoding="utf-8")
+    assert main(["check", str(ruleset), "--data", str(data), "--engine", "duckdb"]) == 1
+    duck = capsys.readouterr().out
+    assert "item I1 is heavy and has one tag  [compared]" in duck
+    assert "item I1 is tagged eco  [tagged]" in duck
 
 
 def test_distinct_of_a_single_value_is_a_located_error(
@@ -131,19 +204,29 @@ def test_distinct_of_a_single_value_is_a_located_error(
     assert "Traceback" not in err
 
 
-def test_spark_refuses_distinct_where_it_is_written(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize("rules", [CAPACITY, TAGS], ids=["records", "plain values"])
+def test_compile_for_spark_writes_distinct_as_a_table_read_one_level_up(
+    rules: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    pytest.importorskip("sqlglot")
-    ruleset, _ = _files(tmp_path, CAPACITY)
+    """Spark resolves an enclosing query's column one level up only: the list of elements is
+    a derived table that reads no enclosing query, joined where the list is used."""
+    sqlglot = pytest.importorskip("sqlglot")
+    ruleset, _ = _files(tmp_path, rules)
     out = tmp_path / "rules.sql"
     argv = ["compile", str(ruleset), "--target", "sql", "--dialect", "spark", "-o", str(out)]
-    assert main(argv) == 2
-    err = capsys.readouterr().err
-    assert "d.rules:18:24: error: rule `over-capacity`: `distinct` (Spark resolves" in err
-    assert not out.exists()
-    argv[-3] = "duckdb"
-    assert main(argv) == 0 and "EXISTS" in out.read_text(encoding="utf-8")
+    assert main(argv) == 0, capsys.readouterr().err
+    (query,) = [s for s in sqlglot.parse(out.read_text(encoding="utf-8"), read="spark") if s]
+    derived = [
+        sub
+        for sub in query.find_all(sqlglot.exp.Subquery)
+        if sub.alias.startswith("distinct_") and sub.this.args.get("distinct")
+    ]
+    assert derived, "no SELECT DISTINCT derived table"
+    for sub in derived:
+        inside = {t.alias_or_name for t in sub.find_all(sqlglot.exp.Table)}
+        read = {c.table for c in sub.find_all(sqlglot.exp.Column) if c.table}
+        assert read <= inside  # it reads no enclosing query
+    assert "IS NOT DISTINCT FROM" in out.read_text(encoding="utf-8")
 
 
 def test_the_fixture_agrees_on_both_engines_on_random_plans() -> None:

@@ -30,7 +30,11 @@ VIOLATION = st.builds(
     message=st.sampled_from(["m", "n"]),
     entity=st.sampled_from(["Claim", "Campaign"]),
     key=KEY,
-    location=st.builds(Location, st.none(), st.sampled_from(["/a/0", "/a/1", "/a/10"])),
+    location=st.builds(
+        Location,
+        st.sampled_from([None, "a.json", "b.json"]),
+        st.sampled_from(["/a/0", "/a/1", "/a/10"]),
+    ),
     related=st.lists(st.tuples(st.sampled_from(["Capability", "Segment"]), KEY), max_size=2).map(
         tuple
     ),

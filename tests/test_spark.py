@@ -3,6 +3,7 @@ translated for Spark, find what the Python backend finds on a sample of generate
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 
 import duckdb
 import pytest
+from hypothesis import Phase, given, settings
 from pyspark.sql import SparkSession
 
 import alignrules
@@ -19,6 +21,7 @@ from alignrules.sql import duckdb_engine
 from alignrules.sql.layout import layout
 from alignrules.sql.spark_engine import check
 from tests.conftest import benchmark_plan
+from tests.randplans import plans_for
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = date(2026, 1, 1)
@@ -147,15 +150,74 @@ def test_spark_reads_the_warehouse_tables_the_schema_names(spark: Any, tmp_path:
     assert "w.rules:12:5: error:" in str(info.value)
 
 
-def test_spark_refuses_a_ruleset_it_cannot_run_where_it_is_written(spark: Any) -> None:
-    """`distinct` reads the rule's row two query levels down, which Spark cannot resolve:
-    the engine says so, located in the ruleset, instead of failing inside Spark."""
-    checker = alignrules.load(ROOT / "tests" / "fixtures" / "distinct.rules")
+def test_spark_refuses_a_ruleset_it_cannot_run_where_it_is_written(
+    spark: Any, tmp_path: Path
+) -> None:
+    """`matches` would run on Java's regular expressions, not RE2: the engine says so,
+    located in the ruleset, instead of answering differently."""
+    pytest.importorskip("re2")
+    rules = tmp_path / "text.rules"
+    rules.write_text(
+        "entity Claim { id: text  text: text }\n"
+        'rule absolute { no claim where text matches "\\\\d ?%" }\n',
+        encoding="utf-8",
+    )
     with pytest.raises(DiagnosticError) as info:
-        check(spark, checker, as_of=AS_OF)
-    problems = info.value.diagnostics
-    assert problems and all(d.code == "sql-unsupported" and d.span is not None for d in problems)
-    assert "`distinct` (Spark resolves outer columns one level up only)" in problems[0].message
+        check(spark, alignrules.load(rules), as_of=AS_OF)
+    (problem,) = info.value.diagnostics
+    assert problem.code == "sql-unsupported" and "RE2" in problem.message
+    assert problem.span is not None and problem.span.source.line_col(problem.span.start)[0] == 2
+
+
+DISTINCT_PLAN = {
+    "capabilities": [
+        {"id": "K1", "status": "built", "capacity": 10, "cost": "2.5"},
+        {"id": "K2", "status": "proposed", "capacity": 5, "cost": "2.50"},
+        {"id": "K3", "status": "funded"},
+    ],
+    "campaigns": [
+        {"id": "M1", "demand": 20, "product_id": "K2"},
+        {"id": "M2", "demand": 12, "product_id": "K9"},
+        {"id": "M3", "demand": 5, "product_id": "K1"},
+    ],
+    "claims": [
+        {"id": "C1", "campaign_id": "M1", "capability_ids": ["K1", "K2"], "tags": ["eco", "x"]},
+        {"id": "C2", "campaign_id": "M1", "capability_ids": ["K1", "K9"], "tags": ["eco"]},
+        {"id": "C3", "campaign_id": "M2", "capability_ids": ["K1", "K1"], "weights": [1, "1.0"]},
+        {"id": "C4", "campaign_id": "M3", "capability_ids": ["K2", "K3"], "tags": ["a", "a"]},
+        {"id": "C5", "capability_ids": ["K3"], "weights": ["99.5", "0.5", "0.50"]},
+    ],
+}
+
+
+def _found(report: Any) -> set[tuple[Any, ...]]:
+    return {(v.rule, v.key, v.related) for v in report.violations}
+
+
+def test_spark_keeps_each_element_of_distinct_once(spark: Any, tmp_path: Path) -> None:
+    """Every use of `distinct` in tests/fixtures/distinct.rules (records and plain values,
+    duplicates, dangling ids, missing lists and values) finds on Spark what the Python
+    engine finds, on a written plan and on generated ones."""
+    checker = alignrules.load(ROOT / "tests" / "fixtures" / "distinct.rules")
+    plans = [DISTINCT_PLAN]
+
+    @settings(
+        max_examples=1, deadline=None, derandomize=True, database=None, phases=[Phase.generate]
+    )
+    @given(plans_for(checker.compiled.program, max_records=5))
+    def collect(raw: dict[str, Any]) -> None:
+        plans.append(raw)
+
+    collect()
+    fired: set[str] = set()
+    for i, raw in enumerate(plans):
+        plan = tmp_path / f"distinct{i}.json"
+        plan.write_text(json.dumps(raw), "utf-8")
+        expected = checker.check_file(plan, as_of=AS_OF)
+        got = check(spark, checker, _to_spark(spark, checker, plan, f"distinct{i}_"), as_of=AS_OF)
+        assert _found(got) == _found(expected)
+        fired.update(v.rule for v in expected.violations)
+    assert len(fired - {"dangling-reference"}) >= 8, fired  # the comparison is not vacuous
 
 
 TINY_RULES = """
@@ -202,3 +264,105 @@ def test_spark_keeps_every_decimal_place_of_sums_and_products(spark: Any, tmp_pa
     got = check(spark, checker, _to_spark(spark, checker, plan, "tiny_"), as_of=AS_OF)
     assert _findings(got) == _findings(expected)
     assert spark.conf.get(setting) == before
+
+
+FAILING_RULES = """
+entity Part in "parts" {
+    id: text
+    price: money
+    reach: int
+    a: decimal
+    starts: date
+    lead: duration?
+    tags: list of text?
+}
+
+rule per-head {
+    no part where price / reach > 10
+    message "part {id} costs {price} for {reach}"
+}
+
+rule huge {
+    no part where a * a * a > 1
+    message "part {id} is huge: {a}"
+}
+
+rule late {
+    no part where lead is present and starts + lead > 2027-01-01
+    message "part {id} is late"
+}
+"""
+
+
+def _failing_plan(reach: int, a: str, starts: str) -> str:
+    """The plan, with P1's reach, P3's `a` (written as text: exact) and P3's start."""
+    parts = [
+        {"id": "P1", "price": "USD 100.50", "reach": reach, "a": "0.5", "tags": ["x"]},
+        {"id": "P2", "price": "USD 100.50", "reach": 2, "a": "0.25", "tags": []},
+        {"id": "P3", "price": "7", "reach": 1, "a": a},
+    ]
+    for part, (start, lead) in zip(
+        parts, [("2026-01-01", 400), ("2026-01-01", 30), (starts, 400)], strict=True
+    ):
+        part.update(starts=start, lead=lead)
+    return json.dumps({"parts": parts})
+
+
+@pytest.mark.parametrize(
+    ("rule", "plan"),
+    [
+        ("per-head", _failing_plan(0, "1.5", "2026-01-01")),
+        ("huge", _failing_plan(5, "100000000000000", "2026-01-01")),
+        ("late", _failing_plan(5, "1.5", "9999-12-01")),
+    ],
+    ids=["division-by-zero", "beyond-spark-decimals", "date-out-of-range"],
+)
+def test_spark_gives_the_python_engines_report_where_its_queries_cannot(
+    spark: Any, tmp_path: Path, rule: str, plan: str
+) -> None:
+    """A rule that fails on a record (a division by zero, a date past the year 9999), and a
+    product Spark's decimals cannot hold (ANSI mode stops the query): the relations the
+    ruleset reads are collected and checked by the Python engine, whose report,
+    `rule-crashed` findings included, this is."""
+    rules = tmp_path / "failing.rules"
+    rules.write_text(FAILING_RULES, "utf-8")
+    checker = alignrules.load(rules)
+    plan_file = tmp_path / "failing.json"
+    plan_file.write_text(plan, "utf-8")
+    expected = checker.check_file(plan_file, as_of=AS_OF)
+    tables = _to_spark(spark, checker, plan_file, f"failing_{rule.replace('-', '_')}_")
+    got = check(spark, checker, tables, as_of=AS_OF)
+    assert _findings(got) == _findings(expected)
+    assert [r.id for r in got.rules] == [r.id for r in expected.rules]
+    assert got.entities == expected.entities
+    found = {(v.rule, v.key) for v in got.violations}
+    assert ("late", "P1") in found  # a date plus a duration column, in Spark's SQL
+    crashed = {v.key: v for v in got.violations if v.rule == "rule-crashed"}
+    if rule == "huge":
+        assert ("huge", "P3") in found and not crashed
+        return
+    on, pointer = ("P1", "/parts/0") if rule == "per-head" else ("P3", "/parts/2")
+    assert list(crashed) == [on] and crashed[on].location.pointer == pointer
+    reason = "division by zero" if rule == "per-head" else "a date out of range"
+    assert f"could not be checked on Part `{on}`: {reason}" in crashed[on].message
+
+
+def test_spark_prints_the_plain_values_a_rule_ranges_over(spark: Any, tmp_path: Path) -> None:
+    """Messages that print a value of every plain type a rule ranges over (text, enum, whole
+    number, date, bool, duration, decimal and money with their places), as the Python
+    engine prints them (tests/fixtures/message_values_numbers.rules)."""
+    from tests.test_message_values import LISTS_OF_DECIMALS, NUMBERS, PLAN
+
+    checker = alignrules.load(NUMBERS)
+    plan = tmp_path / "values.json"
+    plan.write_text(json.dumps(PLAN), "utf-8")
+    expected = checker.check_file(plan, as_of=AS_OF)
+    got = check(spark, checker, _to_spark(spark, checker, plan, "values_"), as_of=AS_OF)
+
+    def printed(report: Any) -> list[tuple[Any, ...]]:
+        # a whole list of decimals read from tables prints at the column's scale: see
+        # tests/test_message_values.py
+        return [f for f in _findings(report) if f[0] not in LISTS_OF_DECIMALS]
+
+    assert printed(got) == printed(expected)
+    assert ("high-score", "Offer", "O1", "offer O1 scores 2.50") in {f[:4] for f in printed(got)}

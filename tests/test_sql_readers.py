@@ -211,6 +211,16 @@ def test_what_the_sql_reader_cannot_match_falls_back_and_leaves_nothing(
     assert con.execute("SELECT count(*) FROM duckdb_tables()").fetchall() == [(0,)]
 
 
+def test_a_file_name_duckdb_would_read_as_a_pattern_is_left_to_the_python_loader(
+    tmp_path: Path,
+) -> None:
+    ruleset, plan_file = _write(tmp_path, KINDS_RULES, KINDS_PLAN)
+    pattern = plan_file.with_name("pl*n.json")
+    pattern.write_bytes(plan_file.read_bytes())  # `pl*n.json` matches `plan.json` too
+    with pytest.raises(NativeUnavailable, match="pattern"):
+        load_json(duckdb.connect(), ruleset.compiled.program, pattern)
+
+
 def test_shapes_the_binder_owns_are_left_to_it(tmp_path: Path) -> None:
     nested = KINDS_RULES.replace('"catalogue.items"', '"catalogue[].items"')
     ruleset, plan_file = _write(tmp_path, nested, {"catalogue": [KINDS_PLAN["catalogue"]]})

@@ -124,6 +124,8 @@ def test_parquet_files_in_the_layout_are_checked_in_place(
         ([(*OFFERS[0][:2], "gold", *OFFERS[0][3:])], "holds 'gold', which is not a value of Tier"),
         ([OFFERS[0], (5, *OFFERS[1][1:])], "does not number its rows 0 to 1"),
         ([OFFERS[0], (1, "A", *OFFERS[1][2:])], "duplicate or missing Offer key"),
+        # a number with no places: the message printing it could only make them up
+        ([(*OFFERS[0][:7], None, *OFFERS[0][8:])], "`Offer.floor` has 1 number(s) with no"),
     ],
 )
 def test_tables_that_do_not_fit_the_layout_are_located_errors(

@@ -27,6 +27,9 @@ DIALECTS = ["duckdb", "spark", "trino", "snowflake", "bigquery", "postgres"]
 RULESETS = [
     "std:strategy",
     str(ROOT / "tests" / "fixtures" / "dangling.rules"),
+    str(ROOT / "tests" / "fixtures" / "distinct.rules"),
+    str(ROOT / "tests" / "fixtures" / "message_values.rules"),
+    str(ROOT / "tests" / "fixtures" / "message_values_numbers.rules"),
     *sorted(str(p) for p in (ROOT / "tests" / "cases" / "valid").glob("*.rules")),
 ]
 AS_OF = "2026-11-22"

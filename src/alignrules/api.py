@@ -1,9 +1,14 @@
-"""The in-process API: load a ruleset once, check many plans."""
+"""The in-process API: load a ruleset once, check many plans.
+
+Over 500 lines, because the choice of engine for a plan file (the Python engine, DuckDB on
+bound records, DuckDB reading a JSON or CSV file or tables itself) and the handing back to
+the Python engine happen here, beside the `Checker` whose private steps they use.
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -11,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 
 from alignrules.diagnostics import Diagnostic, DiagnosticError, Place
-from alignrules.runtime.report import Report, RuleCrashed, RuleInfo
+from alignrules.runtime.report import Location, Report, RuleCrashed, RuleInfo
 from alignrules.runtime.values import ValueProblem
 
 if TYPE_CHECKING:
@@ -224,7 +229,8 @@ class Checker:
                     native = self._native(plan, limit, day, params)
                     if native is not None:
                         reports.append(native)
-                        errors.extend(crash_diagnostics(native))
+                        # tables have no text: their errors name the plan, not `<data>`
+                        errors.extend(crash_diagnostics(native, os.fspath(plan)))
                         checked.append(os.fspath(plan))
                         continue
                 if isinstance(plan, str | os.PathLike):
@@ -260,7 +266,8 @@ class Checker:
         params: Mapping[str, Any] | None,
     ) -> Report | None:
         """`_native_check`; with `engine="auto"`, None (check it with Python) where the
-        ruleset has a construct the SQL target refuses, unless only DuckDB reads the plan."""
+        ruleset has a construct the SQL target refuses, or for a plan held as tables, the
+        Python engine's report on the plan read back from them."""
         if self.engine != "auto":
             return _native_check(self, path, limit, as_of, params)
         from alignrules.sql.table_files import is_table_source
@@ -268,13 +275,15 @@ class Checker:
         try:
             return _native_check(self, path, limit, as_of, params)
         except DiagnosticError as exc:
-            refused = all(d.code == "sql-unsupported" for d in exc.diagnostics)
-            if refused and not is_table_source(path):
+            if not all(d.code == "sql-unsupported" for d in exc.diagnostics):
+                raise
+            if not is_table_source(path):
                 return None
-            raise
+            chosen = self._params if params is None else self._make_params(params)
+            return self._run(_bind_tables(self, Path(path)), as_of, chosen)
 
 
-#: `auto` checks a large JSON plan file, or a plan held as tables, with DuckDB when it is
+#: `auto` checks a large JSON or CSV plan, or a plan held as tables, with DuckDB when it is
 #: installed, and anything else with Python (`sql.choice`).
 ENGINES: Final = ("python", "duckdb", "auto")
 
@@ -328,9 +337,11 @@ def _native_check(
     params: Mapping[str, Any] | None,
 ) -> Report | None:
     """The plan file at `path` checked in DuckDB as DuckDB reads it, or None when the Python
-    reader must read it (not a JSON file within `limit`, or values DuckDB's reader cannot
-    take exactly as the Python loader does). Locations are looked up in the file's text
-    (`data.json_text`) only when there is a finding to locate."""
+    reader must read it (not a JSON file or CSV plan within `limit`, or values DuckDB's
+    reader cannot take exactly as the Python loader does). Locations are looked up only when
+    there is a finding to locate: in a JSON file's text (`data.json_text`), or by the Python
+    reader of a CSV plan."""
+    from alignrules.data.from_json import BulkLocate, bulk_locator
     from alignrules.data.json_text import JsonText
     from alignrules.data.limits import read_text
     from alignrules.data.read import read_plan
@@ -343,6 +354,7 @@ def _native_check(
         return None  # the baseline path names the missing extra
     chosen = checker._params if params is None else checker._make_params(params)
     today = as_of if as_of is not None else date.today()
+    from alignrules.sql.csv_reader import csv_plan_bytes
     from alignrules.sql.table_files import is_table_source
 
     if is_table_source(file):
@@ -352,28 +364,54 @@ def _native_check(
             return native_engine.check_tables(
                 checker.compiled.program, checker.module, file, chosen, today=today
             )
+        except _python_needed():
+            # The queries cannot give this plan's report (a rule fails on a record, money in
+            # several currencies): the tables, read back into the plan they hold, are
+            # checked by the Python engine, whose report it is.
+            return checker._run(_bind_tables(checker, file), as_of, chosen)
         except RuleCrashed as exc:
             raise DiagnosticError(_crash_diag(exc, None)) from exc
-    if file.suffix.lower() != ".json" or not file.is_file() or file.stat().st_size > limit:
-        return None
-    # The file's text, not a parse of it: findings are located, and the numbers a message
-    # prints read as written, from the text along their pointers (`data.json_text`).
-    texts: list[JsonText] = []
+    csv_bytes = csv_plan_bytes(file)
+    if csv_bytes is not None or file.is_dir():
+        if csv_bytes is None or csv_bytes > limit:  # the Python reader says why
+            return None
 
-    def text() -> JsonText:
-        if not texts:
-            texts.append(JsonText(read_text(os.fspath(file), limit), os.fspath(file)))
-        return texts[0]
+        def run() -> Report:
+            return native_engine.check_csv(
+                checker.compiled.program, checker.module, file, chosen, today=today
+            )
+
+        def locate() -> tuple[Callable[[Location], Location], BulkLocate | None]:
+            # The rows' lines and the cells' columns: the Python reader finds them.
+            plan = read_plan(file, max_bytes=limit)
+            return plan.locate, bulk_locator(plan)
+    else:
+        if file.suffix.lower() != ".json" or not file.is_file() or file.stat().st_size > limit:
+            return None
+        # The file's text, not a parse of it: findings are located, and the numbers a
+        # message prints read as written, from the text along their pointers (`json_text`).
+        texts: list[JsonText] = []
+
+        def text() -> JsonText:
+            if not texts:
+                texts.append(JsonText(read_text(os.fspath(file), limit), os.fspath(file)))
+            return texts[0]
+
+        def run() -> Report:
+            return native_engine.check_file(
+                checker.compiled.program,
+                checker.module,
+                file,
+                chosen,
+                today=today,
+                raw=lambda pointer: text().value(pointer),
+            )
+
+        def locate() -> tuple[Callable[[Location], Location], BulkLocate | None]:
+            return text().locate, text().locate_all  # every finding's pointer at once
 
     try:
-        report = native_engine.check_file(
-            checker.compiled.program,
-            checker.module,
-            file,
-            chosen,
-            today=today,
-            raw=lambda pointer: text().value(pointer),
-        )
+        report = run()
     except native_engine.NativeUnavailable:
         return None
     except _python_needed():
@@ -382,8 +420,25 @@ def _native_check(
         raise DiagnosticError(_crash_diag(exc, read_plan(file, max_bytes=limit))) from exc
     if report.violations:
         with gc_paused():  # a new Violation and Locations per violation, no cycles
-            report = report.with_locations(text().locate, text().locate_all)
+            report = report.with_locations(*locate())
     return report
+
+
+def _bind_tables(checker: Checker, path: Path) -> BoundPlan:
+    """The plan held as tables at `path`, bound for the Python engine; its records keep their
+    places in the plan (`/marketing/claims/7`), and a data error names the tables."""
+    from alignrules.runtime.bind import DataError
+    from alignrules.sql.from_tables import read_tables
+
+    data = read_tables(checker.compiled.program, checker.module, path)
+    try:
+        plan = checker.module.load(data, "json")
+    except DataError as exc:
+        where = Place(os.fspath(path))
+        raise DiagnosticError(
+            [Diagnostic("data", f"{p or '/'}: {m}", where=where) for p, m in exc.problems]
+        ) from None
+    return BoundPlan(plan, checker.module)
 
 
 @attrs.frozen
@@ -445,16 +500,17 @@ def _crash_diag(exc: RuleCrashed, source: PlanData | None) -> Diagnostic:
     return Diagnostic("rule-crashed", message, where=where, hint=hint)
 
 
-def crash_diagnostics(report: Report) -> list[Diagnostic]:
+def crash_diagnostics(report: Report, data: str = "<data>") -> list[Diagnostic]:
     """The records rules failed on (`rule-crashed` findings), as located errors: the report
-    keeps them too, but a report with one is not complete."""
+    keeps them too, but a report with one is not complete. A finding with no file (data
+    given in memory, a plan held as tables) is placed at `data`."""
     from alignrules.runtime import crashes
 
     out = []
     for v in report.violations:
         if v.rule == crashes.CRASHED.id:
             loc = v.location
-            where = Place(loc.file or "<data>", loc.line, loc.column)
+            where = Place(loc.file or data, loc.line, loc.column)
             on = f" on {v.entity} `{v.key}`"
             head, _, why = v.message.partition(on + ": ")
             hint = crashes.HINTS.get(why, crashes.VALUE_HINT)

@@ -164,8 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["python", "duckdb", "auto"],
         default="python",
         help="run the generated Python (default) or the SQL translation on DuckDB "
-        "(needs alignrules[duckdb]), or let `auto` pick DuckDB for a large JSON plan or "
-        "tables when it is installed; all give the same report",
+        "(needs alignrules[duckdb]), or let `auto` pick DuckDB for a large JSON or CSV "
+        "plan or tables when it is installed; all give the same report",
     )
     _add_check_selection(check)
 

@@ -44,7 +44,7 @@ from alignrules.pointer import array_index
 from alignrules.pointer import unescape as unescape_token
 from alignrules.runtime.report import Location
 
-__all__ = ["JsonLocator", "bulk_locator", "read_json"]
+__all__ = ["BulkLocate", "JsonLocator", "bulk_locator", "read_json"]
 
 # One token per match; whitespace, `,` and `:` fall between matches. Valid JSON is assumed
 # (the stdlib parser has accepted it), so a run of other characters is a number or a literal.
@@ -80,9 +80,11 @@ def read_json(text: str, name: str) -> PlanData:
     return PlanData(root, "json", name, JsonLocator(text, name, root))
 
 
-def bulk_locator(
-    plan: PlanData,
-) -> Callable[[Collection[str]], dict[str, Location]] | None:
+#: A bulk locator: every pointer given, its `Location` (`Report.with_locations`).
+BulkLocate = Callable[[Collection[str]], dict[str, Location]]
+
+
+def bulk_locator(plan: PlanData) -> BulkLocate | None:
     """What locates a report's findings in `plan` all at once (`Report.with_locations`): a
     JSON plan's `JsonLocator.locate_all`; None for a plan whose locator finds one pointer at a
     time (YAML, CSV)."""

@@ -242,9 +242,15 @@ def _sorted_violations(violations: Iterable[Violation]) -> tuple[Violation, ...]
     ordered = list(map(primary.__getitem__, order))
     out: list[Violation] = []
     done = 0
-    for start, stop in _ties(ordered):
+    ties = list(_ties(ordered))
+    # The related keys of tied violations, ranked once as the subjects' keys are: within a
+    # tie, a violation's related entities usually decide its place.
+    related = _ranks(
+        list(dict.fromkeys(k for a, b in ties for i in order[a:b] for _, k in vs[i].related))
+    )
+    for start, stop in ties:
         out.extend(map(vs.__getitem__, order[done:start]))
-        out.extend(_sorted_tie([vs[i] for i in order[start:stop]]))
+        out.extend(_sorted_tie([vs[i] for i in order[start:stop]], related))
         done = stop
     out.extend(map(vs.__getitem__, order[done:]))
     return tuple(out)
@@ -283,13 +289,27 @@ def _ties(ordered: list[int]) -> Iterator[tuple[int, int]]:
         yield start, stop + 1
 
 
-def _sorted_tie(run: list[Violation]) -> Iterator[Violation]:
+def _sorted_tie(run: list[Violation], related: dict[str, int]) -> Iterator[Violation]:
     """Violations equal in severity, rule, entity and key, in `sort_key` order; of equal
-    keys the last one given (a stable sort keeps them in the order given)."""
-    keys = [v.sort_key() for v in run]
+    keys the last one given (a stable sort keeps them in the order given).
+
+    The rest of `sort_key()` decides, with each related key's natural order given by its
+    rank in `related` (the same order, and equal ranks only for equal texts)."""
+    keys = [_tie_key(v, related) for v in run]
     order = sorted(range(len(run)), key=keys.__getitem__)
     last = len(order) - 1
     return (run[i] for n, i in enumerate(order) if n == last or keys[i] != keys[order[n + 1]])
+
+
+def _tie_key(v: Violation, related: dict[str, int]) -> tuple[Any, ...]:
+    """`v.sort_key()` after its first five parts, related keys by rank."""
+    where = v.location
+    return (
+        where.file or "",
+        where.pointer,
+        tuple([(t, related[k]) for t, k in v.related]) if v.related else (),
+        v.message,
+    )
 
 
 @attrs.frozen

@@ -38,10 +38,12 @@ class Columns:
     by a function made once per rule, so no record is built for a finding (`RowReader` does
     that, for the rules this cannot read).
 
-    A hole is read this way when it is a constant, a computed `let` of a plain type, or a
-    field path from a bound record through single references, the form messages take. A
-    missing step prints `missing` and a dangling one `KEY (dangling)`, as `RowReader` does;
-    decimal and money fields print from their records, which hold the places as written.
+    A hole is read this way when it is a constant, a computed `let` of a plain type, a plain
+    value the rule ranges over, or a field path from a bound record through single
+    references, the form messages take. A missing step prints `missing` and a dangling one
+    `KEY (dangling)`, as `RowReader` does; decimal and money fields print from their
+    records, which hold the places as written, and a plain number from the places the query
+    returns beside it.
     """
 
     def __init__(
@@ -67,10 +69,10 @@ class Columns:
         self.related: list[tuple[str, int]] = []
         self.parts: list[str | _Hole] = []
         self.field_args: dict[str, Any] = {}
+        #: where the query returns each computed `let` and plain value, and its type
         self.let_cells: dict[str, tuple[int, t.Type]] = {}
         at = 1 + len(q.bound)
-        for name in q.lets:
-            typ = t.strip_opt(self.let_exprs[name].type)
+        for name, typ in self.reader.cells:
             self.let_cells[name] = (at, typ)
             at += 3 if typ == t.MONEY else 2 if typ == t.DECIMAL else 1
 
@@ -217,6 +219,10 @@ class Columns:
             return lambda row, base: "missing" if row[at] is None else show(row[at])
         if isinstance(e, ir.Narrowed):
             return self._hole(e.expr)
+        if isinstance(e, ir.Var) and e.name not in self.bases:
+            let = self.let_exprs.get(e.name)
+            # a `let` that is a path prints what the path reads (`let t = tag`)
+            return self._hole(let) if let is not None and is_path(let) else None
         if isinstance(e, ir.Var | ir.Deref):
             # a record prints its key (`bind.text`)
             record = self._record(e)

@@ -8,8 +8,9 @@ as the integer digits present still fit. Where no `DECIMAL(38, s)` holds every n
 database cannot finish a rule on this data (an overflow, a date out of range, a division by
 zero, a product needing more than 38 places), the engine raises `PythonNeeded`: the API then
 checks the plan with the Python engine, so the report is the same whatever the engine, and
-only the time differs (docs/sql.md). Engines with no Python plan behind their tables (Parquet,
-a DuckDB file, Spark) report a rule failure as `RuleCrashed`, which `RuleNeedsPython` is.
+only the time differs (docs/sql.md). Engines with no plan file behind their tables (Parquet,
+a DuckDB file, Spark) read the tables back into the plan they hold for the Python engine
+(`sql.from_tables`).
 """
 
 from __future__ import annotations

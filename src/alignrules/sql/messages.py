@@ -5,7 +5,9 @@ A message hole is a path (docs/language.md §8): a variable, parameter or `today
 it, so messages are that backend's, character for character: a missing value prints
 `missing`, a dangling key `KEY (dangling)`. A `let` variable is read from its query column;
 the translator refuses a message that would print a decimal the database computed, since
-its digits (`0.500000000` for `0.5`) would differ.
+its digits (`0.500000000` for `0.5`) would differ. A plain value the rule ranges over
+(`tag in claim.tags`) is read from its query column too (`message_values`), a number with
+the places it was written with, which its list's table keeps beside it.
 """
 
 from __future__ import annotations
@@ -38,6 +40,35 @@ def is_path(e: ir.Expr) -> bool:
     return False
 
 
+def message_values(rule: ir.Rule) -> tuple[str, ...]:
+    """The plain values `rule` ranges over (`tag in claim.tags`) that its message prints,
+    in the order the rule binds them: directly, or through a `let` that is a path.
+
+    No record holds such a value, so the rule's query returns each as a column
+    (`ar_value_<i>`, after the `let` columns), and both readers take it from there."""
+    plain = [s.var for s in rule.steps if isinstance(s, ir.Bind) and s.entity is None]
+    paths = {s.var: s.expr for s in rule.steps if isinstance(s, ir.LetStep) and is_path(s.expr)}
+    read: set[str] = set()
+    todo = [part.expr for part in rule.message if part.expr is not None]
+    while todo:
+        for name in ir.free_vars(todo.pop()) - read:
+            read.add(name)
+            if name in paths:  # `let t = tag` prints `tag`
+                todo.append(paths[name])
+    return tuple(var for var in plain if var in read)
+
+
+def value_types(rule: ir.Rule) -> dict[str, t.Type]:
+    """The type of one element of each plain value `rule` ranges over, by variable."""
+    out: dict[str, t.Type] = {}
+    for s in rule.steps:
+        if isinstance(s, ir.Bind) and s.entity is None:
+            typ = t.strip_opt(s.coll.type)
+            assert isinstance(typ, t.CollT)
+            out[s.var] = t.strip_opt(typ.elem)
+    return out
+
+
 @attrs.frozen
 class Bound:
     """What the engine knows of a bound plan: records by entity (in `ar_row` order), key
@@ -65,9 +96,17 @@ class RowReader:
     def __init__(
         self, program: ir.Program, rule: ir.Rule, info: RuleInfo, bound: Bound, lets: Sequence[str]
     ) -> None:
+        """`lets` are the computed `let` variables the query returns (`RuleQuery.lets`); the
+        plain values it returns after them are `message_values(rule)`."""
         self.p, self.r, self.info, self.b = program, rule, info, bound
         self.lets = tuple(lets)
         self.let_exprs = {s.var: s.expr for s in rule.steps if isinstance(s, ir.LetStep)}
+        types = value_types(rule)
+        #: what the query's cells after the bound rows hold: each returned variable and type
+        self.cells = tuple(
+            [(name, t.strip_opt(self.let_exprs[name].type)) for name in self.lets]
+            + [(name, types[name]) for name in message_values(rule)]
+        )
 
     def violation(
         self, subject_row: int, bound_rows: Sequence[tuple[str, str, int]], lets: Sequence[Any]
@@ -77,8 +116,7 @@ class RowReader:
         subject = b.records[r.subject_entity][subject_row]
         env[r.subject] = subject
         cells = iter(lets)
-        for name in self.lets:
-            typ = t.strip_opt(self.let_exprs[name].type)
+        for name, typ in self.cells:
             value = next(cells)
             if typ in (t.DECIMAL, t.MONEY):
                 scale = next(cells)

@@ -1,6 +1,7 @@
 """The DuckDB engine on a plan file that DuckDB reads itself: no Python object per record.
 
-`check_file` loads a JSON plan with `sql.readers.load_json`, finds dangling references with
+`check_file` loads a JSON plan with `sql.readers.load_json` (`check_csv` a CSV file or folder
+with `sql.csv_reader.load_csv`), finds dangling references with
 one anti-join per reference field, runs the same rule queries as `sql.duckdb_engine`, and
 builds the same `Report`. Python records are made only for the rows a finding names (the
 subject, the records bound beside it, those a message reads), fetched from the tables a
@@ -13,6 +14,7 @@ way, only the time differs.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date, timedelta
@@ -21,12 +23,14 @@ from typing import Any, Final, Protocol
 
 import duckdb
 
+from alignrules.diagnostics import DiagnosticError
 from alignrules.ir import nodes as ir
 from alignrules.ir import types as t
 from alignrules.pointer import escape as escape_pointer
 from alignrules.runtime import bind
 from alignrules.runtime.report import Location, Report, RuleInfo, Violation
 from alignrules.runtime.values import Money, finite_decimal
+from alignrules.sql.csv_reader import csv_files, load_csv
 from alignrules.sql.duckdb_engine import enum_members, rule_violations
 from alignrules.sql.layout import (
     DECIMAL_SCALE,
@@ -39,14 +43,22 @@ from alignrules.sql.layout import (
     present_column,
     scale_column,
 )
-from alignrules.sql.limits import plan_scale
+from alignrules.sql.limits import PythonNeeded, plan_scale
 from alignrules.sql.messages import Bound
 from alignrules.sql.readers import NativeUnavailable, load_json, pointer_for
 from alignrules.sql.sources import attach_tables
 from alignrules.sql.text import query_text
 from alignrules.sql.translate import Translation, translate
 
-__all__ = ["Connection", "NativeUnavailable", "check_file", "check_tables", "check_tables_in"]
+__all__ = [
+    "Connection",
+    "NativeUnavailable",
+    "check_csv",
+    "check_file",
+    "check_tables",
+    "check_tables_in",
+    "python_needed",
+]
 
 
 class Connection(Protocol):
@@ -95,6 +107,43 @@ def check_file(
     return _run(program, module, tr, params, today, raw, lambda con: load_json(con, program, path))
 
 
+def check_csv(
+    program: ir.Program,
+    module: Any,
+    path: str | os.PathLike[str],
+    params: Any,
+    *,
+    today: date,
+) -> Report:
+    """Check the CSV plan at `path` (a `.csv` file, or a folder of them) in DuckDB, reading
+    it with DuckDB's own CSV reader (`sql.csv_reader`). Findings are located by pointers
+    (`/claims.csv/3/budget`), as the Python engine's are before they get file:line:column.
+
+    Raises as `check_file` does.
+    """
+    if plan_scale(program, {}, {}, _param_values(module, params)) > DECIMAL_SCALE:
+        raise NativeUnavailable("a rule or parameter is written with more than 9 places")
+    files = csv_files(path)
+    tr = _translate(program, module, params, today, stops=True)
+    # The CSV text gives every number's places (the scale columns), so no value needs the
+    # plan's text.
+
+    def no_raw(pointer: str) -> Any:  # pragma: no cover - the tables hold every number's places
+        raise AssertionError("a CSV plan's numbers are read with their places")
+
+    paths = {e.name: (e.csv,) for e in program.entities}
+    return _run(
+        program,
+        module,
+        tr,
+        params,
+        today,
+        no_raw,
+        lambda con: load_csv(con, program, module.SPECS, files),
+        paths=paths,
+    )
+
+
 def check_tables(
     program: ir.Program,
     module: Any,
@@ -104,22 +153,49 @@ def check_tables(
     today: date,
 ) -> Report:
     """Check a plan held as tables in the layout: a folder of Parquet files or a DuckDB
-    database file (`sql.sources`). A table that does not fit the layout is a `data` error."""
+    database file (`sql.sources`). A table that does not fit the layout is a `data` error.
+
+    Raises `PythonNeeded` where the queries cannot give the Python engine's report on these
+    tables (`python_needed`); the caller then reads them back for it (`sql.from_tables`).
+    """
 
     def no_raw(pointer: str) -> Any:  # pragma: no cover - the tables hold every number's places
         raise AssertionError("a table source has no plan text")
 
+    if plan_scale(program, {}, {}, _param_values(module, params)) > DECIMAL_SCALE:
+        raise PythonNeeded("a rule or parameter is written with more than 9 places")
     tr = _translate(program, module, params, today, stops=True)
-    return _run(
-        program, module, tr, params, today, no_raw, lambda con: attach_tables(con, program, path)
-    )
+    with python_needed():
+        return _run(
+            program,
+            module,
+            tr,
+            params,
+            today,
+            no_raw,
+            lambda con: attach_tables(con, program, path),
+        )
+
+
+@contextlib.contextmanager
+def python_needed() -> Iterator[None]:
+    """Around the queries run on a plan held as tables: a rule refused on the data (money in
+    several currencies; once the queries are translated, no other refusal is left) raises
+    `PythonNeeded`, as a rule the database cannot finish does, for the Python engine to
+    check the plan; the Python engine stops only on a rule that combines two currencies."""
+    try:
+        yield
+    except DiagnosticError as exc:
+        if exc.diagnostics and all(d.code == "sql-unsupported" for d in exc.diagnostics):
+            raise PythonNeeded(exc.diagnostics[0].message) from exc
+        raise
 
 
 def _translate(
     program: ir.Program, module: Any, params: Any, today: date, *, stops: bool = False
 ) -> Translation:
-    """The queries; `stops` (DuckDB, not Spark) raises where date arithmetic leaves the
-    years 1-9999, where the Python engine stops the check."""
+    """The queries; `stops` raises where date arithmetic leaves the years 1-9999, where the
+    Python engine stops the check."""
     return translate(
         program,
         dialect="duckdb",
@@ -143,6 +219,8 @@ def _run(
     today: date,
     raw: Callable[[str], Any],
     fill: Callable[[duckdb.DuckDBPyConnection], object],
+    *,
+    paths: Mapping[str, tuple[str, ...]] | None = None,
 ) -> Report:
     con = duckdb.connect(":memory:")
     try:
@@ -150,7 +228,7 @@ def _run(
         con.create_function("ar_lower", str.lower, ["VARCHAR"], "VARCHAR")
         con.create_function("ar_upper", str.upper, ["VARCHAR"], "VARCHAR")
         fill(con)
-        return check_tables_in(con, program, module, tr, params, today, raw)
+        return check_tables_in(con, program, module, tr, params, today, raw, paths=paths)
     finally:
         con.close()
 
@@ -163,13 +241,20 @@ def check_tables_in(
     params: Any,
     today: date,
     raw: Callable[[str], Any],
+    *,
+    paths: Mapping[str, tuple[str, ...]] | None = None,
 ) -> Report:
     """The report of `tr`'s queries on the layout's tables in `con` (DuckDB, or another
-    engine behind an object with DuckDB's `execute(sql).fetchall()`)."""
+    engine behind an object with DuckDB's `execute(sql).fetchall()`).
+
+    `paths` gives each entity's records' place in the plan, for their pointers: by default
+    the entity's path (`/marketing/claims/7`); for a CSV plan its file (`/claims.csv/7`)."""
     param_values = _param_values(module, params)
     members = enum_members(program, module)
+    where = {e.name: e.path for e in program.entities} if paths is None else paths
     records = {
-        spec.name: _Records(con, program, tr.layout, spec, members, raw) for spec in module.SPECS
+        spec.name: _Records(con, program, tr.layout, spec, members, raw, where[spec.name])
+        for spec in module.SPECS
     }
     fattrs = {
         spec.name: {
@@ -179,7 +264,7 @@ def check_tables_in(
         for spec in module.SPECS
     }
     indexes = {name: _Index(con, recs) for name, recs in records.items()}
-    prefixes = {e.name: pointer_for(e.path, 0)[:-1] for e in program.entities}
+    prefixes = {e.name: pointer_for(where[e.name], 0)[:-1] for e in program.entities}
     bound = Bound(
         records,
         indexes,
@@ -193,7 +278,7 @@ def check_tables_in(
     rules = (bind.DANGLING, *(info for info, _ in module.RULES))
     counts = tuple((e.name, len(records[e.name])) for e in program.entities)
     with bind.gc_paused():  # many violations and their messages, no cycles
-        found = _dangling(con, program, tr.layout, module)
+        found = _dangling(con, program, tr.layout, module, where)
         found += rule_violations(con, program, tr, infos, bound, param_values)
         return Report.build(found, rules, today, counts)
 
@@ -203,7 +288,13 @@ def _q(name: str) -> str:
 
 
 # ------------------------------------------------------------------ dangling references
-def _dangling(con: Connection, program: ir.Program, lay: Layout, module: Any) -> list[Violation]:
+def _dangling(
+    con: Connection,
+    program: ir.Program,
+    lay: Layout,
+    module: Any,
+    paths: Mapping[str, tuple[str, ...]],
+) -> list[Violation]:
     """The binder's `dangling-reference` findings, found by anti-joins."""
     out: list[Violation] = []
     for entity, spec in zip(program.entities, module.SPECS, strict=True):
@@ -232,7 +323,7 @@ def _dangling(con: Connection, program: ir.Program, lay: Layout, module: Any) ->
                     f" (SELECT 1 FROM {_q(other.name)} x WHERE x.{tkey} = o.{col})"
                 )
             for row, own_key, k, pos, repeats in con.execute(sql).fetchall():
-                pointer = pointer_for(entity.path, row)
+                pointer = pointer_for(paths[entity.name], row)
                 sub = f"/{pos}" if pos is not None and repeats == 1 else ""
                 out.append(
                     Violation(
@@ -263,8 +354,9 @@ class _Records(Sequence[Any]):
         spec: Any,
         members: Mapping[tuple[str, str], Any],
         raw: Callable[[str], Any],
+        path: tuple[str, ...],
     ) -> None:
-        self.con, self.spec, self.raw = con, spec, raw
+        self.con, self.spec, self.raw, self.path = con, spec, raw, path
         self.entity = program.entity(spec.name)
         self.table = lay.entity_table(spec.name)
         self.lists = {
@@ -333,7 +425,7 @@ class _Records(Sequence[Any]):
         self, row: int, cells: Mapping[int, tuple[Any, ...]], items: Mapping[str, Any]
     ) -> Any:
         r = cells[row]
-        kw: dict[str, Any] = {"ar_pointer": pointer_for(self.entity.path, row)}
+        kw: dict[str, Any] = {"ar_pointer": pointer_for(self.path, row)}
         for (attr, column, how, make), f in zip(self.plan, self.entity.fields, strict=True):
             value = r[column]
             if value is None:

@@ -125,7 +125,7 @@ def _kind(program: Program, f: Field) -> str:
 #: SQL for one JSON value `j` of each kind: (accepted, converted). `accepted` is true exactly
 #: when the binder would take the value and give the converted one; NULL values are handled
 #: before. Types come from `json_type`, so `"5"` is not a number and `5` is not text.
-def _convert(kind: str, j: str, enum_arms: tuple[str, str] | None) -> tuple[str, str]:
+def _convert(kind: str, j: str, spellings: tuple[str, str] | None) -> tuple[str, str]:
     t = f"json_type({j})"
     s = f"({j} ->> '$')"
     if kind in ("text", "ref_text"):
@@ -156,8 +156,8 @@ def _convert(kind: str, j: str, enum_arms: tuple[str, str] | None) -> tuple[str,
         ok = f"({t} IN ('BIGINT', 'UBIGINT', 'VARCHAR') AND ({days}) BETWEEN -{MAX_DAYS} AND {MAX_DAYS})"
         return ok, f"CAST({days} AS INTEGER)"
     if kind == "enum":
-        assert enum_arms is not None
-        arms, names = enum_arms
+        assert spellings is not None
+        arms, names = spellings
         # Printable ASCII only: there `strip`, `\s` and `casefold` (the binder's) and `trim`,
         # a space and `lower` (DuckDB's) agree. A value spelled as declared, what exports
         # mostly hold, is taken as it is, without the regular expressions.
@@ -172,7 +172,7 @@ def _convert(kind: str, j: str, enum_arms: tuple[str, str] | None) -> tuple[str,
     raise AssertionError(kind)  # pragma: no cover - decimals and money are read as numbers
 
 
-def _enum_arms(program: Program, f: Field) -> tuple[str, str] | None:
+def enum_arms(program: Program, f: Field) -> tuple[str, str] | None:
     """`WHEN spelling THEN name ...` for an enum field: every spelling the binder accepts,
     normalized as it normalizes them (enums are small, so a CASE beats a join); and the list
     of the declared names the binder takes as they are."""
@@ -213,6 +213,9 @@ def load_json(
     import duckdb
 
     lay = layout(program, names)
+    if any(c in os.fspath(path) for c in "*?[{"):
+        # DuckDB reads such a path as a pattern naming several files.
+        raise NativeUnavailable("a file name DuckDB reads as a pattern")
     for entity in program.entities:
         why = _why_not(program, entity)
         if why is not None:
@@ -403,7 +406,7 @@ def _load_entity(
             w = f"w.{_quote(f.data_name)}"
             ok, value = _decimal_ok(j, w), f"CAST({w} AS DECIMAL(38, {DECIMAL_SCALE}))"
         else:
-            ok, value = _convert(kind, j, _enum_arms(program, f))
+            ok, value = _convert(kind, j, enum_arms(program, f))
         if not f.optional:
             problems.append(missing)
         problems.append(f"(NOT {missing} AND NOT coalesce({ok}, false))")
@@ -465,7 +468,7 @@ def _load_list(
         f" FROM {_quote(raw)} WHERE json_type({j}) = 'ARRAY'"
     )
     created.append(items)
-    ok, value = _convert(kind, "e", _enum_arms(program, f))
+    ok, value = _convert(kind, "e", enum_arms(program, f))
     bad = con.execute(
         f"SELECT count(*) FROM {_quote(items)}"
         f" WHERE json_type(e) = 'NULL' OR NOT coalesce({ok}, false)"

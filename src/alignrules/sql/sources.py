@@ -29,6 +29,7 @@ from alignrules.sql.layout import (
     Table,
     element_type,
     layout,
+    scale_column,
     warehouse,
 )
 
@@ -176,6 +177,23 @@ def _check_rows(
         ).fetchall()[0][0]
         if orphans:
             raise _fail(f"`{table.name}` has elements of no {owner.name}", where)
+    names = {c.name for c in table.columns}
+    for c in table.columns:
+        places = scale_column(c.name)
+        if c.role != "value" or places not in names:
+            continue
+        # The places a number was written with are how it prints (`100.50`): the layout
+        # keeps them beside every decimal and money value, and none can be made up.
+        unplaced = con.execute(
+            f"SELECT count(*) FROM {t} WHERE {_quote(c.name)} IS NOT NULL"
+            f" AND {_quote(places)} IS NULL"
+        ).fetchall()[0][0]
+        if unplaced:
+            raise _fail(
+                f"`{table.name}.{c.name}` has {unplaced} number(s) with no places in `{places}`",
+                where,
+                hint="write the places each number was written with (`100.50` has 2)",
+            )
     for column, typ in checked:
         base = element_type(typ)
         if not isinstance(base, EnumT):

@@ -8,6 +8,11 @@ view under the layout's name. Every query the engine runs is written in DuckDB's
 Spark by sqlglot, so the queries are the ones the DuckDB engine runs; rows come back to
 Python only for findings, as there.
 
+Where the queries cannot give the Python engine's report (a rule fails on a record, a result
+too large for Spark's decimals, money in several currencies: `sql.limits.PythonNeeded`), the
+relations the ruleset reads are collected into the driver, read back into the plan they hold
+(`sql.from_tables`) and checked by the Python engine.
+
 >>> from alignrules.sql.spark_engine import spark_sql
 >>> spark_sql('SELECT "id" FROM "Claim" WHERE "ar_row" >= 0')
 'SELECT `id` FROM `Claim` WHERE `ar_row` >= 0'
@@ -18,23 +23,50 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import sqlglot
+from sqlglot import exp
 
 from alignrules.diagnostics import Diagnostic, DiagnosticError
 from alignrules.ir import nodes as ir
 from alignrules.runtime.report import Report
-from alignrules.sql.layout import Mapped, Table, warehouse
-from alignrules.sql.native_engine import _translate, check_tables_in
-from alignrules.sql.translate import translate
+from alignrules.sql.from_tables import plan_data
+from alignrules.sql.layout import DECIMAL_SCALE, Layout, Mapped, Table, layout, warehouse
+from alignrules.sql.limits import PythonNeeded, plan_scale
+from alignrules.sql.native_engine import _param_values, _translate, check_tables_in, python_needed
+from alignrules.sql.translate import DATE_STOP, translate
 
 __all__ = ["check", "spark_sql"]
 
 
 def spark_sql(query: str) -> str:
-    """A query in DuckDB's SQL, as Spark SQL."""
-    return str(sqlglot.transpile(query, read="duckdb", write="spark")[0])
+    """A query in DuckDB's SQL, as Spark SQL.
+
+    Two of DuckDB's spellings have no Spark twin that sqlglot writes: a date plus a number of
+    days, `d + INTERVAL (n) DAY` (Spark's `INTERVAL` takes a literal only), becomes
+    `DATE_ADD(d, n)`, and `error(message)`, which stops the query, becomes `RAISE_ERROR`.
+
+    >>> spark_sql('SELECT CAST("on" + INTERVAL ("lead") DAY AS DATE) FROM "Claim"')
+    'SELECT CAST(DATE_ADD(`on`, `lead`) AS DATE) FROM `Claim`'
+    """
+    tree = sqlglot.parse_one(query, read="duckdb")
+    return tree.transform(_spark_twin, copy=False).sql("spark")
+
+
+def _spark_twin(node: exp.Expr) -> exp.Expr:
+    """`node`, or what Spark runs for it (`spark_sql`)."""
+    if isinstance(node, exp.Add) and isinstance(node.expression, exp.Interval):
+        interval = node.expression
+        unit = interval.args.get("unit")
+        if unit is not None and unit.name.upper() == "DAY":
+            days = interval.this.unnest() if isinstance(interval.this, exp.Paren) else interval.this
+            if isinstance(days, exp.Literal) and days.is_string:
+                days = exp.Literal.number(days.this)
+            return exp.DateAdd(this=node.this, expression=days, unit=exp.var("DAY"))
+    if isinstance(node, exp.Anonymous) and node.name.lower() == "error":
+        return exp.Anonymous(this="RAISE_ERROR", expressions=node.expressions)
+    return node
 
 
 class _Result:
@@ -52,7 +84,18 @@ class _SparkConnection:
         self.spark = spark
 
     def execute(self, query: str, /) -> _Result:
-        return _Result([tuple(row) for row in self.spark.sql(spark_sql(query)).collect()])
+        from pyspark.errors import ArithmeticException, DateTimeException, SparkRuntimeException
+
+        try:
+            return _Result([tuple(row) for row in self.spark.sql(spark_sql(query)).collect()])
+        except (ArithmeticException, DateTimeException, SparkRuntimeException) as exc:
+            # In ANSI mode Spark stops a query on an overflow or a date it cannot hold, and a
+            # query stops itself on a date outside the years 1-9999 (`DATE_STOP`), where
+            # DuckDB stops too: the Python engine, with 60 digits and its own dates, answers
+            # or names the record it fails on.
+            if isinstance(exc, SparkRuntimeException) and DATE_STOP not in str(exc):
+                raise
+            raise PythonNeeded(f"Spark could not finish a query on this plan: {exc}") from exc
 
 
 def _view(spark: Any, program: ir.Program, table: Table, m: Mapped, given: str | None) -> None:
@@ -86,8 +129,8 @@ def _view(spark: Any, program: ir.Program, table: Table, m: Mapped, given: str |
 def _refuse_what_spark_cannot_run(program: ir.Program, module: Any) -> None:
     """Raise the located `sql-unsupported` errors `compile --target sql --dialect spark`
     gives: the engine runs the DuckDB queries translated by sqlglot, and a construct Spark
-    cannot run as the language means it (`matches` on Java's regular expressions,
-    `distinct`) must be refused, not fail inside Spark or answer differently."""
+    cannot run as the language means it (`matches` on Java's regular expressions) must be
+    refused, not fail inside Spark or answer differently."""
     translate(program, dialect="spark", casefold=True, enum_names=dict(module.ENUM_TEXT))
 
 
@@ -103,19 +146,26 @@ def check(
     `tables` maps a relation of the layout to the session's table holding it; a relation
     not in it is read from the table its entity's `table "..."` names, or else from a table
     of its own name. Fields bound with `column "..."` are read from those columns. A table
-    or column the session does not have is a `DiagnosticError` located in the ruleset. Decimal and money columns must come
-    with their `__scale` columns (the places each number was written with), as the layout
-    says. Findings point at each record's place in the plan (`/marketing/claims/0`).
+    or column the session does not have is a `DiagnosticError` located in the ruleset.
+    Decimal and money columns must come with their `__scale` columns (the places each number
+    was written with), as the layout says. Findings point at each record's place in the plan
+    (`/marketing/claims/0`). Where the queries cannot give the Python engine's report, the
+    tables the ruleset reads are collected into the driver's memory and the Python engine
+    checks them; its data errors (a required value missing) are `DiagnosticError`s.
     """
     from pyspark.sql.types import StringType
 
     program, module = checker.compiled.program, checker.module
     today = as_of if as_of is not None else date.today()
+    if plan_scale(program, {}, {}, _param_values(module, checker._params)) > DECIMAL_SCALE:
+        # A literal or parameter with more places than the layout's decimals: the queries
+        # cannot compare it exactly, the Python engine can.
+        _views(spark, program, layout(program), tables)
+        return _python_check(spark, checker, layout(program), today)
     _refuse_what_spark_cannot_run(program, module)
-    tr = _translate(program, module, checker._params, today)
-    mapped = warehouse(program, tr.layout)
-    for table in tr.layout.tables:
-        _view(spark, program, table, mapped[table.name], (tables or {}).get(table.name))
+    # date arithmetic outside the years 1-9999 stops the query (`RAISE_ERROR`), as on DuckDB
+    tr = _translate(program, module, checker._params, today, stops=True)
+    _views(spark, program, tr.layout, tables)
     for name, fn in (
         ("ar_casefold", str.casefold),
         ("ar_lower", str.lower),
@@ -123,14 +173,36 @@ def check(
     ):
         spark.udf.register(name, fn, StringType())
 
-    def no_raw(pointer: str) -> Any:  # pragma: no cover - the tables hold every number's places
-        raise AssertionError("a table source has no plan text")
+    def no_raw(pointer: str) -> Any:
+        # A number with no places in its `__scale` column, which nothing checked before:
+        # reading the tables back for the Python engine names it as a data error.
+        raise PythonNeeded(f"the number at {pointer} has no places")
 
     raw: Callable[[str], Any] = no_raw
-    with _exact_decimals(spark):
-        return check_tables_in(
-            _SparkConnection(spark), program, module, tr, checker._params, today, raw
-        )
+    try:
+        with _exact_decimals(spark), python_needed():
+            return check_tables_in(
+                _SparkConnection(spark), program, module, tr, checker._params, today, raw
+            )
+    except PythonNeeded:
+        return _python_check(spark, checker, tr.layout, today)
+
+
+def _views(spark: Any, program: ir.Program, lay: Layout, tables: Mapping[str, str] | None) -> None:
+    """Every relation of `lay` a temporary view under its layout name (`_view`)."""
+    mapped = warehouse(program, lay)
+    for table in lay.tables:
+        _view(spark, program, table, mapped[table.name], (tables or {}).get(table.name))
+
+
+def _python_check(spark: Any, checker: Any, lay: Layout, today: date) -> Report:
+    """The Python engine's report on the plan in the views of `lay`: where the queries
+    cannot give it (a rule fails on a record, money in several currencies), the relations
+    the ruleset reads are collected into the driver and read back into the plan they hold
+    (`sql.from_tables`)."""
+    program, module = checker.compiled.program, checker.module
+    data = plan_data(_SparkConnection(spark), program, module, lay, "<spark session>")
+    return cast(Report, checker.run(checker.bind(data), as_of=today))
 
 
 #: Spark settings the queries need, for the length of a check: arithmetic that keeps every

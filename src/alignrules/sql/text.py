@@ -60,6 +60,7 @@ def to_sql(tr: Translation, header: str) -> str:
             f"ar_bound_{i}: ar_row of {var} ({ent})" for i, (var, ent) in enumerate(q.bound)
         ]
         columns += [f"ar_let_{i}: let {name}" for i, name in enumerate(q.lets)]
+        columns += [f"ar_value_{i}: {name}" for i, name in enumerate(q.values)]
         out.append(comment("one row per violation; " + "; ".join(columns)))
         out.append(query_text(q, tr.dialect) + ";")
     return "\n".join(out) + "\n"

@@ -2,9 +2,10 @@
 
 A rule's query returns one row per violating binding: the subject's `ar_row` (`ar_subject`),
 the `ar_row` of every other bound entity variable (`ar_bound_<i>`, in the order of
-`RuleQuery.bound`) and the value of every `let` a message needs (`ar_let_<i>`). Messages are
-then written in Python from those rows (`sql/messages.py`), so that they are the Python
-backend's, character for character.
+`RuleQuery.bound`), the value of every `let` a message needs (`ar_let_<i>`) and of every
+plain value the rule ranges over that a message prints (`ar_value_<i>`, `RuleQuery.values`).
+Messages are then written in Python from those rows (`sql/messages.py`), so that they are the
+Python backend's, character for character.
 
 How the semantics of docs/language.md map onto SQL:
 
@@ -50,7 +51,7 @@ from alignrules.ir import nodes as ir
 from alignrules.ir import types as t
 from alignrules.runtime.values import Money
 from alignrules.source import Span
-from alignrules.sql import exact
+from alignrules.sql import distinct, exact
 from alignrules.sql.layout import (
     DECIMAL_PRECISION,
     DECIMAL_SCALE,
@@ -66,7 +67,7 @@ from alignrules.sql.layout import (
     present_column,
     scale_column,
 )
-from alignrules.sql.messages import is_path
+from alignrules.sql.messages import is_path, message_values
 from alignrules.sql.sqltree import (
     COMPARE,
     Source,
@@ -102,6 +103,7 @@ class RuleQuery:
     query: exp.Select
     bound: tuple[tuple[str, str], ...]  # (variable, entity), column ar_bound_<i>
     lets: tuple[str, ...]  # let variables returned, column ar_let_<i>
+    values: tuple[str, ...]  # plain values returned (`message_values`), column ar_value_<i>
     money: tuple[tuple[str, str], ...]  # (entity, field) of money values the rule reads
     money_params: tuple[str, ...]
     currencies: tuple[str, ...]  # of the money literals it reads, predicates' included
@@ -201,10 +203,18 @@ class RuleTranslator:
         self.preds = {pr.name: pr for pr in program.predicates}
         self.let_colls: dict[str, tuple[ir.Expr, dict[str, Val]]] = {}
         self.let_env: dict[str, tuple[ir.Expr, dict[str, Val]]] = {}
+        #: what each table alias of the rule's query ranges over (a relation, or a derived
+        #: table), so that `distinct` can range over an enclosing query's rows itself
+        self.from_items: dict[str, exp.Expr] = {}
 
     def fresh(self, stem: str) -> str:
         self.n += 1
         return f"{stem[:20]}_{self.n}"
+
+    def table(self, relation: str, alias: str) -> exp.Expr:
+        """`relation AS alias`, noted in `from_items`."""
+        self.from_items[alias] = exp.Table(this=exp.to_identifier(relation, quoted=True))
+        return table(relation, alias)
 
     # ------------------------------------------------------------------ rules
     def rule(self, r: ir.Rule) -> RuleQuery:
@@ -213,6 +223,7 @@ class RuleTranslator:
         where: list[exp.Expr] = []
         seq: list[Val] = []
         bound: list[tuple[str, str]] = []
+        plain: dict[str, tuple[Val, ir.Bind]] = {}  # the plain values the rule ranges over
         let_vals: dict[str, Val] = {}
         crashes: list[tuple[int, exp.Expr | None]] = []
         for step in r.steps:
@@ -225,6 +236,8 @@ class RuleTranslator:
                 scope[step.var] = src.elem
                 if src.elem.entity is not None:
                     bound.append((step.var, src.elem.entity))
+                else:
+                    plain[step.var] = (src.elem, step)
             elif isinstance(step, ir.Filter):
                 crashes.append((len(seq), exact.crash(self, step.cond, scope)))
                 seq.append(self.expr(step.cond, scope))
@@ -251,7 +264,7 @@ class RuleTranslator:
             alias = scope[var].alias
             assert alias is not None
             cols.append(exp.alias_(col(alias, ROW), f"ar_bound_{i}"))
-        lets = tuple(sorted(self._message_lets(r, {*let_vals, *self.let_colls})))
+        lets = tuple(sorted(self._message_lets(r)))
         for i, name in enumerate(lets):
             if name in self.let_colls:  # a list: its elements, in any order (text sorts them)
                 src = self.source(*self.let_colls[name])
@@ -271,6 +284,9 @@ class RuleTranslator:
                         exact.aux(self, let_expr, let_scope, "currency"), f"ar_let_{i}_currency"
                     )
                 )
+        values = message_values(r)
+        for i, name in enumerate(values):
+            cols.extend(self._value_columns(r, name, *plain[name], f"ar_value_{i}"))
         crash: exp.Expr | None = None
         for i, c in crashes:
             if c is not None:
@@ -292,13 +308,41 @@ class RuleTranslator:
             query,
             tuple(bound),
             lets,
+            values,
             tuple(sorted(self.money)),
             tuple(sorted(self.money_params)),
             tuple(sorted(self.currencies)),
             crash is not None,
         )
 
-    def _message_lets(self, r: ir.Rule, lets: set[str]) -> set[str]:
+    def _value_columns(
+        self, r: ir.Rule, name: str, elem: Val, step: ir.Bind, column: str
+    ) -> list[exp.Expr]:
+        """The columns of plain value `name` a message prints: the value, and for a number
+        the places it was written with (`column_scale`) and for money its currency."""
+        cols = [exp.alias_(elem.value.copy(), column)]
+        if element_type(step.coll.type) not in (t.DECIMAL, t.MONEY):
+            return cols
+        if elem.aux is None:
+            # `distinct` keeps one of equal numbers (`2.5`, `2.50`), and the Python engine
+            # prints the first one's places, which a table of elements does not know
+            span = next(
+                (
+                    node.span
+                    for part in r.message
+                    if part.expr is not None
+                    for node in ir.walk(part.expr)
+                    if isinstance(node, ir.Var) and node.name == name
+                ),
+                step.span,
+            )
+            raise Unsupported(f"a message printing a number of `distinct(...)` (`{name}`)", span)
+        cols.append(exp.alias_(elem.aux["scale"].copy(), f"{column}_scale"))
+        if element_type(step.coll.type) == t.MONEY:
+            cols.append(exp.alias_(elem.aux["currency"].copy(), f"{column}_currency"))
+        return cols
+
+    def _message_lets(self, r: ir.Rule) -> set[str]:
         """The computed `let` variables a message hole reads: the query returns them."""
         exprs = {s.var: s.expr for s in r.steps if isinstance(s, ir.LetStep)}
         out: set[str] = set()
@@ -312,10 +356,12 @@ class RuleTranslator:
                     continue
                 if is_path(exprs[node.name]):
                     continue  # read from the records, as the Python backend reads it
-                if node.name not in lets and element_type(exprs[node.name].type) in (
+                if node.name in self.let_colls and element_type(exprs[node.name].type) in (
                     t.DECIMAL,
                     t.MONEY,
                 ):
+                    # the database returns each number at the column's scale, not with the
+                    # places it was written with (`2.500000000`, not `2.50`)
                     raise Unsupported("a message printing a computed list of decimals", node.span)
                 out.add(node.name)
         # A computed `let related` record: the query returns its key (a path is read from
@@ -329,7 +375,7 @@ class RuleTranslator:
         if isinstance(e, ir.AllOf):
             alias = self.fresh(e.entity.lower())
             return Source(
-                (table(self.lay.entity_table(e.entity).name, alias),),
+                (self.table(self.lay.entity_table(e.entity).name, alias),),
                 (),
                 self.entity_row(e.entity, alias),
                 None,
@@ -337,7 +383,7 @@ class RuleTranslator:
         if isinstance(e, ir.Narrowed):
             return self.source(e.expr, scope)
         if isinstance(e, ir.Builtin) and e.name == "distinct":
-            return self._distinct(e, scope)
+            return distinct.source(self, e, scope)
         if isinstance(e, ir.Builtin) and e.name == "as_list":
             arg = e.args[0]
             if isinstance(t.strip_opt(arg.type), t.CollT):
@@ -347,7 +393,7 @@ class RuleTranslator:
                 alias = self.fresh(v.entity.lower())
                 key = self.p.entity(v.entity).key
                 return Source(
-                    (table(self.lay.entity_table(v.entity).name, alias),),
+                    (self.table(self.lay.entity_table(v.entity).name, alias),),
                     (exp.EQ(this=col(alias, key), expression=v.value),),
                     self.entity_row(v.entity, alias),
                     v.ok,
@@ -364,7 +410,10 @@ class RuleTranslator:
                 key = self.p.entity(e.target).key
                 join = exp.EQ(this=col(ta, key), expression=col(la, VALUE))
                 return Source(
-                    (table(rel.name, la), table(self.lay.entity_table(e.target).name, ta)),
+                    (
+                        self.table(rel.name, la),
+                        self.table(self.lay.entity_table(e.target).name, ta),
+                    ),
                     (owner, join),
                     self.entity_row(e.target, ta),
                     obj.ok,
@@ -380,7 +429,7 @@ class RuleTranslator:
             elem = Val(
                 col(la, VALUE), aux=aux if element_type(f.type) in (t.DECIMAL, t.MONEY) else None
             )
-            return Source((table(rel.name, la),), (owner,), elem, obj.ok)
+            return Source((self.table(rel.name, la),), (owner,), elem, obj.ok)
         if isinstance(e, ir.BackRef):
             target = self.expr(e.target, scope)
             alias = self.fresh(e.entity.lower())
@@ -391,7 +440,7 @@ class RuleTranslator:
                 key = self.p.entity(e.entity).key
                 inner = (
                     exp.select("1")
-                    .from_(table(self.lay.list_table(e.entity, e.field).name, la))
+                    .from_(self.table(self.lay.list_table(e.entity, e.field).name, la))
                     .where(
                         conj(
                             exp.EQ(this=col(la, OWNER), expression=col(alias, key)),
@@ -404,7 +453,7 @@ class RuleTranslator:
             else:
                 cond = exp.EQ(this=col(alias, e.field), expression=target.value)
             return Source(
-                (table(self.lay.entity_table(e.entity).name, alias),),
+                (self.table(self.lay.entity_table(e.entity).name, alias),),
                 (cond,),
                 self.entity_row(e.entity, alias),
                 target.ok,
@@ -430,7 +479,7 @@ class RuleTranslator:
                 ta = self.fresh(v.entity.lower())
                 key = self.p.entity(v.entity).key
                 return Source(
-                    (*inner_src.tables, table(self.lay.entity_table(v.entity).name, ta)),
+                    (*inner_src.tables, self.table(self.lay.entity_table(v.entity).name, ta)),
                     (*conds, exp.EQ(this=col(ta, key), expression=v.value)),
                     self.entity_row(v.entity, ta),
                     inner_src.outer_ok,
@@ -447,29 +496,6 @@ class RuleTranslator:
         if isinstance(e, ir.Otherwise) and isinstance(e.default, ir.SetLit) and not e.default.items:
             return self.source(e.expr, scope)  # a missing list has no elements
         raise Unsupported(f"this collection ({type(e).__name__})", e.span)
-
-    def _distinct(self, e: ir.Builtin, scope: dict[str, Val]) -> Source:
-        """Each record of an entity list once: the rows of the entity's table whose key the
-        list names, so a join can never repeat one."""
-        src = self.source(e.args[0], scope)
-        entity = src.elem.entity
-        if entity is None:
-            raise Unsupported("`distinct` of a list of plain values", e.span)
-        if self.dialect == "spark":
-            # The EXISTS below reads the enclosing rule's row from two query levels down
-            # inside an aggregate, and Spark resolves an outer column one level up only.
-            raise Unsupported("`distinct` (Spark resolves outer columns one level up only)", e.span)
-        alias = self.fresh(entity.lower())
-        key = self.p.entity(entity).key
-        named = exp.EQ(this=src.elem.value, expression=col(alias, key))
-        inner = self._scalar(src, exp.Literal.number(1), conj(*src.where, named)).value
-        assert isinstance(inner, exp.Subquery)
-        return Source(
-            (table(self.lay.entity_table(entity).name, alias),),
-            (exp.Exists(this=inner.this),),
-            self.entity_row(entity, alias),
-            src.outer_ok,
-        )
 
     def _is_list_field(self, e: ir.GetField | ir.Deref) -> bool:
         f = self.p.entity(e.entity).field(e.field)
@@ -549,7 +575,7 @@ class RuleTranslator:
         key = self.p.entity(entity).key
         return exp.Subquery(
             this=exp.select(col(alias, column))
-            .from_(table(self.lay.entity_table(entity).name, alias))
+            .from_(self.table(self.lay.entity_table(entity).name, alias))
             .where(exp.EQ(this=col(alias, key), expression=obj.value), copy=False)
         )
 
@@ -562,7 +588,7 @@ class RuleTranslator:
         target_key = self.p.entity(e.target).key
         exists = exp.Exists(
             this=exp.select("1")
-            .from_(table(self.lay.entity_table(e.target).name, alias))
+            .from_(self.table(self.lay.entity_table(e.target).name, alias))
             .where(exp.EQ(this=col(alias, target_key), expression=key.copy()), copy=False)
         )
         ok = disj(exp.Is(this=key.copy(), expression=exp.null()), exists)
@@ -607,7 +633,7 @@ class RuleTranslator:
         unnamed = exp.Not(
             this=exp.Exists(
                 this=exp.select("1")
-                .from_(table(self.lay.entity_table(e.target).name, alias))
+                .from_(self.table(self.lay.entity_table(e.target).name, alias))
                 .where(exp.EQ(this=col(alias, target_key), expression=key.copy()), copy=False)
             )
         )
@@ -616,7 +642,7 @@ class RuleTranslator:
             owner = exp.EQ(this=col(la, OWNER), expression=obj.value)
             test: exp.Expr = exp.Exists(
                 this=exp.select("1")
-                .from_(table(rel.name, la))
+                .from_(self.table(rel.name, la))
                 .where(exp.and_(owner, unnamed), copy=False)
             )
         else:

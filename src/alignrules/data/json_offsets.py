@@ -1,13 +1,13 @@
 """Where the values of many JSON pointers start in one JSON text, found together.
 
-A report can name hundreds of thousands of records and fields of one plan. `offsets` takes
-all of a report's pointers at once, and `alignrules.data.lines.positions` then turns every
-offset into a line and column in one ordered sweep. Each pointer is resolved from its
-parent's offset (resolved once, then kept for all its children); a large array is walked
-once, as far as the last item wanted; and a record's field is searched for in the record's
-text, which the walk has measured: for a record with no nested object, no backslash and no
-string holding a brace (most records), one regular-expression search and one quote count
-find a field, and no field before it is parsed.
+A report can name hundreds of thousands of records and fields of one plan. `locations`
+takes all of a report's pointers at once, in report order (a rule's findings by key: mostly
+text order), and `alignrules.data.lines.positions` turns every offset into a line and column
+in one ordered sweep. Each pointer is resolved from its parent's offset, kept in a small memo
+of recent pointers; a large array is walked once, as far as the last item wanted, and a
+record with no nested object, no backslash and an even number of quotes up to its first `}`
+is known to end there without being parsed; a field is found by searching for its quoted
+key, checked in place (`_Offsets._key`), so no field before it is parsed.
 
 >>> text = '{"claims": [{"id": "C1", "n": 2}, {"id": "C2"}], "a/b": 7}'
 >>> found = offsets(text, ["/claims/1/id", "/claims/0/n", "/a~1b", "/claims/5", "x"])
@@ -34,7 +34,7 @@ from alignrules.data.lines import positions
 from alignrules.pointer import unescape
 from alignrules.runtime.report import Location
 
-__all__ = ["locations", "offsets", "value_end"]
+__all__ = ["locations", "offsets"]
 
 _WS: Final = re.compile(r"[ \t\n\r]*")
 _KEY: Final = r'"([^"\\]*(?:\\.[^"\\]*)*)"[ \t\n\r]*:[ \t\n\r]*'
@@ -172,7 +172,7 @@ class _Offsets:
                 and find("\\", start, end) == -1
                 and not count('"', start, end) & 1
             ):
-                end = value_end(text, start)
+                end = _value_end(text, start)
             if text[end] == ",":
                 start = end + 1
                 if text[start] in " \t\n\r":
@@ -257,7 +257,7 @@ class _Offsets:
         """The end of the value at `start`. An array is walked as `_item` walks one (twice
         as fast as parsing an array of records), and its end kept."""
         if self.text[start] != "[":
-            return value_end(self.text, start)
+            return _value_end(self.text, start)
         if start not in self.ends:
             self._item(start, len(self.text))
         return self.ends[start]
@@ -294,7 +294,7 @@ def _pattern(key: str) -> re.Pattern[str]:
     return re.compile(spelled + r"[ \t\n\r]*:[ \t\n\r]*")
 
 
-def value_end(text: str, start: int) -> int:
+def _value_end(text: str, start: int) -> int:
     """The offset just after the JSON value that starts at `start`."""
     try:
         return _skip(text, start)[1]

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from alignrules.syntax import ast
     from alignrules.syntax.parser import Parsed
     from alignrules.syntax.tokens import Lexed
+    from alignrules.typecheck.names import BareField
 
 RULESET_SUFFIX = ".rules"
 
@@ -357,14 +358,18 @@ class TypedRuleset:
     name: str
     program: ir.Program = attrs.field(repr=False)
     trees: tuple[ast.Ruleset, ...] = attrs.field(repr=False, eq=False)
+    #: Bare names that more than one entity in scope has a field for (the innermost one's is
+    #: meant): the IR keeps only the resolved field, and lint warns about these.
+    bare_fields: tuple[BareField, ...] = attrs.field(repr=False, eq=False, default=())
 
 
 @functools.lru_cache(maxsize=32)
 def _typecheck(key: tuple[tuple[str, str], ...], name: str) -> TypedRuleset:
-    from alignrules.typecheck.lower import lower
+    from alignrules.typecheck.lower import lower_noting
 
     trees = tuple(_parse(n, text) for n, text in key)
-    return TypedRuleset(name, lower(name, trees), trees)
+    program, bare_fields = lower_noting(name, trees)
+    return TypedRuleset(name, program, trees, bare_fields)
 
 
 def typecheck_paths(paths: Sequence[str | os.PathLike[str]]) -> TypedRuleset:

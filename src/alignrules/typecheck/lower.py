@@ -13,17 +13,26 @@ from alignrules.diagnostics import Diagnostic, DiagnosticError
 from alignrules.ir import nodes as ir
 from alignrules.passes import run_passes
 from alignrules.syntax import ast
+from alignrules.typecheck.names import BareField
 from alignrules.typecheck.operators import arith_type
 from alignrules.typecheck.program import Declarations
 
 
 def lower(name: str, files: Sequence[ast.Ruleset]) -> ir.Program:
     """Type-check `files` together; the Program, or DiagnosticError listing every problem."""
+    return lower_noting(name, files)[0]
+
+
+def lower_noting(
+    name: str, files: Sequence[ast.Ruleset]
+) -> tuple[ir.Program, tuple[BareField, ...]]:
+    """`lower`, with what name resolution saw and the IR does not keep: the bare names that
+    more than one subject in scope could mean (for `alignrules lint`)."""
     checker = Declarations()
     program = checker.typed(name, files)
     if checker.diagnostics:
         raise DiagnosticError(checker.diagnostics)
-    return run_passes(program)
+    return run_passes(program), tuple(checker.ctx.bare_fields)
 
 
 def lower_all(name: str, files: Sequence[ast.Ruleset]) -> tuple[ir.Program, tuple[Diagnostic, ...]]:
@@ -34,4 +43,4 @@ def lower_all(name: str, files: Sequence[ast.Ruleset]) -> tuple[ir.Program, tupl
     return program, tuple(sorted(checker.diagnostics, key=Diagnostic.sort_key))
 
 
-__all__ = ["arith_type", "lower", "lower_all"]
+__all__ = ["BareField", "arith_type", "lower", "lower_all", "lower_noting"]

@@ -22,6 +22,22 @@ from alignrules.typecheck.schema import SchemaBuilder, enum_type, snake
 Report = Callable[[Diagnostic], None]
 
 
+@attrs.frozen
+class BareField:
+    """A bare name that resolved to a field of the innermost subject having one of that name
+    while outer subjects have one too: legal (innermost first, docs/language.md §6.6), but
+    easy to misread. Kept for tools that read rulesets (`alignrules lint`), never an error.
+
+    `chosen` is the subject it resolved to and `others` the outer ones, innermost first,
+    each as (variable, entity).
+    """
+
+    name: str
+    span: Span
+    chosen: tuple[str, str]
+    others: tuple[tuple[str, str], ...]
+
+
 @attrs.define
 class Context:
     """What the typing of one ruleset shares between its expressions: the schema, the
@@ -32,6 +48,7 @@ class Context:
     predicate_decls: dict[str, ast.PredicateDecl] = attrs.Factory(dict)
     regexes: list[tuple[str, bool]] = attrs.Factory(list)  # (pattern, ignore_case)
     uses_today: bool = False
+    bare_fields: list[BareField] = attrs.Factory(list)
 
 
 class Names(abc.ABC):
@@ -132,9 +149,10 @@ class Names(abc.ABC):
         if e.id in self.ctx.params:
             p = self.ctx.params[e.id]
             return ir.ParamRef(p.name, p.type, span=e.span)
-        for var, entity in reversed(env.subjects):
+        for i, (var, entity) in reversed(list(enumerate(env.subjects))):
             f = self.ctx.schema.entities[entity].field(e.id)
             if f is not None:
+                self.note_outer_fields(e, env, i)
                 base = ir.Var(var, t.EntityT(entity), span=e.span)
                 return self.field_of(base, entity, f, e.span, env)
         if isinstance(expected, t.EnumT) and e.id in expected.values:
@@ -160,6 +178,27 @@ class Names(abc.ABC):
         if hint is None and owners:
             hint = f"`{e.id}` is a value of {', '.join(f'`{o.name}`' for o in owners)}; write `{owners[0].name}.{e.id}`"
         return self.error("unknown-name", e.span, f"unknown name `{e.id}`", hint)
+
+    def note_outer_fields(self, e: ast.Name, env: Env, chosen: int) -> None:
+        """Record `e` when subjects outside `env.subjects[chosen]` have a field `e.id` too.
+
+        Only outer subjects a writer can still name are counted: one whose variable a later
+        binding hides cannot be spelled out, so it offers no other reading to warn about.
+        """
+        later = {var for var, _ in env.subjects[chosen:]}
+        others: list[tuple[str, str]] = []
+        for var, entity in reversed(env.subjects[:chosen]):
+            if (
+                var not in later
+                and env.var(var) == t.EntityT(entity)
+                and self.ctx.schema.entities[entity].field(e.id) is not None
+            ):
+                others.append((var, entity))
+            later.add(var)
+        if others:
+            self.ctx.bare_fields.append(
+                BareField(e.id, e.span, env.subjects[chosen], tuple(others))
+            )
 
     def x_attr(self, e: ast.Attr, env: Env, expected: t.Type | None) -> ir.Expr:
         if (

@@ -18,6 +18,7 @@ documented semantics), and many real problems are not found.
     findings      the codes (severity, summary) and the `Finding` record
     declarations  unused declarations and lets; rule metadata
     conditions    rules that never or always fire; constant conditions
+    ambiguity     bare names that several entities in scope have a field for
     patterns      text tests that never match or always do
     joins         quadratic joins
     fold          three-valued folding of conditions, with the facts of earlier filters

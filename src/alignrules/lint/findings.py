@@ -18,6 +18,10 @@ CODES: dict[str, tuple[Severity, str]] = {
     "constant-condition": (WARNING, "a comparison inside a condition that is always true or false"),
     "unmatchable-pattern": (WARNING, "a text test or regular expression that can never match"),
     "trivial-pattern": (WARNING, "a text test or regular expression that matches any text"),
+    "ambiguous-field": (
+        WARNING,
+        "a bare name that several entities in scope have a field for (the innermost is meant)",
+    ),
     "quadratic-join": (WARNING, "a loop over all entities, joined by equality to an outer one"),
     "unused-param": (WARNING, "a parameter that no rule reads"),
     "unused-predicate": (WARNING, "a predicate that no rule calls"),

@@ -351,18 +351,20 @@ def test_spark_prints_the_plain_values_a_rule_ranges_over(spark: Any, tmp_path: 
     """Messages that print a value of every plain type a rule ranges over (text, enum, whole
     number, date, bool, duration, decimal and money with their places), as the Python
     engine prints them (tests/fixtures/message_values_numbers.rules)."""
-    from tests.test_message_values import LISTS_OF_DECIMALS, NUMBERS, PLAN
+    from tests.test_message_values import NUMBERS, PLAN
 
     checker = alignrules.load(NUMBERS)
     plan = tmp_path / "values.json"
     plan.write_text(json.dumps(PLAN), "utf-8")
     expected = checker.check_file(plan, as_of=AS_OF)
     got = check(spark, checker, _to_spark(spark, checker, plan, "values_"), as_of=AS_OF)
-
-    def printed(report: Any) -> list[tuple[Any, ...]]:
-        # a whole list of decimals read from tables prints at the column's scale: see
-        # tests/test_message_values.py
-        return [f for f in _findings(report) if f[0] not in LISTS_OF_DECIMALS]
-
-    assert printed(got) == printed(expected)
-    assert ("high-score", "Offer", "O1", "offer O1 scores 2.50") in {f[:4] for f in printed(got)}
+    assert _findings(got) == _findings(expected)
+    printed = {f[:4] for f in _findings(got)}
+    assert ("high-score", "Offer", "O1", "offer O1 scores 2.50") in printed
+    # a whole list of decimals, each element with its own places
+    assert (
+        "negative-score",
+        "Offer",
+        "O1",
+        "offer O1 scores -3.10 of -3.10, 1, 1, 100, 2.5, 2.50, 2.50",
+    ) in printed

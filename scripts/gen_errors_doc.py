@@ -520,8 +520,7 @@ ENTRIES: list[Entry] = [
         "duckdb`) cannot give exactly the answer the Python engine gives for this construct, "
         "in this dialect or on this data: a division (the language rounds quotients to 60 "
         "digits), `avg`, `matches` in a dialect whose regular expressions are not RE2, "
-        "`ignoring case`, `lower` or `upper` in SQL text, a rule reading money in several "
-        "currencies. The error names the rule and "
+        "`ignoring case`, `lower` or `upper` in SQL text. The error names the rule and "
         "points at the construct; nothing is written.",
         "Check with the Python engine (the default), or rewrite the rule without the "
         "construct. docs/sql.md lists what the SQL target supports, and why.",

@@ -18,6 +18,8 @@ MODULES = [
     "alignrules.data.plan",
     "alignrules.data.lines",
     "alignrules.data.from_json",
+    "alignrules.data.json_offsets",
+    "alignrules.data.json_text",
     "alignrules.data.from_yaml",
     "alignrules.data.from_csv",
     "alignrules.data.csv_cells",

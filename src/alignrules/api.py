@@ -129,8 +129,10 @@ class Checker:
         except RuleCrashed as exc:
             raise DiagnosticError(_crash_diag(exc, source)) from exc
         if source is not None:
+            from alignrules.data.from_json import bulk_locator
+
             with gc_paused():  # a new Violation and Locations per violation, no cycles
-                report = report.with_locations(source.locate)
+                report = report.with_locations(source.locate, bulk_locator(source))
         return report
 
     def check(
@@ -165,8 +167,10 @@ class Checker:
         except RuleCrashed as exc:
             raise DiagnosticError(_crash_diag(exc, source)) from exc
         if source is not None:
+            from alignrules.data.from_json import bulk_locator
+
             with gc_paused():  # a new Violation and Locations per violation, no cycles
-                report = report.with_locations(source.locate)
+                report = report.with_locations(source.locate, bulk_locator(source))
         return report
 
     def check_file(
@@ -337,6 +341,7 @@ def _native_check(
     reader cannot take exactly as the Python loader does). Locations are looked up only when
     there is a finding to locate: in a JSON file's text (`data.json_text`), or by the Python
     reader of a CSV plan."""
+    from alignrules.data.from_json import BulkLocate, bulk_locator
     from alignrules.data.json_text import JsonText
     from alignrules.data.limits import read_text
     from alignrules.data.read import read_plan
@@ -376,9 +381,10 @@ def _native_check(
                 checker.compiled.program, checker.module, file, chosen, today=today
             )
 
-        def locate() -> Callable[[Location], Location]:
+        def locate() -> tuple[Callable[[Location], Location], BulkLocate | None]:
             # The rows' lines and the cells' columns: the Python reader finds them.
-            return read_plan(file, max_bytes=limit).locate
+            plan = read_plan(file, max_bytes=limit)
+            return plan.locate, bulk_locator(plan)
     else:
         if file.suffix.lower() != ".json" or not file.is_file() or file.stat().st_size > limit:
             return None
@@ -401,8 +407,8 @@ def _native_check(
                 raw=lambda pointer: text().value(pointer),
             )
 
-        def locate() -> Callable[[Location], Location]:
-            return text().locate
+        def locate() -> tuple[Callable[[Location], Location], BulkLocate | None]:
+            return text().locate, text().locate_all  # every finding's pointer at once
 
     try:
         report = run()
@@ -414,7 +420,7 @@ def _native_check(
         raise DiagnosticError(_crash_diag(exc, read_plan(file, max_bytes=limit))) from exc
     if report.violations:
         with gc_paused():  # a new Violation and Locations per violation, no cycles
-            report = report.with_locations(locate())
+            report = report.with_locations(*locate())
     return report
 
 

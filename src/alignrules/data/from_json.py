@@ -7,6 +7,12 @@ not recorded while parsing: `JsonLocator` finds them in the text when a report a
 >>> plan = read_json('{"claims": [{"id": "C1"}]}', "plan.json")
 >>> plan.root["claims"][0]["id"], plan.locator.find("/claims/0/id")
 ('C1', ('plan.json', 1, 20))
+
+A report's findings are located all at once (`JsonLocator.locate_all`, used by
+`Report.with_locations` through `bulk_locator`), at the same places:
+
+>>> plan.locator.locate_all(["/claims/0/id", "/claims/1"])["/claims/0/id"]
+Location(file='plan.json', pointer='/claims/0/id', line=1, column=20)
 """
 
 from __future__ import annotations
@@ -15,11 +21,12 @@ import json
 import re
 import threading
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from decimal import Decimal
 from json.scanner import make_scanner
 from typing import Any
 
+from alignrules.data import json_offsets
 from alignrules.data.limits import NUMBER_RANGE_HINT, json_int, number_problem
 from alignrules.data.lines import LineIndex
 from alignrules.data.plan import (
@@ -35,8 +42,9 @@ from alignrules.diagnostics import DiagnosticError
 from alignrules.gcpause import gc_paused
 from alignrules.pointer import array_index
 from alignrules.pointer import unescape as unescape_token
+from alignrules.runtime.report import Location
 
-__all__ = ["JsonLocator", "read_json"]
+__all__ = ["BulkLocate", "JsonLocator", "bulk_locator", "read_json"]
 
 # One token per match; whitespace, `,` and `:` fall between matches. Valid JSON is assumed
 # (the stdlib parser has accepted it), so a run of other characters is a number or a literal.
@@ -70,6 +78,18 @@ def read_json(text: str, name: str) -> PlanData:
             text, name, MAX_DEPTH, "nested too deeply for the JSON reader"
         ) from None
     return PlanData(root, "json", name, JsonLocator(text, name, root))
+
+
+#: A bulk locator: every pointer given, its `Location` (`Report.with_locations`).
+BulkLocate = Callable[[Collection[str]], dict[str, Location]]
+
+
+def bulk_locator(plan: PlanData) -> BulkLocate | None:
+    """What locates a report's findings in `plan` all at once (`Report.with_locations`): a
+    JSON plan's `JsonLocator.locate_all`; None for a plan whose locator finds one pointer at a
+    time (YAML, CSV)."""
+    locator = plan.locator
+    return locator.locate_all if isinstance(locator, JsonLocator) else None
 
 
 def _json_decimal(text: str) -> Decimal:
@@ -220,6 +240,13 @@ class JsonLocator:
             # The root, or not a pointer at all: the start of the text.
             offset = self._resolve(pointer)[0] if pointer.startswith("/") else self._root_offset
             return (self._name, *self._scan.position(offset))
+
+    def locate_all(self, pointers: Collection[str]) -> dict[str, Location]:
+        """`find` for many pointers at once, as `Location`s: the same places, found together
+        (`alignrules.data.json_offsets`, then one sweep for lines and columns), several times
+        faster for a large report's pointers than one `find` each."""
+        # No name: as `PlanData.locate` does, each location keeps its own file.
+        return json_offsets.locations(self._text, self._name or None, pointers)
 
     def _resolve(self, pointer: str) -> tuple[int, Any, bool]:
         """(offset, value, whether it is what `pointer` names) for a pointer starting with

@@ -25,12 +25,13 @@ import json
 import re
 import threading
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from decimal import Decimal
 from json.scanner import make_scanner
 from typing import Any, Final
 
 from alignrules import jsonscan
+from alignrules.data import json_offsets
 from alignrules.data.lines import LineIndex
 from alignrules.data.plan import Position
 from alignrules.pointer import unescape
@@ -110,6 +111,12 @@ class JsonText:
             file, line, column = self.find(pointer)
             found = self._located[pointer] = Location(file, pointer, line, column)
         return found
+
+    def locate_all(self, pointers: Collection[str]) -> dict[str, Location]:
+        """`locate` for many pointers at once: the same `Location`s, found together
+        (`alignrules.data.json_offsets`, then one sweep for lines and columns), several times
+        faster for a large report's pointers than one `locate` each."""
+        return json_offsets.locations(self._text, self.name, pointers)
 
     def value(self, pointer: str) -> Any:
         """The value `pointer` names, as the Python reader reads it; KeyError if none."""
@@ -197,10 +204,13 @@ class JsonText:
         """Where member `key` of the object at `offset` starts, found by searching the text
         for the key, or None when that cannot be sure (then the object is walked).
 
-        An unescaped quote only ever delimits a string, so `{` or `,`, then `"key"` and `:`
-        is a member; it is this object's own when no brace comes between the object's `{`
-        and it (a nested object, or the end of this one, would put one there; a brace inside
-        a string only sends the lookup to the walk). Most lookups are a record's field.
+        `{` or `,`, then `"key"` and `:` is a member of this object when the `{` or `,` is
+        outside any string and no brace comes between the object's `{` and it (a nested
+        object, or the end of this one, would put one there). It is outside a string when an
+        even number of quotes comes before it, counted from the object's `{` (a `,` inside a
+        string may be followed by the string's closing quote, then text that reads like a
+        key); a backslash on the way, or a brace inside a string, sends the lookup to the
+        walk. Most lookups are a record's field.
         """
         pattern = self._patterns.get(key)
         if pattern is None:
@@ -215,7 +225,12 @@ class JsonText:
         if m is None:
             return None
         at = m.start()
-        if text.find("{", offset + 1, at + 1) != -1 or text.find("}", offset + 1, at) != -1:
+        if (
+            text.find("{", offset + 1, at + 1) != -1
+            or text.find("}", offset + 1, at) != -1
+            or text.find("\\", offset, at) != -1
+            or text.count('"', offset, at) & 1
+        ):
             return None
         return m.end()
 

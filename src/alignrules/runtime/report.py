@@ -6,7 +6,7 @@ import enum
 import itertools
 import operator
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any, Final, cast
 
@@ -382,8 +382,60 @@ class Report:
             out[str(v.severity)] += 1
         return out
 
-    def with_locations(self, locate: Any) -> Report:
-        """A copy whose locations went through `locate(Location) -> Location` (adds lines)."""
+    def with_locations(
+        self,
+        locate: Callable[[Location], Location],
+        locate_all: Callable[[Collection[str]], Mapping[str, Location]] | None = None,
+    ) -> Report:
+        """A copy whose locations went through `locate(Location) -> Location` (adds lines).
+
+        `locate_all`, where the locator has one, is given every pointer of the report at once
+        and returns each one's `Location`: a locator that finds them together (sorted, each
+        container read once) is several times faster on a large report than one call per
+        location. A location it gives without a file keeps its own, as `locate` does.
+        """
+        if locate_all is not None:
+            # Each pointer once, in report order: a rule's findings by key, mostly text order.
+            pointers = dict.fromkeys(
+                loc.pointer
+                for v in itertools.chain(self.violations, (w.violation for w in self.waived))
+                for loc in (v.location, v.field_location)
+                if loc is not None
+            )
+            found = locate_all(pointers.keys())
+            if all(loc.file is not None for loc in found.values()):
+                # The usual case: one dictionary lookup per location, no call (a tenth of
+                # the time left of locating a large report).
+                get = found.__getitem__
+
+                def by_pointer(v: Violation) -> Violation:
+                    return Violation(
+                        v.rule,
+                        v.severity,
+                        v.message,
+                        v.entity,
+                        v.key,
+                        get(v.location.pointer),
+                        v.related,
+                        v.field,
+                        None if v.field_location is None else get(v.field_location.pointer),
+                    )
+
+                return attrs.evolve(
+                    self,
+                    violations=tuple(map(by_pointer, self.violations)),
+                    waived=tuple(
+                        attrs.evolve(w, violation=by_pointer(w.violation)) for w in self.waived
+                    ),
+                )
+
+            def place(location: Location) -> Location:
+                new = found[location.pointer]
+                if new.file is None and location.file is not None:
+                    return Location(location.file, new.pointer, new.line, new.column)
+                return new
+
+            locate = place
 
         def located(v: Violation) -> Violation:
             # `attrs.evolve` spelled out: it was a fifth of the time of locating a large report.

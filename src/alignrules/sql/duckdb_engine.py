@@ -30,7 +30,6 @@ from typing import Any
 
 from sqlglot import exp
 
-from alignrules.diagnostics import Diagnostic, DiagnosticError
 from alignrules.ir import nodes as ir
 from alignrules.ir import types as t
 from alignrules.runtime import bind
@@ -69,9 +68,9 @@ def check(
     `module` is the ruleset's generated Python module (its binder, rule metadata and enum
     members); `params` its `Params` object. Raises `bind.DataError` as `module.load` does,
     `sql.limits.PythonNeeded` where only the Python engine gives this plan's report (a
-    number no SQL decimal holds, a rule failing on the data), `RuleCrashed` when the
-    database stops a rule otherwise, and `DiagnosticError` for what this engine cannot
-    check.
+    number no SQL decimal holds, a rule failing on the data, a rule reading money in
+    several currencies), `RuleCrashed` when the database stops a rule otherwise, and
+    `DiagnosticError` for what this engine cannot check.
     """
     import duckdb
 
@@ -219,16 +218,9 @@ def _check_currencies(
             codes.add(value.currency)
     codes.update(q.currencies)
     if len(codes) > 1:
-        raise DiagnosticError(
-            Diagnostic(
-                "sql-unsupported",
-                f"{q.rule.name} reads money in several currencies"
-                f" ({', '.join(sorted(codes))}); the duckdb engine compares amounts only",
-                q.rule.span,
-                hint="check this plan with the Python engine (the default), which stops on"
-                " a rule that combines two currencies",
-            )
-        )
+        # Amounts alone cannot tell whether the Python engine would stop on a rule that
+        # combines two currencies, so its report is the report: same as every other engine.
+        raise PythonNeeded(f"money in several currencies: {', '.join(sorted(codes))}")
 
 
 def _currencies(con: Any, lay: Layout, entity: str, f: ir.Field) -> list[str]:

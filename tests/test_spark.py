@@ -351,18 +351,99 @@ def test_spark_prints_the_plain_values_a_rule_ranges_over(spark: Any, tmp_path: 
     """Messages that print a value of every plain type a rule ranges over (text, enum, whole
     number, date, bool, duration, decimal and money with their places), as the Python
     engine prints them (tests/fixtures/message_values_numbers.rules)."""
-    from tests.test_message_values import LISTS_OF_DECIMALS, NUMBERS, PLAN
+    from tests.test_message_values import NUMBERS, PLAN
 
     checker = alignrules.load(NUMBERS)
     plan = tmp_path / "values.json"
     plan.write_text(json.dumps(PLAN), "utf-8")
     expected = checker.check_file(plan, as_of=AS_OF)
     got = check(spark, checker, _to_spark(spark, checker, plan, "values_"), as_of=AS_OF)
+    assert _findings(got) == _findings(expected)
+    printed = {f[:4] for f in _findings(got)}
+    assert ("high-score", "Offer", "O1", "offer O1 scores 2.50") in printed
+    # a whole list of decimals, each element with its own places
+    assert (
+        "negative-score",
+        "Offer",
+        "O1",
+        "offer O1 scores -3.10 of -3.10, 1, 1, 100, 2.5, 2.50, 2.50",
+    ) in printed
 
-    def printed(report: Any) -> list[tuple[Any, ...]]:
-        # a whole list of decimals read from tables prints at the column's scale: see
-        # tests/test_message_values.py
-        return [f for f in _findings(report) if f[0] not in LISTS_OF_DECIMALS]
 
-    assert printed(got) == printed(expected)
-    assert ("high-score", "Offer", "O1", "offer O1 scores 2.50") in {f[:4] for f in printed(got)}
+@pytest.mark.parametrize(
+    ("offer", "bundle", "message"),
+    [
+        (
+            {2: None},
+            {},
+            "`nulls0_Offer.tier` is NULL at ar_row 1 (Offer `B`), and field `Offer.tier`"
+            " is required",
+        ),
+        ({7: None}, {}, "`nulls1_Offer.floor` has 1 number(s) with no places in `floor__scale`"),
+        (
+            {},
+            {2: None},
+            "`nulls2_Offer__bundle.value` is NULL at ar_owner `A`, ar_pos 1, and a list holds"
+            " no missing values",
+        ),
+    ],
+)
+def test_spark_refuses_a_null_the_python_engine_refuses(
+    spark: Any,
+    tmp_path: Path,
+    offer: dict[int, Any],
+    bundle: dict[int, Any],
+    message: str,
+) -> None:
+    """A NULL in a required column, a list element or a number's places, in the second row
+    of a table: the Python engine refuses such a plan, and so does Spark, naming the
+    session's table, the column and the row, before any rule runs."""
+    from decimal import Decimal
+
+    from tests.test_sql_sources import BUNDLES, OFFERS, RULES
+
+    rules = tmp_path / "offers.rules"
+    rules.write_text(RULES, "utf-8")
+    checker = alignrules.load(rules)
+    prefix = message[1:8]  # the case's own tables: `nulls0_`, ...
+    mended = (
+        [OFFERS[0], tuple(offer.get(i, v) for i, v in enumerate(OFFERS[1])), OFFERS[2]],
+        [BUNDLES[0], tuple(bundle.get(i, v) for i, v in enumerate(BUNDLES[1])), BUNDLES[2]],
+    )
+    tables = {}
+    for table, rows in zip(layout(checker.compiled.program).tables, mended, strict=True):
+        types = [SPARK_TYPES.get(c.sql_type, c.sql_type) for c in table.columns]
+        schema = ", ".join(f"`{c.name}` {typ}" for c, typ in zip(table.columns, types, strict=True))
+        decimal = [typ.startswith("DECIMAL") for typ in types]
+        cells = [
+            tuple(Decimal(v) if d and v else v for v, d in zip(r, decimal, strict=True))
+            for r in rows
+        ]
+        spark.createDataFrame(cells, schema=schema).createOrReplaceTempView(prefix + table.name)
+        tables[table.name] = prefix + table.name
+    with pytest.raises(DiagnosticError) as caught:
+        check(spark, checker, tables, as_of=AS_OF)
+    (diagnostic,) = caught.value.diagnostics
+    assert (diagnostic.code, diagnostic.where) == ("data", "<spark session>")
+    assert diagnostic.message.startswith(message)
+
+
+def test_spark_refuses_a_list_element_with_no_places(spark: Any, tmp_path: Path) -> None:
+    """An element of `Offer.scores` with no places, which a message prints (`{s}`): refused
+    as a data error naming the row, where the message could only make its places up."""
+    from tests.test_message_values import NUMBERS, PLAN
+
+    checker = alignrules.load(NUMBERS)
+    plan = tmp_path / "values.json"
+    plan.write_text(json.dumps(PLAN), "utf-8")
+    tables = _to_spark(spark, checker, plan, "scaleless_")
+    spark.sql(
+        "SELECT ar_owner, ar_pos, value, IF(ar_pos = 1, NULL, value__scale) AS value__scale"
+        f" FROM {tables['Offer__scores']}"
+    ).createOrReplaceTempView("scaleless_scores")
+    with pytest.raises(DiagnosticError) as caught:
+        check(spark, checker, {**tables, "Offer__scores": "scaleless_scores"}, as_of=AS_OF)
+    assert str(caught.value.diagnostics[0].message) == (
+        "`scaleless_scores.value` has 1 number(s) with no places in `value__scale`,"
+        " the first at ar_owner `O1`, ar_pos 1"
+    )

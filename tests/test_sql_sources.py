@@ -126,6 +126,28 @@ def test_parquet_files_in_the_layout_are_checked_in_place(
         ([OFFERS[0], (1, "A", *OFFERS[1][2:])], "duplicate or missing Offer key"),
         # a number with no places: the message printing it could only make them up
         ([(*OFFERS[0][:7], None, *OFFERS[0][8:])], "`Offer.floor` has 1 number(s) with no"),
+        (
+            [OFFERS[0], (*OFFERS[1][:3], "1", None, None, *OFFERS[1][6:])],
+            "no places in `price__scale`, the first at ar_row 1 (Offer `B`)",
+        ),
+        # a NULL in a required column is no missing value: the Python reader refuses it
+        (
+            [OFFERS[0], (*OFFERS[1][:2], None, *OFFERS[1][3:])],
+            "`Offer.tier` is NULL at ar_row 1 (Offer `B`), and field `Offer.tier` is required",
+        ),
+        (
+            [(*OFFERS[0][:3], None, None, None, *OFFERS[0][6:]), *OFFERS[1:]],
+            "`Offer.price` is NULL at ar_row 0 (Offer `A`), and field `Offer.price` is required",
+        ),
+        (
+            [*OFFERS[:2], (*OFFERS[2][:9], None)],
+            "`Offer.bundle__present` is not TRUE at ar_row 2 (Offer `C`), so the list is absent,"
+            " and list field `Offer.bundle` is required",
+        ),
+        (
+            [(*OFFERS[0][:9], False), *OFFERS[1:]],
+            "`Offer.bundle__present` is not TRUE at ar_row 0 (Offer `A`)",
+        ),
     ],
 )
 def test_tables_that_do_not_fit_the_layout_are_located_errors(
@@ -170,3 +192,67 @@ def test_the_python_engine_names_the_engine_that_reads_tables(
     assert (code, out) == (2, "")
     assert "plan.duckdb: error: is a plan held as tables" in err
     assert "hint: check it with `--engine duckdb`" in err
+
+
+@pytest.mark.parametrize(
+    ("bundles", "message"),
+    [
+        (
+            [("A", 0, "B"), ("A", 1, None), ("C", 0, None)],
+            "`Offer__bundle.value` is NULL at ar_owner `A`, ar_pos 1 (and 1 more row(s)),"
+            " and a list holds no missing values",
+        ),
+        ([*BUNDLES, ("C", None, "B")], "`Offer__bundle.ar_pos` is NULL at ar_owner `C`"),
+    ],
+)
+def test_a_null_in_a_list_is_a_located_error(
+    tmp_path: Path,
+    rules: Path,
+    capsys: pytest.CaptureFixture[str],
+    bundles: list[tuple[Any, ...]],
+    message: str,
+) -> None:
+    db = tmp_path / "plan.duckdb"
+    with duckdb.connect(str(db)) as con:
+        _make_tables(con, OFFERS)
+        con.execute('DELETE FROM "Offer__bundle"')
+        con.executemany('INSERT INTO "Offer__bundle" VALUES (?, ?, ?)', bundles)
+    code, out, err = _check(capsys, rules, db, "--engine", "duckdb")
+    assert (code, out) == (2, "")
+    assert f"plan.duckdb: error: {message}" in err and "Traceback" not in err
+
+
+def test_a_null_where_the_python_engine_refuses_the_plan_is_refused_in_parquet_too(
+    tmp_path: Path, rules: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same NULL tier: the Python engine refuses the plan written as JSON, and a Parquet
+    folder holding it is refused with the file, the column and the row."""
+    plan = tmp_path / "plan.json"
+    offers = [PLAN["offers"][0], {**PLAN["offers"][1], "tier": None}, PLAN["offers"][2]]
+    plan.write_text(json.dumps({"offers": offers}), encoding="utf-8")
+    code, out, err = _check(capsys, rules, plan)
+    assert (code, out) == (2, "")
+    assert "/offers/1/tier: is null, and the field is required" in err
+    folder = tmp_path / "tables"
+    folder.mkdir()
+    with duckdb.connect() as con:
+        _make_tables(con, [OFFERS[0], (*OFFERS[1][:2], None, *OFFERS[1][3:]), OFFERS[2]])
+        for name in ("Offer", "Offer__bundle"):
+            con.execute(f"COPY \"{name}\" TO '{folder / name}.parquet' (FORMAT parquet)")
+    code, out, err = _check(capsys, rules, folder, "--engine", "duckdb")
+    assert (code, out) == (2, "")
+    where = folder / "Offer.parquet"
+    assert f"{where}: error: `Offer.tier` is NULL at ar_row 1 (Offer `B`)" in err
+    assert "hint: declare the field optional with `?` where it may be missing" in err
+
+
+def test_a_null_in_an_optional_column_is_a_missing_value(
+    tmp_path: Path, rules: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`floor: decimal?` and `rival: Offer?` may be NULL (with no places): A has no floor."""
+    db = tmp_path / "plan.duckdb"
+    with duckdb.connect(str(db)) as con:
+        _make_tables(con, [(*OFFERS[0][:6], None, None, None, True), *OFFERS[1:]])
+    code, out, err = _check(capsys, rules, db, "--engine", "duckdb")
+    assert (code, err) == (1, "")
+    assert "offer A" not in out and "offer C (premium) at 7 is under 7.5" in out

@@ -303,13 +303,19 @@ def test_auto_checks_tables_the_sql_target_cannot_with_the_python_engine(tmp_pat
     assert code == 2 and "[sql-unsupported]" in err
 
 
-def test_a_data_error_the_python_engine_finds_names_the_tables(tmp_path: Path) -> None:
-    """A required value missing in the tables: the Python engine, handed the plan for a rule
-    that fails on a record, refuses it as it refuses the JSON plan, naming the record."""
+def test_a_required_value_missing_in_the_tables_is_refused_before_any_rule(
+    tmp_path: Path,
+) -> None:
+    """A required value missing in the tables: refused as the Python engine refuses the JSON
+    plan, before a rule runs (and so before the Python engine is handed the plan for a rule
+    that fails on a record), naming the table, the column and the row."""
     rules, plan = _write(tmp_path, RULES, PLAN)
     db, _ = _tables(rules, plan, tmp_path)
     with duckdb.connect(str(db)) as con:
         con.execute("UPDATE \"Claim\" SET reach = NULL WHERE id = 'K2'")
     code, got, err = _check(rules, db, "--engine", "duckdb")
     assert (code, got) == (2, {"violations": []})
-    assert err.startswith(f"{db}: error: /marketing/claims/1: missing required field `reach`")
+    assert err.startswith(
+        f"{db}: error: `Claim.reach` is NULL at ar_row 1 (Claim `K2`),"
+        " and field `Claim.reach` is required  [data]"
+    )

@@ -145,3 +145,20 @@ def test_a_bad_binding_is_located(
     err = capsys.readouterr().err
     assert where in err and message in err and "Traceback" not in err
     assert not out.exists()
+
+
+def test_a_null_in_a_required_column_names_the_warehouse_table_and_column(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`Claim.promise` is read from `marketing.claims.claim_text`: the error names that."""
+    rules = _write(tmp_path)
+    db = _warehouse(tmp_path)
+    with duckdb.connect(str(db)) as con:
+        con.execute("UPDATE marketing.claims SET claim_text = NULL WHERE claim_id = 'k2'")
+    assert main(["check", str(rules), "--engine", "duckdb", "--data", str(db)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith(
+        f"{db}: error: `marketing.claims.claim_text` is NULL at ar_row 1 (Claim `k2`),"
+        " and field `Claim.promise` is required  [data]"
+    )

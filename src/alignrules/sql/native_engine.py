@@ -409,8 +409,13 @@ class _Records(Sequence[Any]):
         items: dict[str, Any] = {}
         key = _q(self.entity.key)
         for name, lt in self.lists.items():
-            money = any(c.name == currency_column(VALUE) for c in lt.columns)
-            value = f"l.{VALUE}" + (f", l.{_q(currency_column(VALUE))}" if money else "")
+            have = {c.name for c in lt.columns}
+            # an element's places (NULL where the JSON reader could not keep them), then
+            # its currency: `_record` makes the element from both
+            value = f"l.{VALUE}" + "".join(
+                f", l.{_q(c)}" if c in have else ", NULL"
+                for c in (scale_column(VALUE), currency_column(VALUE))
+            )
             got: dict[int, list[Any]] = {}
             for r in self.con.execute(
                 f"SELECT o.{ROW}, {value} FROM {_q(lt.name)} l JOIN {_q(self.table.name)} o"
@@ -432,7 +437,7 @@ class _Records(Sequence[Any]):
                 kw[attr] = None
             elif how == "list":
                 elements = items[f.name].get(row, ())
-                kw[attr] = tuple(make(*e) for e in elements) if value else None
+                kw[attr] = tuple(make(*_placed(e)) for e in elements) if value else None
             elif how == "value":
                 kw[attr] = make(value)
             elif r[self.extra[attr][0]] is not None:  # tables that know the places
@@ -447,6 +452,16 @@ class _Records(Sequence[Any]):
                 number = finite_decimal(Decimal(written))
                 kw[attr] = number if how == "decimal" else Money(number, None)
         return self.spec.cls(**kw)
+
+
+def _placed(element: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A list element's (value, currency) from its (value, places, currency) cells: a decimal
+    with the places it was written with (`2.50`), as a message prints it; a number whose
+    places the tables do not know keeps the column's."""
+    value, places, currency = element
+    if places is not None and value is not None:
+        value = Decimal(value).quantize(Decimal(1).scaleb(-places))
+    return value, currency
 
 
 def _maker(f: ir.Field, members: Mapping[tuple[str, str], Any]) -> Callable[..., Any]:

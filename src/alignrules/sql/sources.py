@@ -5,8 +5,9 @@ named and typed as `sql.layout` says (`Claim.parquet`, `Claim__capabilities.parq
 tables `Claim`, `Claim__capabilities` in a DuckDB database file). `attach_tables` makes each
 relation a view in a DuckDB connection, after checking that it has the layout's columns with
 the layout's types, that `ar_row` numbers the records 0, 1, 2... and that keys are unique,
-and that every enum column holds canonical value names; any difference is a located `data`
-error, before a rule runs.
+that every enum column holds canonical value names, and that the values the Python reader
+would refuse are not there (`check_values`: a NULL in a required column, a number with no
+places); any difference is a located `data` error, before a rule runs.
 
 Nothing is copied: DuckDB reads the Parquet files or the database where they are.
 """
@@ -14,14 +15,18 @@ Nothing is copied: DuckDB reads the Parquet files or the database where they are
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import attrs
 
 from alignrules.diagnostics import Diagnostic, DiagnosticError
 from alignrules.ir.nodes import Program
 from alignrules.ir.types import EnumT
 from alignrules.sql.layout import (
     OWNER,
+    POS,
     ROW,
     VALUE,
     Layout,
@@ -36,7 +41,9 @@ from alignrules.sql.layout import (
 if TYPE_CHECKING:
     import duckdb
 
-__all__ = ["attach_tables"]
+    from alignrules.sql.native_engine import Connection
+
+__all__ = ["attach_tables", "check_values"]
 
 
 def _quote(name: str) -> str:
@@ -61,6 +68,7 @@ def attach_tables(
     source = Path(path)
     name = os.fspath(path)
     mapped = warehouse(program, lay) if source.is_file() else {}
+    places: dict[str, str] = {}  # each relation's file, for errors about its rows
     try:
         if source.is_file():
             con.execute(f"ATTACH {_literal(name)} AS ar_source (READ_ONLY)")
@@ -69,10 +77,11 @@ def attach_tables(
                 relation = _warehouse_relation(con, program, table, mapped[table.name], name)
                 found = True
                 where = f"{name}: table {mapped[table.name].table}"
+                places[table.name] = name
             else:
                 file = source / f"{table.name}.parquet"
                 found = file.is_file()
-                where = os.fspath(file)
+                where = places[table.name] = os.fspath(file)
                 relation = f"read_parquet({_literal(where)})"
             if not found:
                 raise _fail(
@@ -84,6 +93,7 @@ def attach_tables(
             _check_columns(con, table, where)
         for table in lay.tables:
             _check_rows(con, program, lay, table, name)
+            check_values(con, program, (table,), mapped, places)
     except duckdb.Error as exc:
         raise _fail(f"DuckDB could not read the tables: {exc}", name) from None
     return lay
@@ -177,23 +187,6 @@ def _check_rows(
         ).fetchall()[0][0]
         if orphans:
             raise _fail(f"`{table.name}` has elements of no {owner.name}", where)
-    names = {c.name for c in table.columns}
-    for c in table.columns:
-        places = scale_column(c.name)
-        if c.role != "value" or places not in names:
-            continue
-        # The places a number was written with are how it prints (`100.50`): the layout
-        # keeps them beside every decimal and money value, and none can be made up.
-        unplaced = con.execute(
-            f"SELECT count(*) FROM {t} WHERE {_quote(c.name)} IS NOT NULL"
-            f" AND {_quote(places)} IS NULL"
-        ).fetchall()[0][0]
-        if unplaced:
-            raise _fail(
-                f"`{table.name}.{c.name}` has {unplaced} number(s) with no places in `{places}`",
-                where,
-                hint="write the places each number was written with (`100.50` has 2)",
-            )
     for column, typ in checked:
         base = element_type(typ)
         if not isinstance(base, EnumT):
@@ -209,3 +202,120 @@ def _check_rows(
                 where,
                 hint=f"{base.name} has {', '.join(values)}",
             )
+
+
+def check_values(
+    con: Connection,
+    program: Program,
+    tables: Iterable[Table],
+    mapped: Mapping[str, Mapped],
+    where: str | Mapping[str, str],
+) -> None:
+    """Refuse, as a located `data` error, a value the layout's types allow and the Python
+    reader refuses: a NULL in a required column (a field not declared optional with `?`, a
+    list element, the layout's own `ar_row`, `ar_owner`, `ar_pos`), a required list whose
+    `__present` is not TRUE, and a decimal or money value with no places in its `__scale`.
+
+    One aggregate query per relation of `tables` (the views of `attach_tables`, or a Spark
+    session's, through `con`), written in DuckDB's SQL; the first offending row is fetched
+    only for the error. `mapped` names a relation's warehouse table and columns, for the
+    message; `where` is the place of every relation, or of each.
+    """
+    for table in tables:
+        checks = _value_checks(program, table)
+        if not checks:
+            continue
+        counts = con.execute(
+            "SELECT "
+            + ", ".join(f"count(CASE WHEN {c.condition} THEN 1 END)" for c in checks)
+            + f" FROM {_quote(table.name)}"
+        ).fetchall()[0]
+        for c, n in zip(checks, counts, strict=True):
+            if not n:
+                continue
+            m = mapped.get(table.name)
+            named = f"`{m.table}.{m.column(c.column)}`" if m else f"`{table.name}.{c.column}`"
+            at = _first_row(con, program, table, c.condition)
+            more = f" (and {n - 1} more row(s))" if n > 1 else ""
+            place = where if isinstance(where, str) else where[table.name]
+            if c.problem == "places":
+                raise _fail(
+                    f"{named} has {n} number(s) with no places in"
+                    f" `{scale_column(c.column)}`, the first at {at}",
+                    place,
+                    hint="write the places each number was written with (`100.50` has 2)",
+                )
+            raise _fail(f"{named} is {c.problem} at {at}{more}, {c.reason}", place, hint=c.hint)
+
+
+@attrs.frozen
+class _Check:
+    """A row of `column` for which SQL `condition` holds has `problem` (`NULL`, or `places`:
+    a number with no places), which the Python reader refuses for `reason`."""
+
+    column: str
+    condition: str
+    problem: str
+    reason: str = ""
+    hint: str | None = None
+
+
+def _value_checks(program: Program, table: Table) -> list[_Check]:
+    """The checks `check_values` makes on `table`."""
+    entity = program.entity(table.entity)
+    names = {c.name for c in table.columns}
+    out: list[_Check] = []
+    for c in table.columns:
+        q = _quote(c.name)
+        f = entity.field(c.field) if c.field is not None else None
+        if c.role in ("row", "owner", "pos"):
+            out.append(
+                _Check(c.name, f"{q} IS NULL", "NULL", "and the layout never leaves it NULL")
+            )
+        elif c.role == "value" and table.field is not None:
+            # the Python reader refuses a null element of any list, `?` or not
+            out.append(_Check(c.name, f"{q} IS NULL", "NULL", "and a list holds no missing values"))
+        elif c.role == "value" and f is not None and not f.optional:
+            out.append(
+                _Check(
+                    c.name,
+                    f"{q} IS NULL",
+                    "NULL",
+                    f"and field `{entity.name}.{f.name}` is required",
+                    hint="declare the field optional with `?` where it may be missing",
+                )
+            )
+        elif c.role == "present" and f is not None and not f.optional:
+            out.append(
+                _Check(
+                    c.name,
+                    f"({q} IS NULL OR NOT {q})",
+                    "not TRUE",
+                    f"so the list is absent, and list field `{entity.name}.{f.name}` is required",
+                    hint="TRUE with no element rows is an empty list",
+                )
+            )
+        if c.role == "value" and scale_column(c.name) in names:
+            # The places a number was written with are how it prints (`100.50`): the
+            # layout keeps them beside every decimal and money value, and none can be
+            # made up.
+            unplaced = f"{q} IS NOT NULL AND {_quote(scale_column(c.name))} IS NULL"
+            out.append(_Check(c.name, unplaced, "places"))
+    return out
+
+
+def _first_row(con: Connection, program: Program, table: Table, cond: str) -> str:
+    """The first row of `table` where `cond` holds, as an error names it."""
+    t = _quote(table.name)
+    if table.field is None:
+        key = program.entity(table.entity).key
+        row, value = con.execute(
+            f"SELECT {ROW}, {_quote(key)} FROM {t} WHERE {cond} ORDER BY {ROW} LIMIT 1"
+        ).fetchall()[0]
+        if row is None or value is None:  # no row number, or no key, to name it by
+            return f"{table.entity} `{value}`" if row is None else f"{ROW} {row}"
+        return f"{ROW} {row} ({table.entity} `{value}`)"
+    owner, pos = con.execute(
+        f"SELECT {OWNER}, {POS} FROM {t} WHERE {cond} ORDER BY {OWNER}, {POS} LIMIT 1"
+    ).fetchall()[0]
+    return f"{POS} {pos}" if owner is None else f"{OWNER} `{owner}`, {POS} {pos}"

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from typing import Any, Final, cast
 
+import attrs
 import sqlglot
 from sqlglot import exp
 
@@ -35,6 +36,7 @@ from alignrules.sql.from_tables import plan_data
 from alignrules.sql.layout import DECIMAL_SCALE, Layout, Mapped, Table, layout, warehouse
 from alignrules.sql.limits import PythonNeeded, plan_scale
 from alignrules.sql.native_engine import _param_values, _translate, check_tables_in, python_needed
+from alignrules.sql.sources import check_values
 from alignrules.sql.translate import DATE_STOP, translate
 
 __all__ = ["check", "spark_sql"]
@@ -148,7 +150,10 @@ def check(
     of its own name. Fields bound with `column "..."` are read from those columns. A table
     or column the session does not have is a `DiagnosticError` located in the ruleset.
     Decimal and money columns must come with their `__scale` columns (the places each number
-    was written with), as the layout says. Findings point at each record's place in the plan
+    was written with), as the layout says. A NULL in a required column, or a number with no
+    places, is a `data` `DiagnosticError` naming the table, column and row, before a rule
+    runs (one aggregate query per table); row numbers, keys and enum values are taken as
+    the layout says, unchecked. Findings point at each record's place in the plan
     (`/marketing/claims/0`). Where the queries cannot give the Python engine's report, the
     tables the ruleset reads are collected into the driver's memory and the Python engine
     checks them; its data errors (a required value missing) are `DiagnosticError`s.
@@ -165,7 +170,11 @@ def check(
     _refuse_what_spark_cannot_run(program, module)
     # date arithmetic outside the years 1-9999 stops the query (`RAISE_ERROR`), as on DuckDB
     tr = _translate(program, module, checker._params, today, stops=True)
-    _views(spark, program, tr.layout, tables)
+    names = _views(spark, program, tr.layout, tables)
+    # What the Python reader would refuse and the queries would read as missing or could
+    # not print: one aggregate query per table (row numbers, keys and enum values are not
+    # checked here, as they are in a DuckDB file).
+    check_values(_SparkConnection(spark), program, tr.layout.tables, names, "<spark session>")
     for name, fn in (
         ("ar_casefold", str.casefold),
         ("ar_lower", str.lower),
@@ -173,9 +182,9 @@ def check(
     ):
         spark.udf.register(name, fn, StringType())
 
-    def no_raw(pointer: str) -> Any:
-        # A number with no places in its `__scale` column, which nothing checked before:
-        # reading the tables back for the Python engine names it as a data error.
+    def no_raw(pointer: str) -> Any:  # pragma: no cover - `check_values` refused it
+        # A number with no places in its `__scale` column: reading the tables back for
+        # the Python engine names it as a data error.
         raise PythonNeeded(f"the number at {pointer} has no places")
 
     raw: Callable[[str], Any] = no_raw
@@ -188,11 +197,19 @@ def check(
         return _python_check(spark, checker, tr.layout, today)
 
 
-def _views(spark: Any, program: ir.Program, lay: Layout, tables: Mapping[str, str] | None) -> None:
-    """Every relation of `lay` a temporary view under its layout name (`_view`)."""
+def _views(
+    spark: Any, program: ir.Program, lay: Layout, tables: Mapping[str, str] | None
+) -> dict[str, Mapped]:
+    """Every relation of `lay` a temporary view under its layout name (`_view`); returns
+    where each is read from (the session's table and its columns), for errors."""
     mapped = warehouse(program, lay)
+    out: dict[str, Mapped] = {}
     for table in lay.tables:
-        _view(spark, program, table, mapped[table.name], (tables or {}).get(table.name))
+        m = mapped[table.name]
+        given = (tables or {}).get(table.name)
+        _view(spark, program, table, m, given)
+        out[table.name] = m if given is None else attrs.evolve(m, table=given)
+    return out
 
 
 def _python_check(spark: Any, checker: Any, lay: Layout, today: date) -> Report:

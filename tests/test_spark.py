@@ -20,7 +20,7 @@ from alignrules.diagnostics import DiagnosticError
 from alignrules.sql import duckdb_engine
 from alignrules.sql.layout import layout
 from alignrules.sql.spark_engine import check
-from tests.conftest import benchmark_plan
+from tests.conftest import benchmark_plan, run_cli
 from tests.randplans import plans_for
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -398,29 +398,16 @@ def test_spark_refuses_a_null_the_python_engine_refuses(
     """A NULL in a required column, a list element or a number's places, in the second row
     of a table: the Python engine refuses such a plan, and so does Spark, naming the
     session's table, the column and the row, before any rule runs."""
-    from decimal import Decimal
-
     from tests.test_sql_sources import BUNDLES, OFFERS, RULES
 
     rules = tmp_path / "offers.rules"
     rules.write_text(RULES, "utf-8")
     checker = alignrules.load(rules)
-    prefix = message[1:8]  # the case's own tables: `nulls0_`, ...
     mended = (
         [OFFERS[0], tuple(offer.get(i, v) for i, v in enumerate(OFFERS[1])), OFFERS[2]],
         [BUNDLES[0], tuple(bundle.get(i, v) for i, v in enumerate(BUNDLES[1])), BUNDLES[2]],
     )
-    tables = {}
-    for table, rows in zip(layout(checker.compiled.program).tables, mended, strict=True):
-        types = [SPARK_TYPES.get(c.sql_type, c.sql_type) for c in table.columns]
-        schema = ", ".join(f"`{c.name}` {typ}" for c, typ in zip(table.columns, types, strict=True))
-        decimal = [typ.startswith("DECIMAL") for typ in types]
-        cells = [
-            tuple(Decimal(v) if d and v else v for v, d in zip(r, decimal, strict=True))
-            for r in rows
-        ]
-        spark.createDataFrame(cells, schema=schema).createOrReplaceTempView(prefix + table.name)
-        tables[table.name] = prefix + table.name
+    tables = _offer_tables(spark, checker, message[1:8], *mended)  # `nulls0_`, ...
     with pytest.raises(DiagnosticError) as caught:
         check(spark, checker, tables, as_of=AS_OF)
     (diagnostic,) = caught.value.diagnostics
@@ -447,3 +434,87 @@ def test_spark_refuses_a_list_element_with_no_places(spark: Any, tmp_path: Path)
         "`scaleless_scores.value` has 1 number(s) with no places in `value__scale`,"
         " the first at ar_owner `O1`, ar_pos 1"
     )
+
+
+def _offer_tables(
+    spark: Any, checker: Any, prefix: str, offers: list[Any], bundles: list[Any]
+) -> dict[str, str]:
+    """Rows of the layout's `Offer` and `Offer__bundle` (tests/test_sql_sources.py) as Spark
+    tables named `prefix` + relation; returns the mapping `check` takes."""
+    from decimal import Decimal
+
+    tables = {}
+    for table, rows in zip(layout(checker.compiled.program).tables, (offers, bundles), strict=True):
+        types = [SPARK_TYPES.get(c.sql_type, c.sql_type) for c in table.columns]
+        schema = ", ".join(f"`{c.name}` {typ}" for c, typ in zip(table.columns, types, strict=True))
+        decimal = [typ.startswith("DECIMAL") for typ in types]
+        cells = [
+            tuple(Decimal(v) if d and v else v for v, d in zip(r, decimal, strict=True))
+            for r in rows
+        ]
+        spark.createDataFrame(cells, schema=schema).createOrReplaceTempView(prefix + table.name)
+        tables[table.name] = prefix + table.name
+    return tables
+
+
+def _bad(row: int, **cells: Any) -> list[tuple[Any, ...]]:
+    """The `Offer` rows of tests/test_sql_sources.py, with `cells` changed in row `row`."""
+    from tests.test_sql_sources import OFFERS
+
+    columns = ["ar_row", "id", "tier"]
+    return [
+        tuple(cells.get(columns[i], v) if n == row and i < 3 else v for i, v in enumerate(r))
+        for n, r in enumerate(OFFERS)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("case", "offers", "extra", "message"),
+    [
+        ("rownull", _bad(2, ar_row=None), [], "`Offer.ar_row` does not number its rows 0 to 2"),
+        ("rowtwice", _bad(2, ar_row=1), [], "`Offer.ar_row` does not number its rows 0 to 2"),
+        ("keytwice", _bad(1, id="A"), [], "`Offer` has a duplicate or missing Offer key"),
+        ("orphan", _bad(0), [("Q", 0, "A")], "`Offer__bundle` has elements of no Offer"),
+        (
+            "gold",
+            _bad(1, tier="gold"),
+            [],
+            "`Offer.tier` holds 'gold', which is not a value of Tier",
+        ),
+    ],
+)
+def test_spark_refuses_tables_that_do_not_fit_as_duckdb_does(
+    spark: Any,
+    tmp_path: Path,
+    case: str,
+    offers: list[tuple[Any, ...]],
+    extra: list[tuple[Any, ...]],
+    message: str,
+) -> None:
+    """A table whose row numbers, keys, list owners or enum values break the layout: the
+    DuckDB engine refuses the database file holding it, and Spark refuses the session's
+    table, with the same message and hint, at `<spark session>`, before any rule runs."""
+    from tests.test_sql_sources import BUNDLES, RULES, _make_tables
+
+    rules = tmp_path / "offers.rules"
+    rules.write_text(RULES, "utf-8")
+    db = tmp_path / "plan.duckdb"
+    with duckdb.connect(str(db)) as con:
+        _make_tables(con, offers)
+        for row in extra:
+            con.execute('INSERT INTO "Offer__bundle" VALUES (?, ?, ?)', row)
+    result = run_cli("check", rules, "--data", db, "--engine", "duckdb")
+    assert (result.returncode, result.stdout) == (2, "")
+    checker = alignrules.load(rules)
+    tables = _offer_tables(spark, checker, f"{case}_", offers, [*BUNDLES, *extra])
+    with pytest.raises(DiagnosticError) as caught:
+        check(spark, checker, tables, as_of=AS_OF)
+    (diagnostic,) = caught.value.diagnostics
+    assert (diagnostic.code, diagnostic.where, diagnostic.message) == (
+        "data",
+        "<spark session>",
+        message,
+    )
+    # the same message, and the same hint, as the DuckDB engine gives on the file
+    hint = f"    hint: {diagnostic.hint}\n" if diagnostic.hint else ""
+    assert result.stderr == f"{db}: error: {message}  [data]\n{hint}"

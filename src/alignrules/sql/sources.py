@@ -7,7 +7,8 @@ relation a view in a DuckDB connection, after checking that it has the layout's 
 the layout's types, that `ar_row` numbers the records 0, 1, 2... and that keys are unique,
 that every enum column holds canonical value names, and that the values the Python reader
 would refuse are not there (`check_values`: a NULL in a required column, a number with no
-places); any difference is a located `data` error, before a rule runs.
+places); any difference is a located `data` error, before a rule runs. The Spark engine
+runs the same checks (`check_rows`, `check_values`) on a session's tables.
 
 Nothing is copied: DuckDB reads the Parquet files or the database where they are.
 """
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
 
     from alignrules.sql.native_engine import Connection
 
-__all__ = ["attach_tables", "check_values"]
+__all__ = ["attach_tables", "check_rows", "check_values"]
 
 
 def _quote(name: str) -> str:
@@ -92,7 +93,7 @@ def attach_tables(
             con.execute(f"CREATE VIEW {_quote(table.name)} AS SELECT * FROM {relation}")
             _check_columns(con, table, where)
         for table in lay.tables:
-            _check_rows(con, program, lay, table, name)
+            check_rows(con, program, lay, table, name)
             check_values(con, program, (table,), mapped, places)
     except duckdb.Error as exc:
         raise _fail(f"DuckDB could not read the tables: {exc}", name) from None
@@ -160,42 +161,59 @@ def _check_columns(con: duckdb.DuckDBPyConnection, table: Table, where: str) -> 
             )
 
 
-def _check_rows(
-    con: duckdb.DuckDBPyConnection, program: Program, lay: Layout, table: Table, where: str
-) -> None:
+def check_rows(con: Connection, program: Program, lay: Layout, table: Table, where: str) -> None:
+    """Refuse, as a located `data` error at `where`, relation `table` of `lay` if its rows do
+    not fit the layout: `ar_row` not numbering the records 0, 1, 2..., a duplicate or missing
+    key, a list element whose `ar_owner` is no record, an enum column holding a value that is
+    not its enum's canonical spelling.
+
+    Written in DuckDB's SQL, so that a Spark session (through `con`) runs the same checks and
+    words its errors the same: one aggregate query for a record table, and for a list table
+    one for its elements' owners and one for its values.
+    """
     t = _quote(table.name)
+    enums: list[tuple[str, EnumT, tuple[str, ...]]] = []
     if table.field is None:
         entity = program.entity(table.entity)
-        key = _quote(entity.key)
-        rows, first, last, distinct, keys = con.execute(
-            f"SELECT count(*), min({ROW}), max({ROW}), count(DISTINCT {ROW}),"
-            f" count(DISTINCT {key}) FROM {t}"
-        ).fetchall()[0]
-        if rows and (first != 0 or last != rows - 1 or distinct != rows):
-            raise _fail(f"`{table.name}.{ROW}` does not number its rows 0 to {rows - 1}", where)
-        if keys != rows:
-            raise _fail(f"`{table.name}` has a duplicate or missing {entity.name} key", where)
         checked = [(f.name, f.type) for f in entity.fields if not f.many]
     else:
         owner = program.entity(table.entity)
         f = owner.field(table.field)
         assert f is not None
         checked = [(VALUE, f.type)]
+    for column, typ in checked:
+        base = element_type(typ)
+        if isinstance(base, EnumT):
+            values = next(e.values for e in program.enums if e.name == base.name)
+            enums.append((column, base, tuple(values)))
+    # the least value of each enum column that is none of its enum's names
+    outside = [
+        f"min(CASE WHEN {_quote(column)} NOT IN ({', '.join(_literal(v) for v in values)})"
+        f" THEN {_quote(column)} END)"
+        for column, _, values in enums
+    ]
+    if table.field is None:
+        key = _quote(program.entity(table.entity).key)
+        got = con.execute(
+            f"SELECT count(*), min({ROW}), max({ROW}), count(DISTINCT {ROW}),"
+            f" count(DISTINCT {key})" + "".join(", " + o for o in outside) + f" FROM {t}"
+        ).fetchall()[0]
+        rows, first, last, distinct, keys = got[:5]
+        bads = got[5:]
+        if rows and (first != 0 or last != rows - 1 or distinct != rows):
+            raise _fail(f"`{table.name}.{ROW}` does not number its rows 0 to {rows - 1}", where)
+        if keys != rows:
+            raise _fail(f"`{table.name}` has a duplicate or missing {table.entity} key", where)
+    else:
+        owner = program.entity(table.entity)
         orphans = con.execute(
             f"SELECT count(*) FROM {t} WHERE {OWNER} NOT IN"
             f" (SELECT {_quote(owner.key)} FROM {_quote(lay.entity_table(owner.name).name)})"
         ).fetchall()[0][0]
         if orphans:
             raise _fail(f"`{table.name}` has elements of no {owner.name}", where)
-    for column, typ in checked:
-        base = element_type(typ)
-        if not isinstance(base, EnumT):
-            continue
-        values = next(e.values for e in program.enums if e.name == base.name)
-        listed = ", ".join(_literal(v) for v in values)
-        bad = con.execute(
-            f"SELECT min({_quote(column)}) FROM {t} WHERE {_quote(column)} NOT IN ({listed})"
-        ).fetchall()[0][0]
+        bads = con.execute(f"SELECT {', '.join(outside)} FROM {t}").fetchall()[0] if outside else ()
+    for (column, base, values), bad in zip(enums, bads, strict=True):
         if bad is not None:
             raise _fail(
                 f"`{table.name}.{column}` holds {bad!r}, which is not a value of {base.name}",

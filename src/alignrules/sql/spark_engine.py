@@ -36,10 +36,13 @@ from alignrules.sql.from_tables import plan_data
 from alignrules.sql.layout import DECIMAL_SCALE, Layout, Mapped, Table, layout, warehouse
 from alignrules.sql.limits import PythonNeeded, plan_scale
 from alignrules.sql.native_engine import _param_values, _translate, check_tables_in, python_needed
-from alignrules.sql.sources import check_values
+from alignrules.sql.sources import check_rows, check_values
 from alignrules.sql.translate import DATE_STOP, translate
 
 __all__ = ["check", "spark_sql"]
+
+#: Where a data error in a session's tables is located.
+_SESSION: Final = "<spark session>"
 
 
 def spark_sql(query: str) -> str:
@@ -150,10 +153,12 @@ def check(
     of its own name. Fields bound with `column "..."` are read from those columns. A table
     or column the session does not have is a `DiagnosticError` located in the ruleset.
     Decimal and money columns must come with their `__scale` columns (the places each number
-    was written with), as the layout says. A NULL in a required column, or a number with no
-    places, is a `data` `DiagnosticError` naming the table, column and row, before a rule
-    runs (one aggregate query per table); row numbers, keys and enum values are taken as
-    the layout says, unchecked. Findings point at each record's place in the plan
+    was written with), as the layout says. Before a rule runs, the checks the DuckDB engine
+    makes on a database file refuse a table that does not fit the layout, with the same
+    `data` `DiagnosticError`s at `<spark session>`: `ar_row` not numbering the records 0,
+    1, 2..., a duplicate or missing key, a list element of no record, an enum value that is
+    no member's name, a NULL in a required column, a number with no places (a few aggregate
+    queries per table; column types are taken as the session has them). Findings point at each record's place in the plan
     (`/marketing/claims/0`). Where the queries cannot give the Python engine's report, the
     tables the ruleset reads are collected into the driver's memory and the Python engine
     checks them; its data errors (a required value missing) are `DiagnosticError`s.
@@ -171,10 +176,14 @@ def check(
     # date arithmetic outside the years 1-9999 stops the query (`RAISE_ERROR`), as on DuckDB
     tr = _translate(program, module, checker._params, today, stops=True)
     names = _views(spark, program, tr.layout, tables)
-    # What the Python reader would refuse and the queries would read as missing or could
-    # not print: one aggregate query per table (row numbers, keys and enum values are not
-    # checked here, as they are in a DuckDB file).
-    check_values(_SparkConnection(spark), program, tr.layout.tables, names, "<spark session>")
+    # A table that does not fit the layout would give a different report, not an error: the
+    # DuckDB engine's checks on a database file (row numbers, keys, list owners, enum
+    # values, then what the Python reader would refuse), run as the same queries, in the
+    # same order, so that a bad table is the same located error on either engine.
+    con = _SparkConnection(spark)
+    for table in tr.layout.tables:
+        check_rows(con, program, tr.layout, table, _SESSION)
+        check_values(con, program, (table,), names, _SESSION)
     for name, fn in (
         ("ar_casefold", str.casefold),
         ("ar_lower", str.lower),
@@ -218,7 +227,7 @@ def _python_check(spark: Any, checker: Any, lay: Layout, today: date) -> Report:
     the ruleset reads are collected into the driver and read back into the plan they hold
     (`sql.from_tables`)."""
     program, module = checker.compiled.program, checker.module
-    data = plan_data(_SparkConnection(spark), program, module, lay, "<spark session>")
+    data = plan_data(_SparkConnection(spark), program, module, lay, _SESSION)
     return cast(Report, checker.run(checker.bind(data), as_of=today))
 
 

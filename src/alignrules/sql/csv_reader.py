@@ -58,7 +58,7 @@ from alignrules.sql.layout import (
     present_column,
     scale_column,
 )
-from alignrules.sql.readers import NativeUnavailable, enum_arms
+from alignrules.sql.readers import NativeUnavailable, all_or_none, enum_arms
 
 if TYPE_CHECKING:
     import duckdb
@@ -343,7 +343,6 @@ def load_csv(
     `NativeUnavailable` (and leaves `con` without any of the relations) when the result
     could differ from the Python loader's in any value or error.
     """
-    import duckdb
 
     lay = layout(program)
     for entity, spec in zip(program.entities, specs, strict=True):
@@ -353,7 +352,7 @@ def load_csv(
         if why is not None:
             raise NativeUnavailable(why)
     created: list[str] = []
-    try:
+    with all_or_none(con, created):
         tables = {}
         headers = {}
         for i, (name, path) in enumerate(sorted(files.items())):
@@ -366,18 +365,7 @@ def load_csv(
             _load_entity(con, program, lay, entity, spec, tables[spec.csv], headers[spec.csv])
         for name in tables.values():
             con.execute(f"DROP TABLE {_quote(name)}")
-    except duckdb.Error as exc:
-        _drop(con, created)
-        raise NativeUnavailable(f"DuckDB could not read the plan as declared: {exc}") from None
-    except NativeUnavailable:
-        _drop(con, created)
-        raise
     return lay
-
-
-def _drop(con: duckdb.DuckDBPyConnection, names: list[str]) -> None:
-    for name in reversed(names):
-        con.execute(f"DROP TABLE IF EXISTS {_quote(name)}")
 
 
 def _load_entity(

@@ -32,8 +32,10 @@ file:line:column only for the records that violate a rule.
 
 from __future__ import annotations
 
+import contextlib
 import mmap
 import os
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Final
 
 from alignrules import jsonscan
@@ -58,7 +60,7 @@ from alignrules.sql.layout import (
 if TYPE_CHECKING:
     import duckdb
 
-__all__ = ["NativeUnavailable", "load_json", "pointer_for", "record_pointer"]
+__all__ = ["NativeUnavailable", "all_or_none", "load_json", "pointer_for", "record_pointer"]
 
 #: A plan document may be as large as the Python reader allows; DuckDB's default is 16 MB.
 _MAX_OBJECT: Final = 2_000_000_000
@@ -210,7 +212,6 @@ def load_json(
     Raises `NativeUnavailable` (and leaves `con` without any of the relations) when the
     result could differ from the Python loader's in any value or error.
     """
-    import duckdb
 
     lay = layout(program, names)
     if any(c in os.fspath(path) for c in "*?[{"):
@@ -221,15 +222,26 @@ def load_json(
         if why is not None:
             raise NativeUnavailable(why)
     created: list[str] = []
-    try:
+    with all_or_none(con, created):
         _read(con, program, lay, path, created)
+    return lay
+
+
+@contextlib.contextmanager
+def all_or_none(con: duckdb.DuckDBPyConnection, created: list[str]) -> Iterator[None]:
+    """Around reading a plan into tables: if it fails, drop the tables named in `created`
+    (as they are made) and raise `NativeUnavailable`, so that the Python reader's plan is
+    loaded into a connection holding none of them."""
+    import duckdb
+
+    try:
+        yield
     except duckdb.Error as exc:
         _drop(con, created)
         raise NativeUnavailable(f"DuckDB could not read the plan as declared: {exc}") from None
     except NativeUnavailable:
         _drop(con, created)
         raise
-    return lay
 
 
 def _drop(con: duckdb.DuckDBPyConnection, names: list[str]) -> None:

@@ -34,7 +34,7 @@ from alignrules.data.lines import positions
 from alignrules.pointer import unescape
 from alignrules.runtime.report import Location
 
-__all__ = ["locations", "offsets"]
+__all__ = ["locations", "offsets", "value_end"]
 
 _WS: Final = re.compile(r"[ \t\n\r]*")
 _KEY: Final = r'"([^"\\]*(?:\\.[^"\\]*)*)"[ \t\n\r]*:[ \t\n\r]*'
@@ -172,7 +172,7 @@ class _Offsets:
                 and find("\\", start, end) == -1
                 and not count('"', start, end) & 1
             ):
-                end = _value_end(text, start)
+                end = value_end(text, start)
             if text[end] == ",":
                 start = end + 1
                 if text[start] in " \t\n\r":
@@ -257,7 +257,7 @@ class _Offsets:
         """The end of the value at `start`. An array is walked as `_item` walks one (twice
         as fast as parsing an array of records), and its end kept."""
         if self.text[start] != "[":
-            return _value_end(self.text, start)
+            return value_end(self.text, start)
         if start not in self.ends:
             self._item(start, len(self.text))
         return self.ends[start]
@@ -294,7 +294,7 @@ def _pattern(key: str) -> re.Pattern[str]:
     return re.compile(spelled + r"[ \t\n\r]*:[ \t\n\r]*")
 
 
-def _value_end(text: str, start: int) -> int:
+def value_end(text: str, start: int) -> int:
     """The offset just after the JSON value that starts at `start`."""
     try:
         return _skip(text, start)[1]

@@ -44,15 +44,13 @@ _KEY: Final = r'"((?:[^"\\]|\\.)*)"[ \t\n\r]*:[ \t\n\r]*'
 _FIRST_MEMBER: Final = re.compile(r"[ \t\n\r]*" + _KEY, re.S)
 _NEXT_MEMBER: Final = re.compile(r"[ \t\n\r]*,[ \t\n\r]*" + _KEY, re.S)
 _NEXT_ITEM: Final = re.compile(r"[ \t\n\r]*,[ \t\n\r]*")
-_TOKEN: Final = re.compile(r'"(?:[^"\\]|\\.)*"|[\[{]|[\]}]|[^\s,:\[\]{}"]+', re.S)
 
-#: `scan(text, i)` parses the value starting at offset i and returns it with the offset after
-#: it. `_scan` reads numbers with a fraction or exponent as `Decimal`, as the Python reader
-#: does; `_skip`, which only steps over values, leaves them binary (cheaper).
+#: `_scan(text, i)` parses the value starting at offset i and returns it with the offset
+#: after it, numbers with a fraction or exponent as `Decimal`, as the Python reader reads them
+#: (stepping over a value is `json_offsets.value_end`).
 _scan: Callable[[str, int], tuple[Any, int]] = make_scanner(
     json.JSONDecoder(parse_float=Decimal)  # type: ignore[arg-type]  # typeshed wants the class
 )
-_skip: Callable[[str, int], tuple[Any, int]] = make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
 
 
 class _Members:
@@ -248,7 +246,7 @@ class JsonText:
         if index - len(starts) > self._WALK and _all_items(text, offset, starts):
             members.done = True
             return starts[index] if index < len(starts) else None
-        match, skip = _NEXT_ITEM.match, _value_end
+        match, skip = _NEXT_ITEM.match, json_offsets.value_end
         while index >= len(starts):
             last = starts[-1]
             end = skip(text, last)
@@ -269,7 +267,7 @@ class JsonText:
         if not starts and m is None:  # `{}`
             members.done = True
             return None
-        match, skip = _NEXT_MEMBER.match, _value_end
+        match, skip = _NEXT_MEMBER.match, json_offsets.value_end
         while True:
             if m is not None:
                 raw, at = m.group(1), m.end()
@@ -287,20 +285,6 @@ class JsonText:
             if m is None:
                 members.done = True
                 return None
-
-
-def _value_end(text: str, start: int) -> int:
-    """The offset just after the value that starts at `start`."""
-    try:
-        return _skip(text, start)[1]
-    except RecursionError:  # deeper than the C scanner goes: count brackets instead
-        depth = 0
-        for m in _TOKEN.finditer(text, start):
-            c = m.group()[0]
-            depth += 1 if c in "[{" else -1 if c in "]}" else 0
-            if depth <= 0:
-                return m.end()
-        return len(text)
 
 
 def _all_items(text: str, offset: int, starts: array[int]) -> bool:

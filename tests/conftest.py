@@ -53,6 +53,22 @@ def cli():  # type: ignore[no-untyped-def]
     return run_cli
 
 
+def layout_tables(con: Any, checker: Any, plan: Path, dialect: str = "json") -> Any:
+    """The plan at `plan`, as the Python reader and binder give it, loaded into the DuckDB
+    connection `con` as the layout's tables (as the DuckDB engine loads bound records);
+    returns the layout."""
+    from alignrules.data.read import read_plan
+    from alignrules.sql import duckdb_engine
+    from alignrules.sql.layout import layout
+
+    program, module = checker.compiled.program, checker.module
+    entities, _, _ = module.BINDER.bind(read_plan(plan).root, dialect)
+    lay = layout(program)
+    fattrs = duckdb_engine.field_attrs(program, module)
+    duckdb_engine._load(con, program, lay, entities, fattrs, dict(module.ENUM_TEXT))
+    return lay
+
+
 def benchmark_plan(folder: Path, n: int, seed: int = 20261122) -> Path:
     """A plan of `n` claims from the benchmark's generator (benchmarks/generate.py), written
     in `folder`: the shape and size the performance figures are measured on."""

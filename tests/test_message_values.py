@@ -23,10 +23,9 @@ from hypothesis import strategies as st
 
 import alignrules
 from alignrules.cli import main
-from alignrules.data.read import read_plan
-from alignrules.sql import duckdb_engine, native_engine
-from alignrules.sql.layout import layout
+from alignrules.sql import native_engine
 
+from .conftest import layout_tables
 from .randplans import plans_for
 from .test_sql_differential import engines_agree_on_random_plans, outcome
 
@@ -166,22 +165,12 @@ def _tables(tmp_path: Path) -> tuple[Path, Path]:
     """The written plan as JSON, and as a DuckDB file in the table layout (loaded as the
     DuckDB engine loads the records the Python loader binds)."""
     duckdb = pytest.importorskip("duckdb")
-    checker = alignrules.load(NUMBERS)
-    program, module = checker.compiled.program, checker.module
     data = tmp_path / "plan.json"
     data.write_text(json.dumps(PLAN), encoding="utf-8")
-    entities, _, _ = module.BINDER.bind(read_plan(data).root, "json")
-    fattrs = {
-        spec.name: {
-            f.name: fs.attr
-            for f, fs in zip(program.entity(spec.name).fields, spec.fields, strict=True)
-        }
-        for spec in module.SPECS
-    }
     tables = tmp_path / "plan.duckdb"
     con = duckdb.connect(str(tables))
     try:
-        duckdb_engine._load(con, program, layout(program), entities, fattrs, dict(module.ENUM_TEXT))
+        layout_tables(con, alignrules.load(NUMBERS), data)
     finally:
         con.close()
     return data, tables

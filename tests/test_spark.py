@@ -15,12 +15,10 @@ from hypothesis import Phase, given, settings
 from pyspark.sql import SparkSession
 
 import alignrules
-from alignrules.data.read import read_plan
 from alignrules.diagnostics import DiagnosticError
-from alignrules.sql import duckdb_engine
 from alignrules.sql.layout import layout
 from alignrules.sql.spark_engine import check
-from tests.conftest import benchmark_plan, run_cli
+from tests.conftest import benchmark_plan, layout_tables, run_cli
 from tests.randplans import plans_for
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,18 +43,8 @@ def spark() -> Iterator[Any]:
 def _to_spark(spark: Any, checker: Any, plan: Path, prefix: str) -> dict[str, str]:
     """The plan's layout tables, as the Python loader binds them, as Spark tables named
     `prefix` + relation; returns the mapping `check` takes."""
-    program, module = checker.compiled.program, checker.module
-    entities, _, _ = module.BINDER.bind(read_plan(plan).root, "json")
-    lay = layout(program)
-    fattrs = {
-        spec.name: {
-            f.name: fs.attr
-            for f, fs in zip(program.entity(spec.name).fields, spec.fields, strict=True)
-        }
-        for spec in module.SPECS
-    }
     con = duckdb.connect()
-    duckdb_engine._load(con, program, lay, entities, fattrs, dict(module.ENUM_TEXT))
+    lay = layout_tables(con, checker, plan)
     names = {}
     for table in lay.tables:
         schema = ", ".join(

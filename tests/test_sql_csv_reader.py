@@ -24,11 +24,10 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 import alignrules
-from alignrules.api import read_plan
 from alignrules.cli import main
 from alignrules.render import FORMATS
-from alignrules.sql import duckdb_engine, native_engine
-from tests.conftest import benchmark_csv_plan
+from alignrules.sql import native_engine
+from tests.conftest import benchmark_csv_plan, layout_tables
 
 duckdb = pytest.importorskip("duckdb")
 
@@ -404,20 +403,10 @@ def _same_tables(checker: Any, folder: Path) -> None:
     """The tables DuckDB's reader filled hold what the Python reader and binder give, loaded
     by the engine's baseline loader: every value, its places, currency, order and list."""
     from alignrules.sql.csv_reader import csv_files, load_csv
-    from alignrules.sql.layout import layout
 
     program, module = checker.compiled.program, checker.module
-    entities, _, _ = module.BINDER.bind(read_plan(folder).root, "csv")
-    fattrs = {
-        spec.name: {
-            f.name: fs.attr
-            for f, fs in zip(program.entity(spec.name).fields, spec.fields, strict=True)
-        }
-        for spec in module.SPECS
-    }
-    lay = layout(program)
     base, native = duckdb.connect(), duckdb.connect()
-    duckdb_engine._load(base, program, lay, entities, fattrs, dict(module.ENUM_TEXT))
+    lay = layout_tables(base, checker, folder, "csv")
     load_csv(native, program, module.SPECS, csv_files(folder))
     for table in lay.tables:
         names = ", ".join(f'"{c.name}"' for c in table.columns)

@@ -12,14 +12,11 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import layout_tables, run_cli
 
 duckdb = pytest.importorskip("duckdb")
 
 import alignrules  # noqa: E402
-from alignrules.data.read import read_plan  # noqa: E402
-from alignrules.sql import duckdb_engine  # noqa: E402
-from alignrules.sql.layout import layout  # noqa: E402
 
 AS_OF = "2026-01-01"
 
@@ -101,21 +98,10 @@ PLAN = {
 def _tables(rules: Path, plan: Path, folder: Path) -> tuple[Path, Path]:
     """The plan at `plan` in the table layout, as the Python loader binds it: a DuckDB file
     and a folder of Parquet files."""
-    checker = alignrules.load(rules)
-    program, module = checker.compiled.program, checker.module
-    entities, _, _ = module.BINDER.bind(read_plan(plan).root, "json")
-    fattrs = {
-        spec.name: {
-            f.name: fs.attr
-            for f, fs in zip(program.entity(spec.name).fields, spec.fields, strict=True)
-        }
-        for spec in module.SPECS
-    }
-    lay = layout(program)
     db, parquet = folder / "plan.duckdb", folder / "tables"
     parquet.mkdir()
     with duckdb.connect(str(db)) as con:
-        duckdb_engine._load(con, program, lay, entities, fattrs, dict(module.ENUM_TEXT))
+        lay = layout_tables(con, alignrules.load(rules), plan)
         for table in lay.tables:
             con.execute(
                 f"COPY \"{table.name}\" TO '{parquet / table.name}.parquet' (FORMAT parquet)"

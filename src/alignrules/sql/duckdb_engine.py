@@ -78,13 +78,7 @@ def check(
     members = enum_members(program, module)
     enum_names: dict[object, str] = dict(module.ENUM_TEXT)
     param_values = {spec[0]: getattr(params, spec[1]) for spec in module.PARAM_SPECS}
-    fattrs = {
-        spec.name: {
-            f.name: fs.attr
-            for f, fs in zip(program.entity(spec.name).fields, spec.fields, strict=True)
-        }
-        for spec in module.SPECS
-    }
+    fattrs = field_attrs(program, module)
     scale = plan_scale(program, entities, fattrs, param_values)
     tr = translate(
         program,
@@ -190,6 +184,17 @@ def _crash(program: ir.Program, q: RuleQuery, info: RuleInfo, bound: Bound, row:
         raise RuleNeedsPython(
             info.id, info.origin, f"{entity.name} `{key}`", record.ar_pointer
         ) from exc
+
+
+def field_attrs(program: ir.Program, module: Any) -> dict[str, dict[str, str]]:
+    """Entity name -> field name -> the attribute of the module's class that holds it."""
+    return {
+        spec.name: {
+            f.name: fs.attr
+            for f, fs in zip(program.entity(spec.name).fields, spec.fields, strict=True)
+        }
+        for spec in module.SPECS
+    }
 
 
 def enum_members(program: ir.Program, module: Any) -> dict[tuple[str, str], Any]:

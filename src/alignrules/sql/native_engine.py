@@ -31,7 +31,7 @@ from alignrules.runtime import bind
 from alignrules.runtime.report import Location, Report, RuleInfo, Violation
 from alignrules.runtime.values import Money, finite_decimal
 from alignrules.sql.csv_reader import csv_files, load_csv
-from alignrules.sql.duckdb_engine import enum_members, rule_violations
+from alignrules.sql.duckdb_engine import enum_members, field_attrs, rule_violations
 from alignrules.sql.layout import (
     DECIMAL_SCALE,
     OWNER,
@@ -256,13 +256,7 @@ def check_tables_in(
         spec.name: _Records(con, program, tr.layout, spec, members, raw, where[spec.name])
         for spec in module.SPECS
     }
-    fattrs = {
-        spec.name: {
-            f.name: fs.attr
-            for f, fs in zip(program.entity(spec.name).fields, spec.fields, strict=True)
-        }
-        for spec in module.SPECS
-    }
+    fattrs = field_attrs(program, module)
     indexes = {name: _Index(con, recs) for name, recs in records.items()}
     prefixes = {e.name: pointer_for(where[e.name], 0)[:-1] for e in program.entities}
     bound = Bound(

@@ -22,6 +22,7 @@ from alignrules.data.read import read_plan, read_plan_text
 from alignrules.pointer import escape
 from alignrules.runtime.report import Location, Report
 from tests.conftest import MINI
+from tests.test_json_text import _pointers
 
 # Characters that JSON escapes, that pointers escape, that delimit JSON, and that take more
 # than one UTF-16 unit (columns count characters, not units) or none (a lone surrogate).
@@ -58,17 +59,6 @@ def _dump(value: Any, style: int, ensure_ascii: bool) -> str:
     if style == 2:  # strings hold no raw line end (JSON escapes them): only layout changes
         return json.dumps(value, indent=1, ensure_ascii=ensure_ascii).replace("\n", "\r\n")
     return "\n \t" + json.dumps(value, separators=(" , ", " : "), ensure_ascii=ensure_ascii)
-
-
-def _pointers(value: Any, pointer: str = "") -> list[str]:
-    out = [pointer]
-    if isinstance(value, dict):
-        for k, v in value.items():
-            out += _pointers(v, f"{pointer}/{escape(k)}")
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            out += _pointers(v, f"{pointer}/{i}")
-    return out
 
 
 @st.composite
